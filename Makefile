@@ -1,0 +1,120 @@
+# pytrace — GNU make build.  `make`, `make check`, `make install`, `make bench`,
+# `make deps` (Debian packages), `make fuzz`, `make clean`.  V=1 for commands.
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+TAPSETDIR ?= $(PREFIX)/share/systemtap/tapset
+DATADIR  ?= $(PREFIX)/share/pytrace
+PYTHON   ?= /usr/bin/python3.11
+VERSION  := 0.1.0
+
+CC       ?= gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+ifeq ($(SANITIZE),1)
+BUILD    ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD    ?= build
+SANFLAGS :=
+endif
+
+WARNINGS := -Wall -Wextra -Wformat-security -Wimplicit-fallthrough \
+            -Wmissing-prototypes -Wundef -Wwrite-strings -Wshadow -Wvla
+CFLAGS   ?= -O2 -g
+override CFLAGS += -std=gnu11 $(WARNINGS) $(SANFLAGS) -MMD -MP
+override CPPFLAGS += -Isrc -I$(BUILD) -D_GNU_SOURCE -DPYTRACE_VERSION='"$(VERSION)"' \
+            -DPYTRACE_TAPSETDIR='"$(TAPSETDIR)"'
+LDFLAGS  += $(SANFLAGS)
+LDLIBS   := -lbpf -lelf -lz -lm
+
+Q := $(if $(V),,@)
+say = $(if $(V),,@printf '  %-7s %s\n' $(1) $(2);)
+
+SRCS      := $(filter-out src/%.bpf.c,$(wildcard src/*.c))
+OBJS      := $(SRCS:src/%.c=$(BUILD)/%.o)
+LIB_OBJS  := $(filter-out $(BUILD)/main.o,$(OBJS))
+BPF_SRCS  := $(wildcard src/*.bpf.c)
+SKELS     := $(BPF_SRCS:src/%.bpf.c=$(BUILD)/%.skel.h)
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+FIX_SRCS  := $(wildcard tests/fixtures/*.c)
+FIX_BINS  := $(FIX_SRCS:tests/fixtures/%.c=$(BUILD)/fixtures/%)
+
+.DELETE_ON_ERROR:
+.PHONY: all check unit bench deps install uninstall clean fuzz tapset
+
+all: $(BUILD)/pytrace
+
+$(BUILD)/pytrace: $(OBJS)
+	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: src/%.c | $(SKELS)
+	@mkdir -p $(@D)
+	$(call say,CC,$<)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# --- BPF: .bpf.c -> .bpf.o -> .skel.h (embedded in the binary) ---
+$(BUILD)/vmlinux.h:
+	@mkdir -p $(@D)
+	$(call say,GEN,$@)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(BUILD)/%.bpf.o: src/%.bpf.c $(BUILD)/vmlinux.h $(wildcard src/*.h)
+	$(call say,BPF,$<)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 \
+		-I$(BUILD) -Isrc -I/usr/include/x86_64-linux-gnu -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call say,SKEL,$@)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+# --- tests ---
+# Tests link against an archive, so each pulls in only the modules it uses.
+$(BUILD)/libpytrace.a: $(LIB_OBJS)
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpytrace.a
+	@mkdir -p $(@D)
+	$(call say,CC,$<)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libpytrace.a $(LDLIBS) -lcmocka
+
+# SDT fixtures: small C programs with provider "python" markers.
+$(BUILD)/fixtures/%: tests/fixtures/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)$(CC) -O1 -g -Wall -Wextra $(SANFLAGS) -o $@ $< -lpthread \
+		$(if $(findstring embed,$*),$(shell pkg-config --cflags --libs python3-embed))
+
+unit: $(UNIT_BINS)
+
+check: all $(UNIT_BINS) $(FIX_BINS)
+	$(Q)BUILD=$(BUILD) tests/run
+
+bench: all $(FIX_BINS)
+	$(Q)BUILD=$(BUILD) bench/run
+
+fuzz:
+	$(Q)tests/fuzz/run $(FUZZ_SECONDS)
+
+tapset: $(BUILD)/python.stp
+
+$(BUILD)/python.stp: $(BUILD)/pytrace
+	$(call say,GEN,$@)$(BUILD)/pytrace tapset $(PYTHON) > $@
+
+deps:
+	$(Q)tools/install-deps
+
+install: all $(BUILD)/python.stp
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(TAPSETDIR) $(DESTDIR)$(DATADIR)/scripts
+	install -m 0755 $(BUILD)/pytrace $(DESTDIR)$(BINDIR)/pytrace
+	install -m 0644 man/pytrace.1 $(DESTDIR)$(MANDIR)/man1/pytrace.1
+	install -m 0644 $(BUILD)/python.stp $(DESTDIR)$(TAPSETDIR)/python.stp
+	install -m 0644 $(wildcard scripts/*.stp) $(DESTDIR)$(DATADIR)/scripts/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/pytrace $(DESTDIR)$(MANDIR)/man1/pytrace.1 \
+	      $(DESTDIR)$(TAPSETDIR)/python.stp
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-san
+
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d)

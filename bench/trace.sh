@@ -1,0 +1,92 @@
+#!/bin/bash
+# Tracing overhead of the bpf engine on a call-heavy workload (recursive fib,
+# FIB_N=27: 635,621 calls) under CPython 3.11, one run each:
+#   untraced | pytrace > /dev/null (text) | pytrace -f raw to a file |
+#   a bpftrace script printing the same flow (entry/return, tid, depth) |
+#   bpftrace with empty actions on the same probes (the uprobe cost floor).
+# bpftrace cannot raise the `line` semaphore without probing the line site,
+# so its scripts probe `line` too (needed on 3.11 for function__entry).
+# Targets: pytrace's overhead above untraced within 1.3x the floor's; pytrace
+# faster than the bpftrace flow script; no events lost.
+cd "$(dirname "$0")/.." || exit 2
+PYTRACE=${PYTRACE:-$PWD/build/pytrace}
+PY=${PY:-/usr/bin/python3.11}
+N=${FIB_N:-27}
+
+if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root (uprobes, BPF)"; exit 0; fi
+[ -x "$PY" ] || { echo "SKIP: $PY not installed"; exit 0; }
+W=$(mktemp -d /tmp/pytrace-bench.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+
+cat >"$W/fib.py" <<PYEOF
+import sys
+def fib(n):
+    return n if n < 2 else fib(n - 1) + fib(n - 2)
+fib(int(sys.argv[1]))
+PYEOF
+cat >"$W/flow.bt" <<BTEOF
+usdt:$PY:python:function__entry {
+	@depth[tid]++;
+	printf("%d %d -> %s %s:%d\n", tid, @depth[tid], str(arg1), str(arg0), arg2);
+}
+usdt:$PY:python:function__return {
+	printf("%d %d <- %s %s:%d\n", tid, @depth[tid], str(arg1), str(arg0), arg2);
+	@depth[tid]--;
+}
+usdt:$PY:python:line { }
+END { clear(@depth); }
+BTEOF
+cat >"$W/empty.bt" <<BTEOF
+usdt:$PY:python:function__entry { }
+usdt:$PY:python:function__return { }
+usdt:$PY:python:line { }
+BTEOF
+
+CMD="$PY $W/fib.py $N"
+declare -A T
+# wall NAME CMD...: wall time in seconds of CMD (stdout/stderr to $W/NAME.*)
+wall() {
+	local name=$1; shift
+	local t0 t1
+	t0=$(date +%s%N)
+	"$@" >"$W/$name.out" 2>"$W/$name.err"
+	t1=$(date +%s%N)
+	T[$name]=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+}
+
+$CMD                                   # warm the page cache
+wall untraced $CMD
+wall pytrace_null "$PYTRACE" --engine bpf -o /dev/null -c "$CMD"
+wall pytrace_raw "$PYTRACE" --engine bpf -f raw -o "$W/trace.raw" -c "$CMD"
+if command -v bpftrace >/dev/null; then
+	wall bpftrace_flow bpftrace "$W/flow.bt" -c "$CMD"
+	wall bpftrace_empty bpftrace "$W/empty.bt" -c "$CMD"
+fi
+
+lost_of() { grep -oE '[0-9]+ lost' "$W/$1.err" | head -1 | grep -oE '^[0-9]+' || echo "?"; }
+ratio() { awk -v a="$1" -v b="$2" -v u="${T[untraced]}" 'BEGIN {
+	if (b - u <= 0) print "n/a"; else printf "%.2f", (a - u) / (b - u) }'; }
+
+calls=$("$PY" -c "
+def c(n): return 1 if n < 2 else 1 + c(n-1) + c(n-2)
+print(c($N))")
+echo "workload: fib($N) = $calls calls under $PY"
+printf '%-34s %9s %12s %8s\n' "configuration" "wall (s)" "overhead/floor" "lost"
+printf '%-34s %9s %12s %8s\n' "untraced" "${T[untraced]}" "-" "-"
+printf '%-34s %9s %12s %8s\n' "pytrace (text) > /dev/null" "${T[pytrace_null]}" \
+	"$(ratio "${T[pytrace_null]}" "${T[bpftrace_empty]:-0}")" "$(lost_of pytrace_null)"
+printf '%-34s %9s %12s %8s\n' "pytrace -f raw > file" "${T[pytrace_raw]}" \
+	"$(ratio "${T[pytrace_raw]}" "${T[bpftrace_empty]:-0}")" "$(lost_of pytrace_raw)"
+if [ -n "${T[bpftrace_flow]:-}" ]; then
+	blost=$(grep -oE 'Lost [0-9]+' "$W/bpftrace_flow.out" "$W/bpftrace_flow.err" | grep -oE '[0-9]+' | paste -sd+ | bc 2>/dev/null)
+	printf '%-34s %9s %12s %8s\n' "bpftrace flow script" "${T[bpftrace_flow]}" \
+		"$(ratio "${T[bpftrace_flow]}" "${T[bpftrace_empty]}")" "${blost:-0}"
+	printf '%-34s %9s %12s %8s\n' "bpftrace empty actions (floor)" "${T[bpftrace_empty]}" "1.00" "-"
+	flow_events=$(grep -cE ' (->|<-) ' "$W/bpftrace_flow.out")
+	echo "bpftrace flow printed $flow_events events; pytrace raw wrote $(grep -cE '^(call|return) ' "$W/trace.raw")"
+	verdict=$(awk -v p="${T[pytrace_null]}" -v f="${T[bpftrace_flow]}" -v r="$(ratio "${T[pytrace_null]}" "${T[bpftrace_empty]}")" \
+		'BEGIN { printf "overhead within 1.3x floor: %s; faster than bpftrace flow: %s", (r != "n/a" && r <= 1.3) ? "yes" : "NO", (p < f) ? "yes" : "NO" }')
+	echo "$verdict"
+else
+	echo "bpftrace not installed: no comparison"
+fi

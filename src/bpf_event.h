@@ -1,0 +1,52 @@
+/* The record the bpf engine's kernel side (pytrace.bpf.c) writes into its
+ * ring buffer and the user side (engine_bpf.c) reads.  Shared by both, so
+ * it uses only fixed-width types that exist in vmlinux.h and in libc.
+ *
+ * Records are variable-sized: the header, then func_len bytes of the first
+ * string, then file_len bytes of the second (no NUL).  A call record with a
+ * short name takes ~60 bytes instead of a fixed worst case, so a ring buffer
+ * of a given size holds many more events. */
+#ifndef PYTRACE_BPF_EVENT_H
+#define PYTRACE_BPF_EVENT_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>   /* __u8 ... __s64, which vmlinux.h also has */
+#endif
+
+/* Bounds on copied strings; longer ones are cut and flagged (EVF_*_TRUNC). */
+#define BEV_FUNC_MAX 256
+#define BEV_FILE_MAX 512
+
+/* Record kinds: the event kinds of event.h, plus engine-internal ones. */
+#define BEV_EXEC 100     /* a traced process exec'd an unknown file and is
+			  * stopped (SIGSTOP) until user space resolves it */
+
+struct bpf_event {
+	__u64 ts;            /* bpf_ktime_get_ns() */
+	__s64 num;           /* line / gc generation / collected / found */
+	__u32 pid, tid;
+	__u16 func_len, file_len;
+	__u8 kind;           /* enum ev_kind, or BEV_EXEC */
+	__u8 flags;          /* EVF_* of event.h */
+	__u8 pad[2];
+	/* followed by func_len bytes, then file_len bytes */
+};
+
+/* Value of the traced-process map (key: tgid). */
+struct bpf_proc {
+	__u8 comm_sent;      /* EV_COMM already emitted for this process */
+	__u8 is_python;      /* exec'd a known interpreter (for --no-follow) */
+	__u8 pad[6];
+};
+
+/* Key of the known-executables map: files already examined at exec. */
+struct bpf_file_key {
+	__u64 dev;           /* kernel dev_t: major << 20 | minor */
+	__u64 ino;
+};
+
+/* Value of the known-executables map. */
+#define BFILE_OTHER  1       /* not a traceable python: let it run */
+#define BFILE_PYTHON 2       /* an attached interpreter */
+
+#endif

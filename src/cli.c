@@ -1,0 +1,365 @@
+/* The command line: words and options into one struct options.
+ * Every usage error is one line plus a pointer to --help, exit status 2. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "event.h"
+#include "exitcodes.h"
+#include "filter.h"
+#include "log.h"
+#include "xmalloc.h"
+
+enum long_only {
+	OPT_PYTHON = 256, OPT_ENGINE, OPT_PRINT_SCRIPT, OPT_REPLAY, OPT_COLOR,
+	OPT_LINES, OPT_GC, OPT_IMPORTS, OPT_AUDIT, OPT_ALL,
+	OPT_INCLUDE, OPT_EXCLUDE, OPT_FUNCTION, OPT_NO_STDLIB, OPT_MAX_DEPTH,
+	OPT_MIN_DURATION, OPT_PID, OPT_TID, OPT_SUMMARY, OPT_SUMMARY_FORMAT,
+	OPT_STRICT, OPT_NO_FOLLOW, OPT_NO_ENTRY_FIX, OPT_DURATION,
+	OPT_BUFFER_SIZE, OPT_JSON,
+};
+
+static const struct option long_options[] = {
+	{ "command",        required_argument, NULL, 'c' },
+	{ "attach",         required_argument, NULL, 'p' },
+	{ "python",         required_argument, NULL, OPT_PYTHON },
+	{ "engine",         required_argument, NULL, OPT_ENGINE },
+	{ "print-script",   no_argument,       NULL, OPT_PRINT_SCRIPT },
+	{ "replay",         required_argument, NULL, OPT_REPLAY },
+	{ "format",         required_argument, NULL, 'f' },
+	{ "output",         required_argument, NULL, 'o' },
+	{ "color",          required_argument, NULL, OPT_COLOR },
+	{ "colour",         required_argument, NULL, OPT_COLOR },
+	{ "lines",          no_argument,       NULL, OPT_LINES },
+	{ "gc",             no_argument,       NULL, OPT_GC },
+	{ "imports",        no_argument,       NULL, OPT_IMPORTS },
+	{ "audit",          no_argument,       NULL, OPT_AUDIT },
+	{ "all",            no_argument,       NULL, OPT_ALL },
+	{ "include",        required_argument, NULL, OPT_INCLUDE },
+	{ "exclude",        required_argument, NULL, OPT_EXCLUDE },
+	{ "function",       required_argument, NULL, OPT_FUNCTION },
+	{ "no-stdlib",      no_argument,       NULL, OPT_NO_STDLIB },
+	{ "max-depth",      required_argument, NULL, OPT_MAX_DEPTH },
+	{ "min-duration",   required_argument, NULL, OPT_MIN_DURATION },
+	{ "pid",            required_argument, NULL, OPT_PID },
+	{ "tid",            required_argument, NULL, OPT_TID },
+	{ "summary",        no_argument,       NULL, OPT_SUMMARY },
+	{ "summary-format", required_argument, NULL, OPT_SUMMARY_FORMAT },
+	{ "strict",         no_argument,       NULL, OPT_STRICT },
+	{ "no-follow",      no_argument,       NULL, OPT_NO_FOLLOW },
+	{ "no-entry-fix",   no_argument,       NULL, OPT_NO_ENTRY_FIX },
+	{ "duration",       required_argument, NULL, OPT_DURATION },
+	{ "buffer-size",    required_argument, NULL, OPT_BUFFER_SIZE },
+	{ "json",           no_argument,       NULL, OPT_JSON },
+	{ "quiet",          no_argument,       NULL, 'q' },
+	{ "help",           no_argument,       NULL, 'h' },
+	{ "version",        no_argument,       NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+void cli_usage(FILE *out)
+{
+	fputs(
+"Usage: pytrace [OPTIONS] -c \"COMMAND\"     trace a command, exit with its status\n"
+"       pytrace [OPTIONS] -p PID           attach to a running python, Ctrl-C to detach\n"
+"       pytrace [OPTIONS] --replay FILE    re-render a saved raw trace (- = stdin)\n"
+"       pytrace list [PYTHON | -p PID | -c \"COMMAND\"] [--json]\n"
+"       pytrace doctor                     which engines can run here, and why not\n"
+"       pytrace tapset [PYTHON]            print a SystemTap tapset for PYTHON\n"
+"\n"
+"Shows every Python call and return as an indented tree, by probing CPython's\n"
+"static markers (USDT). Needs root (or CAP_BPF+CAP_PERFMON) to trace live.\n"
+"\n"
+"Target:\n"
+"  -c, --command CMD       run CMD through /bin/sh and trace the pythons it runs\n"
+"  -p, --attach PID        attach to the running python PID\n"
+"      --python PATH       probe this interpreter instead of discovering it\n"
+"      --no-follow         -c: do not trace child python processes\n"
+"      --duration SEC      stop tracing after SEC seconds\n"
+"\n"
+"Markers (calls and returns are always traced):\n"
+"      --lines             line events\n"
+"      --gc                garbage collection start/done\n"
+"      --imports           module import find/load start/done\n"
+"      --audit             audit events (sys.audit)\n"
+"      --all               all of the above\n"
+"      --no-entry-fix      CPython 3.11: do not raise the line semaphore that\n"
+"                          makes function__entry fire (see pytrace(1))\n"
+"\n"
+"Engine:\n"
+"      --engine NAME       auto (default), stap or bpf\n"
+"      --print-script      print the generated SystemTap script and exit\n"
+"      --buffer-size SIZE  event buffer (e.g. 64M); larger loses fewer events\n"
+"      --strict            lost events or skipped input lines are an error\n"
+"\n"
+"Filters (combinable; a hidden call's children move up one level):\n"
+"      --include GLOB      only files matching GLOB (repeatable)\n"
+"      --exclude GLOB      drop files matching GLOB (repeatable)\n"
+"      --function GLOB     only functions matching GLOB (repeatable)\n"
+"      --no-stdlib         drop <frozen ...> modules and the standard library\n"
+"      --max-depth N       show at most N levels of calls\n"
+"      --min-duration DUR  drop calls shorter than DUR (250us, 3ms, 1.5s)\n"
+"      --pid N, --tid N    only these processes / threads (repeatable)\n"
+"\n"
+"Output:\n"
+"  -f, --format FMT        text (default), json, chrome, folded, summary, raw\n"
+"  -o, --output FILE       write the trace to FILE instead of stdout\n"
+"      --color WHEN        auto (default: on a terminal), always, never\n"
+"      --summary           after a text trace, a per-function table on stderr\n"
+"      --summary-format F  table (default) or markdown\n"
+"  -q, --quiet             no informational messages\n"
+"      --json              list: print JSON\n"
+"  -h, --help              this help\n"
+"  -V, --version           version\n"
+"\n"
+"Exit status: with -c the command's status (128+N if killed by signal N);\n"
+"  0 success, 1 runtime error, 2 usage error, 4 target cannot be traced (not\n"
+"  found, not a python, or lacks the markers), 5 no engine can run here or\n"
+"  missing privileges, 6 --strict and events lost or input lines skipped.\n", out);
+}
+
+static _Noreturn void usage_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
+static _Noreturn void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("pytrace: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see pytrace --help)\n", stderr);
+	exit(EXIT_USAGE);
+}
+
+void str_list_add(struct str_list *l, const char *s)
+{
+	l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = s;
+}
+
+/* A whole decimal number in [min, max], or a usage error naming the option. */
+static long parse_long(const char *opt, const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		usage_error("%s wants a whole number from %ld to %ld, not '%s'", opt, min, max, s);
+	return v;
+}
+
+/* SIZE with an optional K, M or G suffix (powers of 1024). */
+static size_t parse_size(const char *opt, const char *s)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-')
+		usage_error("%s wants a size such as 64M, not '%s'", opt, s);
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	default: break;
+	}
+	if (*end == 'i' || *end == 'B' || *end == 'b')
+		end += (end[0] == 'i' && (end[1] == 'B' || end[1] == 'b')) ? 2 : 1;
+	if (*end || v == 0 || v > (1ULL << 40) >> shift)
+		usage_error("%s wants a size such as 64M, not '%s'", opt, s);
+	return (size_t)(v << shift);
+}
+
+static int pick(const char *opt, const char *s, const char *const *names)
+{
+	for (int i = 0; names[i]; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	{
+		char list[256] = "";
+		for (int i = 0; names[i]; i++) {
+			strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
+			strncat(list, names[i], sizeof(list) - strlen(list) - 1);
+		}
+		usage_error("%s wants one of %s, not '%s'", opt, list, s);
+	}
+}
+
+static void add_glob(struct str_list *l, const char *opt, const char *s)
+{
+	char err[256];
+	if (parse_glob(s, err, sizeof(err)) < 0)
+		usage_error("%s: %s", opt, err);
+	str_list_add(l, s);
+}
+
+static const char *const format_names[] = { "text", "json", "chrome", "folded", "summary", "raw", NULL };
+static const char *const engine_names[] = { "auto", "stap", "bpf", NULL };
+static const char *const color_names[] = { "auto", "always", "never", NULL };
+static const char *const summary_names[] = { "table", "markdown", NULL };
+
+static enum command command_word(const char *w)
+{
+	if (strcmp(w, "list") == 0)
+		return CMD_LIST;
+	if (strcmp(w, "doctor") == 0)
+		return CMD_DOCTOR;
+	if (strcmp(w, "tapset") == 0)
+		return CMD_TAPSET;
+	return CMD_TRACE;
+}
+
+void cli_parse(int argc, char **argv, struct options *o)
+{
+	int c, first = 1;
+	char err[256];
+
+	memset(o, 0, sizeof(*o));
+	o->markers = MARKS_CALLS;
+	o->entry_fix = true;
+	o->follow = true;
+	o->max_depth = -1;
+
+	if (argc > 1 && argv[1][0] != '-' && command_word(argv[1]) != CMD_TRACE) {
+		o->command = command_word(argv[1]);
+		first = 2;
+	}
+	/* getopt_long starts at optind; skip the subcommand word. */
+	optind = first;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:c:p:f:o:qhV", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (!optarg[0])
+				usage_error("-c wants a command, e.g. -c \"python3 app.py\"");
+			o->command_line = optarg;
+			break;
+		case 'p':
+			o->pid = (pid_t)parse_long("-p", optarg, 1, INT_MAX);
+			break;
+		case OPT_PYTHON:       o->python = optarg; break;
+		case OPT_ENGINE:       o->engine = pick("--engine", optarg, engine_names); break;
+		case OPT_PRINT_SCRIPT: o->print_script = true; break;
+		case OPT_REPLAY:       o->replay = optarg; break;
+		case 'f':
+			o->format = pick("-f", optarg, format_names);
+			break;
+		case 'o':
+			if (!optarg[0])
+				usage_error("-o wants a file name");
+			o->output = optarg;
+			break;
+		case OPT_COLOR:        o->color = pick("--color", optarg, color_names); break;
+		case OPT_LINES:        o->markers |= MARKS_LINES; break;
+		case OPT_GC:           o->markers |= MARKS_GC; break;
+		case OPT_IMPORTS:      o->markers |= MARKS_IMPORTS; break;
+		case OPT_AUDIT:        o->markers |= MARKS_AUDIT; break;
+		case OPT_ALL:          o->markers |= MARKS_ALL; break;
+		case OPT_INCLUDE:      add_glob(&o->include, "--include", optarg); break;
+		case OPT_EXCLUDE:      add_glob(&o->exclude, "--exclude", optarg); break;
+		case OPT_FUNCTION:     add_glob(&o->functions, "--function", optarg); break;
+		case OPT_NO_STDLIB:    o->no_stdlib = true; break;
+		case OPT_MAX_DEPTH:
+			o->max_depth = (int)parse_long("--max-depth", optarg, 1, 1000000);
+			break;
+		case OPT_MIN_DURATION:
+			if (parse_duration_ns(optarg, &o->min_duration_ns, err, sizeof(err)) < 0)
+				usage_error("--min-duration: %s", err);
+			break;
+		case OPT_PID:
+			parse_long("--pid", optarg, 1, INT_MAX);
+			str_list_add(&o->pids, optarg);
+			break;
+		case OPT_TID:
+			parse_long("--tid", optarg, 1, INT_MAX);
+			str_list_add(&o->tids, optarg);
+			break;
+		case OPT_SUMMARY:      o->summary = true; break;
+		case OPT_SUMMARY_FORMAT:
+			o->summary_format = pick("--summary-format", optarg, summary_names);
+			break;
+		case OPT_STRICT:       o->strict = true; break;
+		case OPT_NO_FOLLOW:    o->follow = false; break;
+		case OPT_NO_ENTRY_FIX: o->entry_fix = false; break;
+		case OPT_DURATION: {
+			uint64_t ns;
+			char *end;
+			double sec = strtod(optarg, &end);
+			/* Plain seconds, or a duration with a unit like --min-duration. */
+			if (end != optarg && !*end && sec > 0 && sec < 1e9)
+				o->duration = sec;
+			else if (parse_duration_ns(optarg, &ns, err, sizeof(err)) == 0 && ns > 0)
+				o->duration = (double)ns / 1e9;
+			else
+				usage_error("--duration wants seconds (e.g. 2 or 1.5s), not '%s'", optarg);
+			break;
+		}
+		case OPT_BUFFER_SIZE:  o->buffer_size = parse_size("--buffer-size", optarg); break;
+		case OPT_JSON:         o->json = true; break;
+		case 'q':              o->quiet = true; break;
+		case 'h':
+			cli_usage(stdout);
+			exit(EXIT_OK);
+		case 'V':
+			printf("pytrace %s\n", PYTRACE_VERSION);
+			exit(EXIT_OK);
+		case ':':
+			usage_error("option %s wants an argument", argv[optind - 1]);
+		default:
+			if (optopt && optopt < 256)
+				usage_error("unknown option -%c", optopt);
+			usage_error("unknown option %s", argv[optind - 1]);
+		}
+	}
+
+	/* Positional words: `list PYTHON`, `tapset PYTHON`; nothing for a trace. */
+	if (optind < argc) {
+		if ((o->command == CMD_LIST || o->command == CMD_TAPSET) && optind == argc - 1)
+			o->list_target = argv[optind];
+		else if (o->command == CMD_TRACE)
+			usage_error("unexpected argument '%s'; to trace a command, quote it: -c \"%s ...\"",
+				    argv[optind], argv[optind]);
+		else
+			usage_error("unexpected argument '%s'", argv[optind]);
+	}
+
+	if (o->command_line && o->pid)
+		usage_error("-c and -p are exclusive: trace a new command or attach to a running one");
+	if (o->replay && (o->command_line || o->pid || o->python))
+		usage_error("--replay reads a saved trace; it does not go with -c, -p or --python");
+	if (o->list_target && (o->command_line || o->pid))
+		usage_error("list takes one target: a PYTHON path, -p PID or -c COMMAND");
+
+	switch (o->command) {
+	case CMD_TRACE:
+		if (o->replay)
+			o->command = CMD_REPLAY;
+		else if (!o->command_line && !o->pid && !(o->print_script && o->python))
+			usage_error("nothing to trace: give -c \"COMMAND\", -p PID or --replay FILE");
+		if (o->print_script && o->engine == ENGINE_BPF)
+			usage_error("--print-script prints the stap engine's script; it does not go with --engine bpf");
+		if (o->print_script && o->replay)
+			usage_error("--print-script does not go with --replay");
+		break;
+	case CMD_DOCTOR:
+		if (o->command_line || o->pid)
+			usage_error("doctor takes no target");
+		break;
+	case CMD_TAPSET:
+		if (o->command_line || o->pid)
+			usage_error("tapset takes a PYTHON path, not -c or -p");
+		break;
+	default:
+		break;
+	}
+	if (o->format == FMT_SUMMARY && o->summary)
+		o->summary = false;   /* the trace is the summary already */
+	log_quiet = o->quiet;
+}

@@ -1,0 +1,37 @@
+/* Interchangeable engines behind one small ops struct. */
+#ifndef PYTRACE_ENGINE_H
+#define PYTRACE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pipeline.h"
+#include "plan.h"
+
+struct run_result {
+	int exit_status;           /* -c: command's status (128+sig if killed); -p: 0 */
+	bool target_exited;        /* the traced process(es) ended */
+	bool interrupted;          /* stopped by SIGINT/SIGTERM/--duration */
+};
+
+struct engine_ops {
+	const char *name;
+	/* Can this engine run here? false with a one-line reason in why. */
+	bool (*available)(char *why, size_t len);
+	/* Trace per plan, pushing events into p until the target exits or a stop
+	 * is requested (stop_requested()). Returns 0, or -1 with err filled and
+	 * *exit_code set to one of exitcodes.h. */
+	int (*run)(const struct trace_plan *plan, struct pipeline *p,
+		   struct run_result *res, int *exit_code, char *err, size_t errlen);
+};
+
+extern const struct engine_ops engine_stap;
+extern const struct engine_ops engine_bpf;
+
+/* Set by SIGINT/SIGTERM handlers and --duration (signals.c). */
+bool stop_requested(void);
+void request_stop(void);
+/* Install SIGINT/SIGTERM/SIGPIPE handling for a trace. */
+void signals_install(void);
+
+#endif

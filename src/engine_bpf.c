@@ -1,0 +1,558 @@
+/* The bpf engine: CPython's markers through libbpf's USDT support and one
+ * BPF ring buffer (kernel side: pytrace.bpf.c, record: bpf_event.h).
+ *
+ * -p PID: the markers of the interpreter file that process maps are probed
+ * for that process only (uprobes filter by address space, so all threads).
+ *
+ * -c CMD: uprobes are inode based, so probing an interpreter file for every
+ * process (pid -1) before the command starts catches a python from its first
+ * frame; the BPF side keeps only the command's process tree (fork/exit
+ * tracepoints maintain a map of traced pids).  A traced process exec'ing a
+ * file nobody predicted is held (SIGSTOP) while we look at it; if it is a
+ * python with markers we attach to its marker file, then let it go.
+ *
+ * Speed: records are submitted without waking us; we drain every ~10 ms and
+ * get woken only when the ring passes a fill threshold.
+ *
+ * Detaching is closing the links: the kernel removes the uprobes and lowers
+ * the semaphores they raised, so a -p target runs at its untraced speed. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf_attach.h"
+#include "bpf_event.h"
+#include "engine.h"
+#include "exitcodes.h"
+#include "log.h"
+#include "markers.h"
+#include "probe_checks.h"
+#include "spawn.h"
+#include "xmalloc.h"
+
+#include "pytrace.skel.h"
+
+#define DEFAULT_RING_BYTES  (16u << 20)
+#define MIN_RING_BYTES      (64u << 10)
+#define DRAIN_INTERVAL_MS   10
+#define RECORDS_PER_ROUND   200000   /* then look at the clock and the target */
+#define STOP_GRACE_NS       1000000000ull  /* a signalled stop lets -c end itself first */
+#define KILL_GRACE_NS       5000000000ull  /* then SIGTERM, then after this SIGKILL */
+
+struct file_id {
+	dev_t dev;
+	ino_t ino;
+};
+
+struct bpf_run {
+	const struct trace_plan *plan;
+	struct pipeline *p;
+	struct pytrace_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_links markers;     /* USDT probes and the entry fix */
+	struct bpf_links tracepoints; /* fork/exit/exec, -c only */
+	struct spawn child;
+	bool have_child;
+	int pidfd;                    /* -p: readable once the target exits */
+
+	pid_t *held;                  /* processes stopped at exec, waiting for us */
+	size_t nheld, capheld;
+	struct file_id *attached;     /* marker files already probed */
+	size_t nattached, capattached;
+	bool told_entry_fix;
+	size_t round;                 /* records handled in this drain round */
+	uint64_t events;              /* marker events pushed */
+};
+
+/* ---- small helpers ---- */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static size_t ring_bytes(size_t asked)
+{
+	size_t n = MIN_RING_BYTES;
+
+	if (asked == 0)
+		return DEFAULT_RING_BYTES;
+	while (n < asked && n < ((size_t)1 << 31))
+		n <<= 1;
+	return n;
+}
+
+/* The key the BPF side sees for a file: the kernel's dev_t and inode. */
+static struct bpf_file_key kernel_file_key(const struct stat *st)
+{
+	struct bpf_file_key k = {
+		.dev = ((uint64_t)major(st->st_dev) << 20) | minor(st->st_dev),
+		.ino = st->st_ino,
+	};
+	return k;
+}
+
+static void remember_file(struct bpf_run *r, const struct stat *st, __u8 what)
+{
+	struct bpf_file_key k = kernel_file_key(st);
+
+	bpf_map__update_elem(r->skel->maps.files, &k, sizeof(k), &what, sizeof(what), BPF_ANY);
+}
+
+static void add_proc(struct bpf_run *r, pid_t pid, bool is_python)
+{
+	__u32 key = pid;
+	struct bpf_proc v = { .is_python = is_python };
+
+	bpf_map__update_elem(r->skel->maps.procs, &key, sizeof(key), &v, sizeof(v), BPF_ANY);
+}
+
+static void mark_python(struct bpf_run *r, pid_t pid)
+{
+	__u32 key = pid;
+	struct bpf_proc v;
+
+	if (bpf_map__lookup_elem(r->skel->maps.procs, &key, sizeof(key), &v, sizeof(v), 0) == 0) {
+		v.is_python = 1;
+		bpf_map__update_elem(r->skel->maps.procs, &key, sizeof(key), &v, sizeof(v), BPF_EXIST);
+	}
+}
+
+/* ---- records -> events ---- */
+
+static bool kind_has_file(unsigned kind)
+{
+	return kind == EV_CALL || kind == EV_RETURN || kind == EV_LINE;
+}
+
+static bool kind_has_func(unsigned kind)
+{
+	return kind_has_file(kind) || kind == EV_IMPORT_START || kind == EV_IMPORT_DONE ||
+	       kind == EV_AUDIT || kind == EV_COMM;
+}
+
+static int handle_record(void *ctx, void *data, size_t size)
+{
+	struct bpf_run *r = ctx;
+	const struct bpf_event *rec = data;
+	const char *strings = (const char *)data + sizeof(*rec);
+	struct event ev;
+
+	if (size < sizeof(*rec) || sizeof(*rec) + rec->func_len + rec->file_len > size)
+		return 0;   /* cannot happen with our own kernel side */
+	if (rec->kind == BEV_EXEC) {
+		r->held = xgrow(r->held, &r->capheld, r->nheld + 1, sizeof(*r->held));
+		r->held[r->nheld++] = rec->pid;
+		return 0;
+	}
+	if (rec->kind >= EV__COUNT)
+		return 0;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = rec->kind;
+	ev.flags = rec->flags;
+	ev.ts = rec->ts;
+	ev.pid = rec->pid;
+	ev.tid = rec->tid;
+	ev.num = rec->num;
+	if (kind_has_func(rec->kind) && !(rec->flags & EVF_FUNC_NULL)) {
+		ev.func = strings;
+		ev.func_len = rec->func_len;
+	}
+	if (kind_has_file(rec->kind) && !(rec->flags & EVF_FILE_NULL)) {
+		ev.file = strings + rec->func_len;
+		ev.file_len = rec->file_len;
+	}
+	pipeline_push(r->p, &ev);
+	if (rec->kind != EV_COMM)
+		r->events++;
+	/* A producer faster than us would keep one drain going forever. */
+	if (++r->round >= RECORDS_PER_ROUND)
+		return -EAGAIN;
+	return 0;
+}
+
+/* ---- attaching to an interpreter ---- */
+
+static bool already_attached(struct bpf_run *r, const char *marker_file, struct file_id *id)
+{
+	struct stat st;
+
+	if (stat(marker_file, &st) < 0)
+		return false;
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	for (size_t i = 0; i < r->nattached; i++)
+		if (r->attached[i].dev == id->dev && r->attached[i].ino == id->ino)
+			return true;
+	return false;
+}
+
+/* Probe the markers of t's marker file for pid (-1: every process mapping
+ * it; the BPF side filters). */
+static int attach_target(struct bpf_run *r, const struct py_target *t, pid_t pid,
+			 bool entry_fix, char *err, size_t errlen)
+{
+	struct file_id id = { 0, 0 };
+
+	if (pid < 0 && already_attached(r, t->marker_file, &id))
+		return 0;
+	if (bpf_attach_markers(&r->markers, r->skel->progs.on_marker, t->sdt, t->marker_file,
+			       pid, r->plan->markers, err, errlen) < 0)
+		return -1;
+	if (entry_fix) {
+		if (bpf_attach_entry_fix(&r->markers, r->skel->progs.entry_fix_noop, t->sdt,
+					 t->marker_file, pid, err, errlen) < 0)
+			return -1;
+		if (!r->told_entry_fix)
+			info_msg("CPython %d.%d: raising the line marker's semaphore so function__entry "
+				 "fires for every frame (--no-entry-fix turns this off)",
+				 t->py_major, t->py_minor);
+		r->told_entry_fix = true;
+	}
+	if (id.ino) {
+		r->attached = xgrow(r->attached, &r->capattached, r->nattached + 1,
+				    sizeof(*r->attached));
+		r->attached[r->nattached++] = id;
+	}
+	return 0;
+}
+
+/* Does t carry every marker the plan asks for?  If not, say why once. */
+static bool usable_python(struct bpf_run *r, const struct py_target *t, pid_t pid)
+{
+	if (!t->marker_file || !t->sdt || sdt_count_provider(t->sdt, PY_PROVIDER) == 0)
+		return false;   /* not a python, or one without markers: not ours */
+	for (int k = 0; k < EV__COUNT; k++) {
+		const char *name = marker_note_name(k);
+
+		if (!name || !(r->plan->markers & MARK(k)) || sdt_find(t->sdt, PY_PROVIDER, name))
+			continue;
+		if (t->health == HEALTH_NO_CALL_MARKERS)
+			warn_msg("PID %d runs %s (CPython %d.%d), which has no %s marker "
+				 "(3.12-3.14 removed it): not traced", (int)pid, t->marker_file,
+				 t->py_major, t->py_minor, name);
+		else
+			warn_msg("PID %d runs %s, which has no %s marker: not traced",
+				 (int)pid, t->marker_file, name);
+		return false;
+	}
+	return true;
+}
+
+/* Inspect a process stopped at exec; attach if it runs a new python. */
+static void examine_exec(struct bpf_run *r, pid_t pid)
+{
+	char exe[64], err[512];
+	struct py_target t;
+	struct stat st;
+	bool python = false;
+
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+	if (stat(exe, &st) < 0)
+		return;   /* gone already */
+	if (target_from_pid(pid, &t, err, sizeof(err)) == 0) {
+		/* At exec, ld.so has not mapped libpython yet: for an executable
+		 * without markers look at the library it will load. */
+		if (!t.marker_file && !t.root) {
+			struct py_target by_path;
+
+			if (target_from_path(t.exe, &by_path, err, sizeof(err)) == 0) {
+				target_free(&t);
+				t = by_path;
+			}
+		}
+		if (usable_python(r, &t, pid)) {
+			bool fix = r->plan->opts && r->plan->opts->entry_fix &&
+				   t.health == HEALTH_ENTRY_NEEDS_LINE &&
+				   (r->plan->markers & MARK(EV_CALL));
+
+			if (attach_target(r, &t, -1, fix, err, sizeof(err)) == 0)
+				python = true;
+			else
+				warn_msg("PID %d: %s; not traced", (int)pid, err);
+		}
+		target_free(&t);
+	}
+	remember_file(r, &st, python ? BFILE_PYTHON : BFILE_OTHER);
+	if (python)
+		mark_python(r, pid);
+}
+
+/* Resume every process held at exec (after examining it, or at teardown). */
+static void release_held(struct bpf_run *r, bool examine)
+{
+	for (size_t i = 0; i < r->nheld; i++) {
+		if (examine)
+			examine_exec(r, r->held[i]);
+		kill(r->held[i], SIGCONT);
+	}
+	r->nheld = 0;
+}
+
+/* ---- setup ---- */
+
+static int load(struct bpf_run *r, int *exit_code, char *err, size_t errlen)
+{
+	size_t bytes = ring_bytes(r->plan->buffer_size);
+	int rc;
+
+	r->skel = pytrace_bpf__open();
+	if (!r->skel)
+		return err_set(err, errlen, "cannot open the BPF object: %s (%s)", strerror(errno),
+			       bpf_last_libbpf_message());
+	r->skel->rodata->wake_threshold = bytes / 4;
+	r->skel->rodata->follow_children = r->plan->follow;
+	bpf_map__set_max_entries(r->skel->maps.events, bytes);
+	rc = pytrace_bpf__load(r->skel);
+	if (rc < 0) {
+		if (rc == -EPERM || rc == -EACCES) {
+			*exit_code = EXIT_NO_ENGINE;
+			return err_set(err, errlen, "loading BPF programs was refused: the bpf engine "
+				       "needs root, or CAP_BPF and CAP_PERFMON");
+		}
+		return err_set(err, errlen, "cannot load the BPF programs: %s (%s)", strerror(-rc),
+			       bpf_last_libbpf_message());
+	}
+	r->rb = ring_buffer__new(bpf_map__fd(r->skel->maps.events), handle_record, r, NULL);
+	if (!r->rb)
+		return err_set(err, errlen, "cannot map the BPF ring buffer: %s", strerror(errno));
+	return 0;
+}
+
+static int attach_tracepoint(struct bpf_run *r, struct bpf_program *prog, const char *what,
+			     char *err, size_t errlen)
+{
+	struct bpf_link *link = bpf_program__attach(prog);
+
+	if (!link)
+		return err_set(err, errlen, "cannot attach to the %s tracepoint: %s (%s)", what,
+			       strerror(errno), bpf_last_libbpf_message());
+	r->tracepoints.v = xgrow(r->tracepoints.v, &r->tracepoints.cap, r->tracepoints.n + 1,
+				 sizeof(*r->tracepoints.v));
+	r->tracepoints.v[r->tracepoints.n++] = link;
+	return 0;
+}
+
+static int setup_command(struct bpf_run *r, char *err, size_t errlen)
+{
+	const struct trace_plan *plan = r->plan;
+
+	add_proc(r, r->child.pid, false);
+	if (attach_tracepoint(r, r->skel->progs.on_fork, "sched_process_fork", err, errlen) < 0 ||
+	    attach_tracepoint(r, r->skel->progs.on_exit, "sched_process_exit", err, errlen) < 0 ||
+	    attach_tracepoint(r, r->skel->progs.on_exec, "sched_process_exec", err, errlen) < 0)
+		return -1;
+	if (plan->have_target) {
+		struct stat st;
+
+		if (attach_target(r, &plan->target, -1, plan->entry_fix, err, errlen) < 0)
+			return -1;
+		/* The predicted python needs no stop at exec. */
+		if (stat(plan->target.exe, &st) == 0)
+			remember_file(r, &st, BFILE_PYTHON);
+	}
+	return 0;
+}
+
+static int setup_pid(struct bpf_run *r, char *err, size_t errlen)
+{
+	const struct trace_plan *plan = r->plan;
+
+	if (!plan->have_target)
+		return err_set(err, errlen, "PID %d: no interpreter to attach to", (int)plan->pid);
+	add_proc(r, plan->pid, true);
+	r->pidfd = (int)syscall(SYS_pidfd_open, plan->pid, 0);
+	return attach_target(r, &plan->target, plan->pid, plan->entry_fix, err, errlen);
+}
+
+/* ---- the loop ---- */
+
+static bool pid_exited(struct bpf_run *r)
+{
+	struct pollfd pfd = { .fd = r->pidfd, .events = POLLIN };
+
+	if (r->pidfd < 0)
+		return kill(r->plan->pid, 0) < 0 && errno == ESRCH;
+	return poll(&pfd, 1, 0) > 0;
+}
+
+/* Ask the command's traced processes to end (a stop with -c). */
+static void signal_tree(struct bpf_run *r, int sig)
+{
+	__u32 key, next;
+	void *prev = NULL;
+
+	kill(r->child.pid, sig);
+	while (bpf_map__get_next_key(r->skel->maps.procs, prev, &next, sizeof(next)) == 0) {
+		if ((pid_t)next != getpid())
+			kill((pid_t)next, sig);
+		key = next;
+		prev = &key;
+	}
+}
+
+static void trace_loop(struct bpf_run *r, struct run_result *res)
+{
+	uint64_t start = now_ns(), stop_at = 0, deadline = 0;
+	bool termed = false, killed = false, timed = false;
+	int timeout = DRAIN_INTERVAL_MS;
+
+	if (r->plan->duration > 0)
+		deadline = start + (uint64_t)(r->plan->duration * 1e9);
+	for (;;) {
+		r->round = 0;
+		ring_buffer__poll(r->rb, timeout);
+		if (r->round < RECORDS_PER_ROUND)
+			ring_buffer__consume(r->rb);
+		timeout = r->round >= RECORDS_PER_ROUND ? 0 : DRAIN_INTERVAL_MS;
+		release_held(r, true);
+
+		uint64_t now = now_ns();
+		if (!timed && deadline && now >= deadline) {
+			timed = true;
+			request_stop();
+		}
+		if (pipeline_output_closed(r->p) && !stop_requested())
+			request_stop();
+		if (stop_requested() && !stop_at) {
+			stop_at = now;
+			res->interrupted = true;
+		}
+		if (r->have_child) {
+			if (spawn_poll(&r->child)) {
+				res->target_exited = true;
+				return;
+			}
+			if (!stop_at)
+				continue;
+			/* Ctrl-C reached the command too; give it a moment to end
+			 * on its own, then end it. */
+			if (!termed && (timed || now - stop_at >= STOP_GRACE_NS)) {
+				signal_tree(r, SIGTERM);
+				termed = true;
+			} else if (termed && !killed && now - stop_at >= STOP_GRACE_NS + KILL_GRACE_NS) {
+				signal_tree(r, SIGKILL);
+				killed = true;
+			}
+		} else {
+			if (pid_exited(r)) {
+				res->target_exited = true;
+				return;
+			}
+			if (stop_at)
+				return;
+		}
+	}
+}
+
+static uint64_t total_lost(struct bpf_run *r)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t sum = 0, *per_cpu;
+	__u32 zero = 0;
+
+	if (ncpu <= 0)
+		return 0;
+	per_cpu = xcalloc(ncpu, sizeof(*per_cpu));
+	if (bpf_map__lookup_elem(r->skel->maps.lost, &zero, sizeof(zero), per_cpu,
+				 sizeof(*per_cpu) * ncpu, 0) == 0)
+		for (int i = 0; i < ncpu; i++)
+			sum += per_cpu[i];
+	free(per_cpu);
+	return sum;
+}
+
+/* Detach first (no new events, no new holds), then drain what is left. */
+static void teardown(struct bpf_run *r)
+{
+	bpf_links_destroy(&r->tracepoints);
+	bpf_links_destroy(&r->markers);
+	if (r->rb) {
+		do
+			r->round = 0;
+		while (ring_buffer__consume(r->rb) == -EAGAIN);
+	}
+	release_held(r, false);
+	if (r->skel) {
+		uint64_t lost = total_lost(r);
+
+		if (lost)
+			pipeline_lost(r->p, lost);
+	}
+	ring_buffer__free(r->rb);
+	pytrace_bpf__destroy(r->skel);
+	if (r->pidfd >= 0)
+		close(r->pidfd);
+	free(r->held);
+	free(r->attached);
+}
+
+static bool bpf_available(char *why, size_t len)
+{
+	return bpf_can_run(why, len);
+}
+
+static int bpf_run(const struct trace_plan *plan, struct pipeline *p, struct run_result *res,
+		   int *exit_code, char *err, size_t errlen)
+{
+	struct bpf_run r = { .plan = plan, .p = p, .pidfd = -1 };
+	int rc;
+
+	*exit_code = EXIT_PYTRACE_ERROR;
+	res->exit_status = 0;
+	if (!plan->command && plan->pid <= 0)
+		return err_set(err, errlen, "the bpf engine traces -c CMD or -p PID");
+	bpf_capture_libbpf_messages();
+	/* Fork before any BPF object exists, so the command inherits none. */
+	if (plan->command) {
+		if (spawn_command(plan->command, &r.child, err, errlen) < 0)
+			return -1;
+		r.have_child = true;
+	}
+	rc = load(&r, exit_code, err, errlen);
+	if (rc == 0)
+		rc = plan->command ? setup_command(&r, err, errlen) : setup_pid(&r, err, errlen);
+	if (rc == 0 && r.have_child)
+		rc = spawn_release(&r.child, err, errlen);
+	if (rc < 0) {
+		if (r.have_child)
+			spawn_abort(&r.child);
+		teardown(&r);
+		return -1;
+	}
+	trace_loop(&r, res);
+	teardown(&r);
+	if (r.have_child) {
+		if (!r.child.reaped) {
+			/* Stopped early (output closed): the command still gets to finish. */
+			spawn_abort(&r.child);
+		}
+		res->exit_status = spawn_exit_code(&r.child);
+		if (r.events == 0 && !res->interrupted)
+			warn_msg("no python events: the command ran no python whose markers pytrace "
+				 "could probe (pyenv and Docker pythons are built without --with-dtrace); "
+				 "run an interpreter that has them (`pytrace list PYTHON` tells)");
+	}
+	*exit_code = EXIT_OK;
+	return 0;
+}
+
+const struct engine_ops engine_bpf = {
+	.name = "bpf",
+	.available = bpf_available,
+	.run = bpf_run,
+};

@@ -1,0 +1,592 @@
+/* The stap engine: generate a SystemTap script from the plan (stapgen.c),
+ * run `stap` on it, and parse what the script prints (the raw format) into
+ * the pipeline.
+ *
+ * How it runs:
+ *  - Everything stap needs lives in a private directory (mkdtemp, 0700,
+ *    removed afterwards): the script, a FIFO the module's output is written
+ *    to (`stap -o FIFO`), and for -c a small shell wrapper.  The output goes
+ *    through a FIFO, not stap's stdout, because a -c command inherits
+ *    stap's stdout: the program's own prints would land in the trace.
+ *  - -c: `stap -c "/bin/sh DIR/run.sh"`.  stap holds the command back until
+ *    its probes are in place.  stap does not report the command's status,
+ *    so the wrapper runs the command with /bin/sh -c and writes `$?` to
+ *    DIR/status (128+N after signal N, as a shell reports it); that file is
+ *    pytrace's exit status.  The wrapper ignores nothing: it traps
+ *    SIGINT/SIGTERM/SIGHUP with a no-op so a Ctrl-C still reaches the
+ *    command (traps reset on exec) while the wrapper lives to record it.
+ *  - -p: `stap -x PID`; the script exits when PID ends.
+ *  - stap runs with -v so its "Pass N:" lines say whether it compiles (a
+ *    cache miss, seconds) or reuses its cache; pytrace says "compiling" once
+ *    and swallows the pass lines.  -DSTP_NO_OVERLOAD keeps stap from
+ *    aborting a busy trace as "probe overhead exceeded", -DMAXSKIPPED
+ *    turns "too many skipped probes" from an abort into a count,
+ *    -DMAXSTRINGLEN=1024 keeps long file paths whole, and -s sets the
+ *    transport buffer from --buffer-size (MiB, rounded up).
+ *  - Lost events come from stap's own end-of-run warnings on stderr:
+ *    "Number of errors: N, skipped probes: M" (M events lost) and "There
+ *    were N transport failures" (at least N lost; each failure is a lost
+ *    output buffer).  Both are counted with pipeline_lost(), not printed.
+ *    Other stap messages pass through with a "pytrace: stap: " prefix; any
+ *    other stderr line is the traced command's own and passes unchanged.
+ *  - Stopping (Ctrl-C, --duration, closed output): SIGINT to stap, which
+ *    runs the script's end, flushes, and exits; pytrace keeps reading the
+ *    stream to its end so nothing stap already produced is lost.  SIGTERM
+ *    after STOP_GRACE, SIGKILL after KILL_GRACE.
+ *
+ * The stream is read here rather than by raw_read_stream(), which returns
+ * as soon as a stop is requested: stap's last buffers arrive after that.
+ * Each line still goes through raw_parse_line(), the one parser. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "exitcodes.h"
+#include "log.h"
+#include "probe_checks.h"
+#include "raw.h"
+#include "stapgen.h"
+#include "xmalloc.h"
+
+#define STOP_GRACE_NS   (5ull * 1000000000ull)
+#define KILL_GRACE_NS   (10ull * 1000000000ull)
+#define POLL_MS         100
+#define REPORT_SKIPPED  20
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* --- the private directory --- */
+
+struct workdir {
+	char *dir, *script, *fifo, *wrapper, *status;
+};
+
+/* stap -c parses its argument with wordexp(3): the directory must hold
+ * nothing it would expand or split. */
+static bool wordexp_safe(const char *s)
+{
+	for (; *s; s++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-", *s))
+			return false;
+	return true;
+}
+
+static int workdir_make(struct workdir *w, char *err, size_t errlen)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *tmpl;
+
+	memset(w, 0, sizeof(*w));
+	if (!tmp || !*tmp || tmp[0] != '/' || !wordexp_safe(tmp))
+		tmp = "/tmp";
+	tmpl = xasprintf("%s/pytrace-stap.XXXXXX", tmp);
+	if (!mkdtemp(tmpl)) {
+		err_set(err, errlen, "cannot create a directory in %s for stap: %s", tmp, strerror(errno));
+		free(tmpl);
+		return -1;
+	}
+	w->dir = tmpl;
+	w->script = xasprintf("%s/trace.stp", w->dir);
+	w->fifo = xasprintf("%s/stream", w->dir);
+	w->wrapper = xasprintf("%s/run.sh", w->dir);
+	w->status = xasprintf("%s/status", w->dir);
+	return 0;
+}
+
+static void workdir_remove(struct workdir *w)
+{
+	if (!w->dir)
+		return;
+	unlink(w->script);
+	unlink(w->fifo);
+	unlink(w->wrapper);
+	unlink(w->status);
+	rmdir(w->dir);
+	free(w->dir);
+	free(w->script);
+	free(w->fifo);
+	free(w->wrapper);
+	free(w->status);
+	memset(w, 0, sizeof(*w));
+}
+
+static int write_file(const char *path, const char *text, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return err_set(err, errlen, "cannot create %s: %s", path, strerror(errno));
+	if (fputs(text, f) == EOF) {
+		fclose(f);
+		return err_set(err, errlen, "cannot write %s: %s", path, strerror(errno));
+	}
+	if (fclose(f) != 0)
+		return err_set(err, errlen, "cannot write %s: %s", path, strerror(errno));
+	return 0;
+}
+
+/* s in single quotes for /bin/sh: every byte literal, ' as '\''. */
+static char *sh_quote(const char *s)
+{
+	size_t n = 2;
+	for (const char *p = s; *p; p++)
+		n += *p == '\'' ? 4 : 1;
+	char *out = xmalloc(n + 1), *o = out;
+	*o++ = '\'';
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'') {
+			memcpy(o, "'\\''", 4);
+			o += 4;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o++ = '\'';
+	*o = '\0';
+	return out;
+}
+
+static int write_wrapper(const struct workdir *w, const char *command, char *err, size_t errlen)
+{
+	char *cmd = sh_quote(command), *status = sh_quote(w->status), *text;
+	int rc;
+
+	text = xasprintf("# pytrace: runs the -c command under stap and records its status.\n"
+			 "trap : INT TERM HUP\n"
+			 "/bin/sh -c %s\n"
+			 "pytrace_status=$?\n"
+			 "echo \"$pytrace_status\" > %s\n"
+			 "exit \"$pytrace_status\"\n", cmd, status);
+	rc = write_file(w->wrapper, text, err, errlen);
+	free(text);
+	free(cmd);
+	free(status);
+	return rc;
+}
+
+/* --- stap's stderr --- */
+
+struct stap_run {
+	const struct trace_plan *plan;
+	struct pipeline *p;
+	pid_t pid;
+	int out_fd, err_fd;
+	bool out_eof, err_eof;
+	bool stream_started;     /* stap opened the FIFO and wrote to it */
+	/* stream */
+	char *buf;
+	size_t cap, fill;
+	bool header_seen;
+	uint64_t lines, events, skipped;
+	char *scratch;
+	size_t scratch_len;
+	bool bad_stream;
+	char bad_why[256];
+	/* stderr */
+	char *ebuf;
+	size_t ecap, efill;
+	bool said_compiling;
+	char last_error[256];
+	uint64_t start_ns;       /* when the stream's header arrived */
+};
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static void stap_stderr_line(struct stap_run *r, char *line)
+{
+	unsigned long long a, b;
+
+	if (starts_with(line, "Pass ")) {
+		/* "Pass 3: translated to C ..." only on a cache miss; a hit says
+		 * "Pass 3: using cached ...". */
+		if (starts_with(line, "Pass 3: translated") && !r->said_compiling) {
+			info_msg("stap: compiling the probe module (the first run takes a while; "
+				 "later runs reuse stap's cache)");
+			r->said_compiling = true;
+		}
+		return;
+	}
+	if (sscanf(line, "WARNING: Number of errors: %llu, skipped probes: %llu", &a, &b) == 2) {
+		if (b)
+			pipeline_lost(r->p, b);
+		if (a)
+			warn_msg("stap: %llu error%s in the probes (events may be missing)",
+				 a, a == 1 ? "" : "s");
+		return;
+	}
+	if (sscanf(line, "WARNING: There were %llu transport failures", &a) == 1) {
+		pipeline_lost(r->p, a);
+		return;
+	}
+	if (starts_with(line, "WARNING: Skipped due to"))
+		return;   /* details of the skipped count above (stap -t) */
+	if (starts_with(line, "WARNING:") || starts_with(line, "ERROR:") ||
+	    strstr(line, "semantic error:") == line || strstr(line, "parse error:") == line ||
+	    starts_with(line, "Tip:") || starts_with(line, "Missing separate debuginfos")) {
+		if (starts_with(line, "ERROR:") || strstr(line, "error:"))
+			snprintf(r->last_error, sizeof(r->last_error), "%s", line);
+		fprintf(stderr, "pytrace: stap: %s\n", line);
+		return;
+	}
+	/* The traced command shares stap's stderr: its lines pass unchanged. */
+	fprintf(stderr, "%s\n", line);
+}
+
+static void drain_stderr(struct stap_run *r, bool final)
+{
+	for (;;) {
+		if (r->ecap - r->efill < 4096) {
+			r->ecap = r->ecap ? 2 * r->ecap : 16384;
+			r->ebuf = xrealloc(r->ebuf, r->ecap);
+		}
+		ssize_t n = read(r->err_fd, r->ebuf + r->efill, r->ecap - r->efill - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				r->err_eof = true;
+			break;
+		}
+		r->efill += (size_t)n;
+		char *start = r->ebuf, *nl;
+		while ((nl = memchr(start, '\n', r->efill - (size_t)(start - r->ebuf)))) {
+			*nl = '\0';
+			stap_stderr_line(r, start);
+			start = nl + 1;
+		}
+		r->efill -= (size_t)(start - r->ebuf);
+		memmove(r->ebuf, start, r->efill);
+	}
+	if ((final || r->err_eof) && r->efill) {
+		r->ebuf[r->efill] = '\0';
+		stap_stderr_line(r, r->ebuf);
+		r->efill = 0;
+	}
+}
+
+/* --- the stream --- */
+
+static void skip_line(struct stap_run *r, const char *why)
+{
+	r->skipped++;
+	pipeline_skipped(r->p, 1);
+	if (r->skipped <= REPORT_SKIPPED)
+		warn_msg("stap:%llu: %s; line skipped", (unsigned long long)r->lines, why);
+	if (r->skipped == REPORT_SKIPPED)
+		warn_msg("stap: further skipped lines are counted, not shown");
+}
+
+static void stream_line(struct stap_run *r, const char *line, size_t len)
+{
+	char why[160];
+	struct event ev;
+
+	r->lines++;
+	if (!r->header_seen) {
+		if (len != strlen(RAW_HEADER) || memcmp(line, RAW_HEADER, len) != 0) {
+			r->bad_stream = true;
+			snprintf(r->bad_why, sizeof(r->bad_why),
+				 "the stap script's output does not start with \"%s\"", RAW_HEADER);
+			return;
+		}
+		r->header_seen = true;
+		r->start_ns = now_ns();
+		return;
+	}
+	if (len == 0 || line[0] == '#')
+		return;
+	if (2 * len + 64 > r->scratch_len) {
+		free(r->scratch);
+		r->scratch_len = 2 * len + 64;
+		r->scratch = xmalloc(r->scratch_len);
+	}
+	if (raw_parse_line(line, len, &ev, r->scratch, r->scratch_len, why, sizeof(why)) < 0) {
+		skip_line(r, why);
+		return;
+	}
+	r->events++;
+	pipeline_push(r->p, &ev);
+}
+
+static void drain_stream(struct stap_run *r, bool final)
+{
+	for (;;) {
+		if (r->cap - r->fill < 65536) {
+			r->cap = r->cap ? 2 * r->cap : (1u << 20);
+			r->buf = xrealloc(r->buf, r->cap);
+		}
+		ssize_t n = read(r->out_fd, r->buf + r->fill, r->cap - r->fill);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* 0 before stap opened the FIFO only means "no writer yet". */
+			if (n == 0 && r->stream_started)
+				r->out_eof = true;
+			break;
+		}
+		r->stream_started = true;
+		r->fill += (size_t)n;
+		size_t start = 0;
+		const char *nl;
+		while (!r->bad_stream && (nl = memchr(r->buf + start, '\n', r->fill - start))) {
+			size_t len = (size_t)(nl - (r->buf + start));
+			stream_line(r, r->buf + start, len);
+			start += len + 1;
+		}
+		memmove(r->buf, r->buf + start, r->fill - start);
+		r->fill -= start;
+		if (r->bad_stream)
+			break;
+	}
+	if ((final || r->out_eof) && r->fill && !r->bad_stream) {
+		skip_line(r, "truncated last line");
+		r->fill = 0;
+	}
+}
+
+/* --- running stap --- */
+
+static char **stap_argv(const struct trace_plan *plan, const struct workdir *w)
+{
+	char **argv = xcalloc(24, sizeof(*argv));
+	int n = 0;
+
+	argv[n++] = xstrdup("stap");
+	argv[n++] = xstrdup("-v");
+	argv[n++] = xstrdup("-o");
+	argv[n++] = xstrdup(w->fifo);
+	if (plan->buffer_size) {
+		size_t mb = (plan->buffer_size + (1u << 20) - 1) >> 20;
+		if (mb > 4095)
+			mb = 4095;
+		argv[n++] = xstrdup("-s");
+		argv[n++] = xasprintf("%zu", mb);
+	}
+	argv[n++] = xstrdup("-DSTP_NO_OVERLOAD");
+	argv[n++] = xstrdup("-DMAXSKIPPED=1000000");
+	argv[n++] = xstrdup("-DMAXSTRINGLEN=1024");
+	if (plan->command) {
+		argv[n++] = xstrdup("-c");
+		argv[n++] = xasprintf("/bin/sh %s", w->wrapper);
+	} else if (plan->pid) {
+		argv[n++] = xstrdup("-x");
+		argv[n++] = xasprintf("%d", (int)plan->pid);
+	}
+	argv[n++] = xstrdup(w->script);
+	argv[n] = NULL;
+	return argv;
+}
+
+static void free_argv(char **argv)
+{
+	for (char **a = argv; *a; a++)
+		free(*a);
+	free(argv);
+}
+
+static int spawn_stap(struct stap_run *r, char **argv, char *err, size_t errlen)
+{
+	int errpipe[2];
+
+	if (pipe2(errpipe, O_CLOEXEC) < 0)
+		return err_set(err, errlen, "cannot create a pipe for stap: %s", strerror(errno));
+	r->pid = fork();
+	if (r->pid < 0) {
+		close(errpipe[0]);
+		close(errpipe[1]);
+		return err_set(err, errlen, "cannot start stap: %s", strerror(errno));
+	}
+	if (r->pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		dup2(errpipe[1], STDERR_FILENO);
+		execvp(argv[0], argv);
+		fprintf(stderr, "ERROR: cannot run stap: %s\n", strerror(errno));
+		_exit(127);
+	}
+	close(errpipe[1]);
+	r->err_fd = errpipe[0];
+	fcntl(r->err_fd, F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
+/* The main loop: read the stream and stap's stderr until stap ends,
+ * stopping it on request. */
+static int run_loop(struct stap_run *r, struct run_result *res)
+{
+	uint64_t stop_at = 0;
+	bool sent_int = false, sent_term = false, sent_kill = false;
+	int wstatus = 0;
+
+	for (;;) {
+		struct pollfd fds[2];
+		int nfds = 0;
+		if (!r->out_eof && !r->bad_stream)
+			fds[nfds++] = (struct pollfd){ .fd = r->out_fd, .events = POLLIN };
+		if (!r->err_eof)
+			fds[nfds++] = (struct pollfd){ .fd = r->err_fd, .events = POLLIN };
+		if (nfds)
+			poll(fds, (nfds_t)nfds, POLL_MS);
+		else
+			usleep(POLL_MS * 1000);
+		drain_stream(r, false);
+		drain_stderr(r, false);
+
+		pid_t w = waitpid(r->pid, &wstatus, WNOHANG);
+		if (w == r->pid) {
+			/* stap is gone: what it wrote is in the pipes already. */
+			drain_stream(r, true);
+			drain_stderr(r, true);
+			break;
+		}
+
+		uint64_t now = now_ns();
+		if (!stop_at && r->plan->duration > 0 && r->header_seen &&
+		    now - r->start_ns >= (uint64_t)(r->plan->duration * 1e9))
+			request_stop();
+		if (!stop_at && pipeline_output_closed(r->p))
+			request_stop();
+		if (!stop_at && stop_requested()) {
+			stop_at = now;
+			res->interrupted = true;
+		}
+		if (stop_at && !sent_int) {
+			kill(r->pid, SIGINT);
+			sent_int = true;
+		} else if (stop_at && !sent_term && now - stop_at >= STOP_GRACE_NS) {
+			kill(r->pid, SIGTERM);
+			sent_term = true;
+		} else if (stop_at && !sent_kill && now - stop_at >= KILL_GRACE_NS) {
+			kill(r->pid, SIGKILL);
+			sent_kill = true;
+		}
+	}
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	return 128 + (WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0);
+}
+
+static int read_status(const char *path, int *status)
+{
+	FILE *f = fopen(path, "r");
+	int v, ok;
+
+	if (!f)
+		return -1;
+	ok = fscanf(f, "%d", &v) == 1;
+	fclose(f);
+	if (!ok)
+		return -1;
+	*status = v;
+	return 0;
+}
+
+static bool stap_available(char *why, size_t len)
+{
+	return stap_can_run(why, len);
+}
+
+static int stap_run(const struct trace_plan *plan, struct pipeline *p, struct run_result *res,
+		    int *exit_code, char *err, size_t errlen)
+{
+	struct stap_run r = { .plan = plan, .p = p, .out_fd = -1, .err_fd = -1 };
+	struct workdir w;
+	char *script;
+	char **argv;
+	int stap_status, rc = -1;
+
+	*exit_code = EXIT_PYTRACE_ERROR;
+	res->exit_status = 0;
+	if (!plan->command && plan->pid <= 0)
+		return err_set(err, errlen, "the stap engine traces -c CMD or -p PID");
+	script = stapgen_script(plan, NULL, err, errlen);
+	if (!script)
+		return -1;   /* a plan stap cannot express: bpf may still trace it */
+	if (workdir_make(&w, err, errlen) < 0) {
+		free(script);
+		return -1;
+	}
+	if (write_file(w.script, script, err, errlen) < 0 ||
+	    (plan->command && write_wrapper(&w, plan->command, err, errlen) < 0))
+		goto out;
+	if (mkfifo(w.fifo, 0600) < 0) {
+		err_set(err, errlen, "cannot create %s: %s", w.fifo, strerror(errno));
+		goto out;
+	}
+	/* Non-blocking: opening a FIFO's read end waits for a writer otherwise,
+	 * and a stap that fails to compile never opens it.  Until a writer
+	 * comes, poll() reports nothing (no POLLHUP) and read() returns 0, so
+	 * EOF only counts once stap has exited. */
+	r.out_fd = open(w.fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (r.out_fd < 0) {
+		err_set(err, errlen, "cannot open %s: %s", w.fifo, strerror(errno));
+		goto out;
+	}
+	argv = stap_argv(plan, &w);
+	rc = spawn_stap(&r, argv, err, errlen);
+	free_argv(argv);
+	if (rc < 0)
+		goto out;
+
+	stap_status = run_loop(&r, res);
+	rc = 0;
+	if (r.bad_stream) {
+		rc = err_set(err, errlen, "%s", r.bad_why);
+	} else if (!r.header_seen) {
+		rc = err_set(err, errlen, "stap failed (exit status %d)%s%s", stap_status,
+			     r.last_error[0] ? ": " : "", r.last_error);
+	} else if (stap_status != 0 && !res->interrupted) {
+		warn_msg("stap exited with status %d; the trace may be incomplete", stap_status);
+	}
+	if (plan->command) {
+		int status;
+		if (read_status(w.status, &status) == 0) {
+			res->exit_status = status;
+			res->target_exited = true;
+		} else if (rc == 0) {
+			/* Stopped before the command ended: report it as interrupted. */
+			res->exit_status = 128 + SIGINT;
+		}
+	} else if (rc == 0) {
+		res->target_exited = !res->interrupted;
+	}
+	if (rc == 0)
+		*exit_code = EXIT_OK;
+out:
+	if (r.out_fd >= 0)
+		close(r.out_fd);
+	if (r.err_fd >= 0)
+		close(r.err_fd);
+	free(r.buf);
+	free(r.ebuf);
+	free(r.scratch);
+	workdir_remove(&w);
+	free(script);
+	return rc;
+}
+
+const struct engine_ops engine_stap = {
+	.name = "stap",
+	.available = stap_available,
+	.run = stap_run,
+};

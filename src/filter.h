@@ -1,0 +1,65 @@
+/* What is shown: the filters of the command line, applied to the call tree
+ * before rendering.
+ *
+ * The rules (also in the man page):
+ *  - --include/--exclude GLOB match a code object's file path. A glob
+ *    matches the whole path or any tail of it that starts after a '/', so
+ *    "app.py" matches /srv/app.py, "myapp/v*.py" matches /srv/myapp/views.py
+ *    and "/usr/lib*" only absolute paths under /usr/lib. '*' also matches
+ *    '/'. With --include, only matching files are shown; --exclude hides
+ *    matches.
+ *  - --function GLOB matches the function name (co_name) exactly, '*' etc.
+ *    Only matching calls are shown (not their whole subtree).
+ *  - --no-stdlib hides "<frozen ...>" modules and files under a
+ *    .../lib/pythonX.Y/ (or lib64) directory, except under its
+ *    site-packages/ and dist-packages/ (third-party code stays visible).
+ *  - --max-depth N shows N levels: events at depth >= N are hidden.
+ *  - --min-duration DUR hides calls that last less than DUR, together with
+ *    everything that happened during them (their subtree, lines, gc...).
+ *  - --pid/--tid keep only those processes and threads (a thread is kept
+ *    when its process is a --pid or it is a --tid).
+ *
+ * Hidden calls still count on their thread's stack, but they do not take a
+ * level: the children of a hidden call are shown one level up, under the
+ * nearest shown ancestor, so the indentation of what is shown stays
+ * consistent. A line event is shown when its own file and function pass
+ * the filters; gc, import and audit events are shown at the depth of the
+ * innermost shown call. */
+#ifndef PYTRACE_FILTER_H
+#define PYTRACE_FILTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "intern.h"
+#include "options.h"
+
+struct filter;
+
+struct filter *filter_new(const struct options *o, char *err, size_t errlen);
+void filter_free(struct filter *f);
+
+/* Is this process/thread selected by --pid/--tid (true when neither is given)? */
+bool filter_thread_ok(const struct filter *f, int32_t pid, int32_t tid);
+/* May this process have selected threads (its name is worth keeping)? */
+bool filter_pid_ok(const struct filter *f, int32_t pid);
+
+/* Does a call (or line) in func/file pass the file, function and stdlib
+ * filters? Cached per intern id. */
+bool filter_code_ok(struct filter *f, const struct intern *in, uint32_t func, uint32_t file);
+
+/* True when no file/function/stdlib filter is set (everything passes). */
+bool filter_code_all(const struct filter *f);
+
+/* Building blocks, exported for the tests. */
+bool glob_match_path(const char *glob, const char *path);
+bool path_is_stdlib(const char *path, size_t len);
+
+/* "250us", "3ms", "1.5s", "100ns", "2m" (minutes); units ns, us (or µs),
+ * ms, s, m. A bare number is an error asking for a unit. */
+int parse_duration_ns(const char *s, uint64_t *out_ns, char *err, size_t errlen);
+/* Validate a glob: not empty, brackets balanced, no trailing lone '\'. */
+int parse_glob(const char *s, char *err, size_t errlen);
+
+#endif

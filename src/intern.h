@@ -1,0 +1,49 @@
+/* String interning: a trace has millions of events but a few thousand
+ * distinct function and file names. Each distinct byte string gets a small
+ * dense id (0 is the empty string); the bytes live until intern_free, so
+ * renderers can cache per-id work (escaping) in plain arrays. */
+#ifndef PYTRACE_INTERN_H
+#define PYTRACE_INTERN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct istr {
+	const char *s;     /* NUL-terminated copy (the string may hold NULs too) */
+	uint32_t len;
+};
+
+struct intern_slot {
+	uint32_t hash;
+	uint32_t id1;      /* id + 1; 0 = empty slot */
+};
+
+struct intern {
+	struct istr *strs;
+	uint32_t n;
+	size_t strs_cap;
+	struct intern_slot *slots;
+	uint32_t mask;     /* slots - 1 (power of two) */
+	char *arena;       /* current chunk */
+	size_t arena_left;
+	char **chunks;
+	size_t nchunks, chunks_cap;
+};
+
+struct intern *intern_new(void);
+void intern_free(struct intern *in);
+
+/* The id of s[0..len), adding it when new. */
+uint32_t intern_id(struct intern *in, const char *s, size_t len);
+
+static inline const struct istr *intern_str(const struct intern *in, uint32_t id)
+{
+	return &in->strs[id];
+}
+
+static inline uint32_t intern_count(const struct intern *in)
+{
+	return in->n;
+}
+
+#endif

@@ -1,0 +1,23 @@
+/* One error vocabulary for pytrace: every message starts with "pytrace: ".
+ * stdout carries the trace; everything here goes to stderr. */
+#ifndef PYTRACE_LOG_H
+#define PYTRACE_LOG_H
+
+#include <stdarg.h>
+
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+
+extern int log_quiet;   /* --quiet: suppress info_msg, keep warnings/errors */
+
+void error_msg(const char *fmt, ...) PRINTF_LIKE(1, 2);
+void warn_msg(const char *fmt, ...) PRINTF_LIKE(1, 2);
+void info_msg(const char *fmt, ...) PRINTF_LIKE(1, 2);
+/* "pytrace: hint: ..." — the way out, printed after an error. */
+void hint_msg(const char *fmt, ...) PRINTF_LIKE(1, 2);
+_Noreturn void die(int status, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* Fill a caller's error buffer (the modules' way of reporting: they never
+ * print, main decides). Always returns -1 so call sites can `return err_set(..)`. */
+int err_set(char *err, size_t errlen, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
+#endif

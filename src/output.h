@@ -1,0 +1,88 @@
+/* A buffered writer for the trace: one large buffer, write(2) directly.
+ * A reader that goes away (EPIPE) closes the output quietly; any other
+ * write error is kept and reported with the file's name at out_close.
+ * The inline helpers format integers by hand: printf is too slow for
+ * millions of lines. */
+#ifndef PYTRACE_OUTPUT_H
+#define PYTRACE_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+struct out {
+	int fd;
+	bool owns_fd;
+	bool closed;       /* EPIPE or write error: nothing more is written */
+	bool broken_pipe;  /* closed because the reader went away */
+	int err;           /* errno of a write error other than EPIPE */
+	char *name;        /* for messages: the -o path or "standard output" */
+	char *buf;
+	size_t len, cap;
+};
+
+/* path NULL or "-": standard output. Returns 0, or -1 with err filled. */
+int out_open(struct out *o, const char *path, char *err, size_t errlen);
+/* Wrap an fd the caller keeps open (stderr for --summary). */
+void out_init_fd(struct out *o, int fd, const char *name);
+void out_flush(struct out *o);
+/* Flush and close; -1 with err filled when a write failed (not EPIPE). */
+int out_close(struct out *o, char *err, size_t errlen);
+
+void out_make_room(struct out *o, size_t n);
+
+/* A pointer to at least n writable bytes at the end of the buffer; the
+ * caller advances o->len by what it wrote. */
+static inline char *out_room(struct out *o, size_t n)
+{
+	if (o->cap - o->len < n)
+		out_make_room(o, n);
+	return o->buf + o->len;
+}
+
+static inline void out_put(struct out *o, const void *s, size_t n)
+{
+	memcpy(out_room(o, n), s, n);
+	o->len += n;
+}
+
+static inline void out_str(struct out *o, const char *s)
+{
+	out_put(o, s, strlen(s));
+}
+
+static inline void out_char(struct out *o, char c)
+{
+	*out_room(o, 1) = c;
+	o->len++;
+}
+
+/* Decimal digits of v into dst (needs 20 bytes); returns the length. */
+size_t fmt_u64(char *dst, uint64_t v);
+size_t fmt_i64(char *dst, int64_t v);
+
+static inline void out_u64(struct out *o, uint64_t v)
+{
+	o->len += fmt_u64(out_room(o, 20), v);
+}
+
+static inline void out_i64(struct out *o, int64_t v)
+{
+	o->len += fmt_i64(out_room(o, 21), v);
+}
+
+/* v/1000 "." v%1000 with three digits: ns as µs, µs as ms... */
+static inline void out_milli(struct out *o, uint64_t v)
+{
+	char *d = out_room(o, 24);
+	size_t n = fmt_u64(d, v / 1000);
+	unsigned r = (unsigned)(v % 1000);
+	d[n] = '.';
+	d[n + 1] = (char)('0' + r / 100);
+	d[n + 2] = (char)('0' + r / 10 % 10);
+	d[n + 3] = (char)('0' + r % 10);
+	o->len += n + 4;
+}
+
+#endif

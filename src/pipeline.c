@@ -1,0 +1,491 @@
+/* The pipeline: events -> per-thread stacks -> filters -> renderers.
+ *
+ * Each event is placed in its thread's tree (stacks.c), tested against the
+ * filters (filter.c, rules in filter.h) and handed to the renderer(s) as a
+ * tree event. --min-duration needs to know a call's duration before its
+ * call line can be shown, so per thread, while a call is pending (neither
+ * returned nor older than DUR), the shown events after it are held in the
+ * thread's hold buffer. A pending call that returns too early is dropped
+ * with everything held since it; one that lasts long enough releases what
+ * was held up to the next pending call. Only threads inside a pending call
+ * buffer anything, and only events newer than DUR. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "filter.h"
+#include "intern.h"
+#include "log.h"
+#include "output.h"
+#include "pipeline.h"
+#include "render.h"
+#include "stacks.h"
+#include "xmalloc.h"
+
+struct pipeline {
+	const struct options *o;
+	struct intern *in;
+	struct stacks *st;
+	struct filter *flt;
+	struct out out;            /* the trace (stdout or -o FILE) */
+	struct out err_out;        /* --summary: the table on stderr */
+	bool have_err_out;
+	struct renderer *r[2];
+	int nr;
+	unsigned shown;            /* MARK() bits of the kinds shown */
+	uint64_t t0;               /* engine timestamp of the first event */
+	bool have_t0;
+	uint64_t now;              /* latest relative timestamp seen */
+	uint64_t min_dur;
+	int32_t max_depth;
+	uint64_t next_deadline;    /* earliest moment a pending call becomes long enough */
+	uint64_t events, lost, skipped;
+	uint32_t null_id;
+};
+
+static const struct render_ops *ops_for(enum format f)
+{
+	switch (f) {
+	case FMT_TEXT: return &render_text;
+	case FMT_JSON: return &render_json;
+	case FMT_CHROME: return &render_chrome;
+	case FMT_FOLDED: return &render_folded;
+	case FMT_SUMMARY: return &render_summary;
+	case FMT_RAW: return &render_raw;
+	}
+	return NULL;
+}
+
+static bool want_color(const struct options *o, int fd)
+{
+	if (o->color == COLOR_ALWAYS)
+		return true;
+	if (o->color == COLOR_NEVER)
+		return false;
+	const char *term = getenv("TERM");
+	const char *no_color = getenv("NO_COLOR");
+	return isatty(fd) && !(no_color && *no_color) && !(term && strcmp(term, "dumb") == 0);
+}
+
+struct pipeline *pipeline_new(const struct options *o, char *err, size_t errlen)
+{
+	const struct render_ops *ops = ops_for(o->format);
+	if (!ops) {
+		err_set(err, errlen, "unknown output format");
+		return NULL;
+	}
+	struct pipeline *p = xcalloc(1, sizeof(*p));
+	p->o = o;
+	p->flt = filter_new(o, err, errlen);
+	if (!p->flt) {
+		free(p);
+		return NULL;
+	}
+	if (out_open(&p->out, o->output, err, errlen) < 0) {
+		filter_free(p->flt);
+		free(p);
+		return NULL;
+	}
+	p->in = intern_new();
+	p->st = stacks_new();
+	p->null_id = intern_id(p->in, "<null>", 6);
+	p->shown = o->markers ? o->markers : MARKS_ALL;
+	p->min_dur = o->min_duration_ns;
+	p->max_depth = o->max_depth < 0 ? INT32_MAX : o->max_depth;
+	p->next_deadline = UINT64_MAX;
+
+	struct render_ctx ctx = {
+		.out = &p->out, .in = p->in, .st = p->st, .o = o,
+		.color = o->format == FMT_TEXT && want_color(o, p->out.fd),
+		.null_id = p->null_id,
+	};
+	p->r[p->nr++] = ops->create(&ctx);
+	if (o->summary && o->format != FMT_SUMMARY) {
+		out_init_fd(&p->err_out, STDERR_FILENO, "standard error");
+		p->have_err_out = true;
+		ctx.out = &p->err_out;
+		ctx.color = false;
+		p->r[p->nr++] = render_summary.create(&ctx);
+	}
+	return p;
+}
+
+void pipeline_free(struct pipeline *p)
+{
+	if (!p)
+		return;
+	for (int i = 0; i < p->nr; i++)
+		p->r[i]->ops->destroy(p->r[i]);
+	if (p->have_err_out)
+		out_close(&p->err_out, NULL, 0);
+	out_close(&p->out, NULL, 0);
+	stacks_free(p->st);
+	intern_free(p->in);
+	filter_free(p->flt);
+	free(p);
+}
+
+int pipeline_output_closed(const struct pipeline *p)
+{
+	return p->out.closed;
+}
+
+int pipeline_data_lost(const struct pipeline *p)
+{
+	return p->lost > 0 || p->skipped > 0;
+}
+
+static inline void deliver(struct pipeline *p, const struct tev *e)
+{
+	p->r[0]->ops->event(p->r[0], e);
+	if (p->nr > 1)
+		p->r[1]->ops->event(p->r[1], e);
+}
+
+/* --- the hold buffer (--min-duration) --- */
+
+static void hold(struct thread *th, const struct tev *e)
+{
+	if (th->nheld == th->held_cap) {
+		if (th->held_head > th->held_cap / 4) {
+			/* Compact: shift the unreleased events down, and the
+			 * positions the pending calls remember with them. */
+			size_t shift = th->held_head;
+			memmove(th->held, th->held + shift, (th->nheld - shift) * sizeof(*th->held));
+			th->nheld -= shift;
+			th->held_head = 0;
+			for (size_t i = (size_t)th->first_pending; i < th->n; i++)
+				th->stack[i].hold_at -= shift;
+		} else {
+			th->held = xgrow(th->held, &th->held_cap, th->nheld + 1, sizeof(*th->held));
+		}
+	}
+	th->held[th->nheld++] = *e;
+}
+
+static void release(struct pipeline *p, struct thread *th, size_t upto)
+{
+	for (size_t i = th->held_head; i < upto; i++)
+		deliver(p, &th->held[i]);
+	th->held_head = upto;
+	if (th->first_pending < 0 && th->held_head == th->nheld)
+		th->held_head = th->nheld = 0;
+}
+
+/* The outermost pending call is long enough: show it and what followed it
+ * up to the next pending call. */
+static void confirm_first(struct pipeline *p, struct thread *th)
+{
+	size_t fp = (size_t)th->first_pending;
+	size_t upto;
+	th->stack[fp].pending = false;
+	if (fp + 1 < th->n) {
+		th->first_pending = (ptrdiff_t)fp + 1;
+		upto = th->stack[fp + 1].hold_at;
+	} else {
+		th->first_pending = -1;
+		upto = th->nheld;
+	}
+	release(p, th, upto);
+}
+
+static void confirm_due(struct pipeline *p)
+{
+	uint64_t next = UINT64_MAX;
+	for (size_t i = 0; i < p->st->nthreads; i++) {
+		struct thread *th = p->st->threads[i];
+		while (th->first_pending >= 0) {
+			const struct frame *f = &th->stack[th->first_pending];
+			if (p->now - f->start < p->min_dur) {
+				if (f->start + p->min_dur < next)
+					next = f->start + p->min_dur;
+				break;
+			}
+			confirm_first(p, th);
+		}
+	}
+	p->next_deadline = next;
+}
+
+static inline void emit(struct pipeline *p, struct thread *th, const struct tev *e)
+{
+	if (th->first_pending >= 0)
+		hold(th, e);
+	else
+		deliver(p, e);
+}
+
+/* --- events --- */
+
+static inline uint64_t rel_ts(struct pipeline *p, uint64_t ts)
+{
+	if (!p->have_t0) {
+		p->t0 = ts;
+		p->have_t0 = true;
+	}
+	return ts >= p->t0 ? ts - p->t0 : 0;
+}
+
+static void push_lost(struct pipeline *p, uint64_t n, int32_t pid, int32_t tid)
+{
+	p->lost += n;
+	struct tev e = { .kind = EV_LOST, .ts = p->now, .engine_ts = p->t0 + p->now,
+			 .num = (int64_t)n, .pid = pid, .tid = tid };
+	deliver(p, &e);
+}
+
+void pipeline_lost(struct pipeline *p, uint64_t n)
+{
+	push_lost(p, n, 0, 0);
+}
+
+void pipeline_skipped(struct pipeline *p, uint64_t n)
+{
+	p->skipped += n;
+}
+
+static void push_comm(struct pipeline *p, const struct event *ev)
+{
+	if (!filter_pid_ok(p->flt, ev->pid))
+		return;
+	struct proc *pr = stacks_proc(p->st, ev->pid);
+	pr->comm = (ev->flags & EVF_FUNC_NULL) ? 0 : intern_id(p->in, ev->func, ev->func_len);
+	pr->version++;
+	struct tev e = {
+		.kind = EV_COMM, .flags = ev->flags & (EVF_FUNC_TRUNC | EVF_FUNC_NULL),
+		.ts = p->have_t0 && ev->ts >= p->t0 ? ev->ts - p->t0 : 0, .engine_ts = ev->ts,
+		.pid = ev->pid, .tid = ev->tid, .func = pr->comm ? pr->comm : p->null_id,
+	};
+	deliver(p, &e);
+}
+
+static void push_call(struct pipeline *p, struct thread *th, struct tev *e)
+{
+	int32_t depth = th->nvisible;
+	bool vis = (p->shown & MARK(EV_CALL)) && depth < p->max_depth &&
+		   filter_code_ok(p->flt, p->in, e->func, e->file);
+	ptrdiff_t parent = (ptrdiff_t)th->n - 1;
+	struct frame *f = stacks_call(p->st, th, e->func, e->file, e->num, e->ts);
+	f->flags = e->flags;
+	f->visible = vis;
+	f->depth = depth;
+	if (parent >= 0) {
+		const struct frame *pf = &th->stack[parent];
+		f->vis_parent = pf->visible ? (int32_t)parent : pf->vis_parent;
+	}
+	if (vis)
+		th->nvisible++;
+	if (p->min_dur) {
+		f->pending = true;
+		f->hold_at = th->nheld;
+		if (th->first_pending < 0) {
+			th->first_pending = (ptrdiff_t)th->n - 1;
+			if (e->ts + p->min_dur < p->next_deadline)
+				p->next_deadline = e->ts + p->min_dur;
+		}
+	}
+	if (vis) {
+		e->depth = depth;
+		emit(p, th, e);
+	}
+}
+
+static void push_return(struct pipeline *p, struct thread *th, struct tev *e)
+{
+	struct frame f;
+	uint64_t dur;
+	if (!stacks_return(p->st, th, e->ts, &f, &dur)) {
+		/* The call was not seen: shown at the outermost level without a
+		 * duration; it lasted at least since the trace started. */
+		if ((p->shown & MARK(EV_RETURN)) && th->nvisible < p->max_depth &&
+		    (!p->min_dur || e->ts >= p->min_dur) &&
+		    filter_code_ok(p->flt, p->in, e->func, e->file)) {
+			e->depth = th->nvisible;
+			emit(p, th, e);
+		}
+		return;
+	}
+	ptrdiff_t idx = (ptrdiff_t)th->n;
+	if (f.visible)
+		th->nvisible--;
+	if (f.pending && dur < p->min_dur) {
+		/* Too short: dropped with everything held since its call. */
+		th->nheld = f.hold_at;
+		if (th->first_pending == idx) {
+			th->first_pending = -1;
+			th->nheld = th->held_head = 0;
+		}
+		return;
+	}
+	if (f.visible) {
+		if (f.vis_parent >= 0)
+			th->stack[f.vis_parent].child_ns += dur;
+		e->depth = f.depth;
+		e->dur = dur;
+		e->self = dur > f.child_ns ? dur - f.child_ns : 0;
+		e->has_dur = true;
+		emit(p, th, e);
+	}
+	if (f.pending && th->first_pending == idx) {
+		th->first_pending = -1;
+		release(p, th, th->nheld);
+	}
+}
+
+static void push_other(struct pipeline *p, struct thread *th, struct tev *e)
+{
+	int32_t depth = th->nvisible;
+	if (!(p->shown & MARK(e->kind)) || depth >= p->max_depth)
+		return;
+	if (e->kind == EV_LINE && !filter_code_ok(p->flt, p->in, e->func, e->file))
+		return;
+	e->depth = depth;
+	emit(p, th, e);
+}
+
+void pipeline_push(struct pipeline *p, const struct event *ev)
+{
+	p->events++;
+	if (p->out.closed)
+		return;
+	if ((unsigned)ev->kind >= EV__COUNT)
+		return;
+	if (ev->kind == EV_LOST) {
+		push_lost(p, ev->num > 0 ? (uint64_t)ev->num : 0, ev->pid, ev->tid);
+		return;
+	}
+	if (ev->kind == EV_COMM) {
+		push_comm(p, ev);
+		return;
+	}
+	struct thread *th = stacks_thread(p->st, ev->pid, ev->tid);
+	if (th->selected < 0)
+		th->selected = filter_thread_ok(p->flt, ev->pid, ev->tid);
+	if (!th->selected)
+		return;
+
+	struct tev e;
+	e.kind = ev->kind;
+	e.flags = ev->flags;
+	e.engine_ts = ev->ts;
+	e.ts = rel_ts(p, ev->ts);
+	if (e.ts < th->last_ts)
+		e.ts = th->last_ts;
+	th->last_ts = e.ts;
+	if (e.ts > p->now)
+		p->now = e.ts;
+	e.num = ev->num;
+	e.pid = ev->pid;
+	e.tid = ev->tid;
+	e.th = th;
+	e.dur = e.self = 0;
+	e.has_dur = false;
+	e.func = (ev->flags & EVF_FUNC_NULL) ? p->null_id
+		 : ev->func_len ? intern_id(p->in, ev->func, ev->func_len) : 0;
+	e.file = (ev->flags & EVF_FILE_NULL) ? p->null_id
+		 : ev->file_len ? intern_id(p->in, ev->file, ev->file_len) : 0;
+
+	if (p->now >= p->next_deadline)
+		confirm_due(p);
+	switch (ev->kind) {
+	case EV_CALL:
+		push_call(p, th, &e);
+		break;
+	case EV_RETURN:
+		push_return(p, th, &e);
+		break;
+	default:
+		push_other(p, th, &e);
+		break;
+	}
+}
+
+/* --- the end --- */
+
+static void finish_thread(struct pipeline *p, struct thread *th, uint64_t end)
+{
+	size_t open = th->n;
+	while (th->first_pending >= 0) {
+		const struct frame *f = &th->stack[th->first_pending];
+		if (end - f->start >= p->min_dur) {
+			confirm_first(p, th);
+			continue;
+		}
+		/* Never returned, and shorter than DUR so far: not shown. */
+		open = (size_t)th->first_pending;
+		th->nheld = f->hold_at;
+		th->first_pending = -1;
+	}
+	release(p, th, th->nheld);
+	for (size_t i = open; i-- > 0;) {
+		const struct frame *f = &th->stack[i];
+		if (!f->visible)
+			continue;
+		struct tev e = {
+			.kind = EV_CALL, .flags = f->flags, .ts = f->start, .dur = end - f->start,
+			.num = f->line, .pid = th->pid, .tid = th->tid, .func = f->func,
+			.file = f->file, .depth = f->depth, .th = th,
+		};
+		for (int k = 0; k < p->nr; k++)
+			if (p->r[k]->ops->unreturned)
+				p->r[k]->ops->unreturned(p->r[k], &e, end);
+	}
+}
+
+static const char *plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+int pipeline_finish(struct pipeline *p, char *err, size_t errlen)
+{
+	uint64_t end = p->now;
+	int rc = 0;
+
+	for (size_t i = 0; i < p->st->nthreads; i++)
+		if (p->st->threads[i]->selected > 0)
+			finish_thread(p, p->st->threads[i], end);
+	for (int k = 0; k < p->nr; k++)
+		p->r[k]->ops->finish(p->r[k], end);
+
+	bool broken = p->out.broken_pipe;
+	if (out_close(&p->out, err, errlen) < 0)
+		rc = -1;
+	if (p->have_err_out) {
+		out_close(&p->err_out, NULL, 0);
+		p->have_err_out = false;
+	}
+	if (broken)
+		return rc;   /* the reader went away (| head): stop quietly */
+
+	uint64_t unreturned = stacks_unreturned(p->st);
+	info_msg("%llu %s, %llu %s, %llu %s without a call, %llu %s never returned, "
+		 "%llu lost, %llu %s skipped",
+		 (unsigned long long)p->events, plural(p->events, "event", "events"),
+		 (unsigned long long)p->st->calls, plural(p->st->calls, "call", "calls"),
+		 (unsigned long long)p->st->orphans, plural(p->st->orphans, "return", "returns"),
+		 (unsigned long long)unreturned, plural(unreturned, "call", "calls"),
+		 (unsigned long long)p->lost,
+		 (unsigned long long)p->skipped, plural(p->skipped, "input line", "input lines"));
+	if (rc < 0)
+		return rc;
+	if (p->o->strict && pipeline_data_lost(p)) {
+		char lost[64] = "", skipped[64] = "";
+		if (p->lost)
+			snprintf(lost, sizeof(lost), "%llu %s lost", (unsigned long long)p->lost,
+				 plural(p->lost, "event", "events"));
+		if (p->skipped)
+			snprintf(skipped, sizeof(skipped), "%llu malformed input %s skipped",
+				 (unsigned long long)p->skipped, plural(p->skipped, "line", "lines"));
+		return err_set(err, errlen, "%s%s%s (--strict makes this an error)", lost,
+			       p->lost && p->skipped ? ", " : "", skipped);
+	}
+	if (p->lost)
+		warn_msg("%llu %s lost: the trace has gaps (a larger --buffer-size helps a live trace)",
+			 (unsigned long long)p->lost, plural(p->lost, "event was", "events were"));
+	if (p->skipped)
+		warn_msg("%llu malformed input %s skipped (listed above)",
+			 (unsigned long long)p->skipped, plural(p->skipped, "line", "lines"));
+	return 0;
+}

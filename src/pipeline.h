@@ -1,0 +1,43 @@
+/* From a stream of marker events to what the user reads:
+ *   events -> per-thread stacks -> filters -> renderer.
+ * Engine independent: the stap stream parser, the bpf engine and --replay
+ * all push into the same pipeline. */
+#ifndef PYTRACE_PIPELINE_H
+#define PYTRACE_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "options.h"
+
+struct pipeline;
+
+/* Opens the output (-o) at once, so an unwritable path fails before any
+ * tracing starts. Returns NULL and fills err on failure. */
+struct pipeline *pipeline_new(const struct options *o, char *err, size_t errlen);
+
+/* Push one event. Strings are copied (interned); ev may be reused after. */
+void pipeline_push(struct pipeline *p, const struct event *ev);
+
+/* The engine lost n events (ring buffer full, stap transport warning). */
+void pipeline_lost(struct pipeline *p, uint64_t n);
+
+/* The input skipped n malformed lines (replay/stap stream). */
+void pipeline_skipped(struct pipeline *p, uint64_t n);
+
+/* Flush, close open calls, write trailers (chrome), print the end-of-trace
+ * report on stderr. Returns 0, or -1 with err filled (write failure; with
+ * --strict, lost events or skipped input). */
+int pipeline_finish(struct pipeline *p, char *err, size_t errlen);
+
+/* True once the output can no longer be written (EPIPE): engines stop. */
+int pipeline_output_closed(const struct pipeline *p);
+
+void pipeline_free(struct pipeline *p);
+
+/* True when events were lost or input lines skipped: with --strict, the
+ * caller exits EXIT_DATA_LOSS when pipeline_finish fails and this is set. */
+int pipeline_data_lost(const struct pipeline *p);
+
+#endif

@@ -1,0 +1,99 @@
+/* plan_build: from the command line to one value both engines read.
+ * Resolves the interpreter, checks that every marker asked for exists, and
+ * decides the 3.11 entry fix. */
+#include <stdio.h>
+#include <string.h>
+
+#include "exitcodes.h"
+#include "log.h"
+#include "markers.h"
+#include "plan.h"
+
+/* Explain why a target lacks the markers the trace needs. */
+static int missing_markers(const struct trace_plan *plan, char *err, size_t errlen)
+{
+	const struct py_target *t = &plan->target;
+	const char *file = t->marker_file ? t->marker_file : t->exe;
+
+	if (t->health == HEALTH_NO_MARKERS || !t->sdt || sdt_count_provider(t->sdt, PY_PROVIDER) == 0)
+		return err_set(err, errlen,
+			       "%s has no python markers: it was built without --with-dtrace; "
+			       "trace an interpreter built with it (Debian's /usr/bin/python3.11 is) "
+			       "or point --python at one", file);
+	for (int k = 0; k < EV__COUNT; k++) {
+		const char *name = marker_note_name(k);
+		if (!name || !(plan->markers & MARK(k)))
+			continue;
+		if (sdt_find(t->sdt, PY_PROVIDER, name))
+			continue;
+		if (t->health == HEALTH_NO_CALL_MARKERS)
+			return err_set(err, errlen,
+				       "%s has no %s marker: CPython %d.%d removed it (3.12-3.14 keep only "
+				       "gc, import and audit markers); a call tree needs CPython <= 3.11 or >= 3.15",
+				       file, name, t->py_major, t->py_minor);
+		return err_set(err, errlen, "%s has no %s marker; drop the option that asks for it",
+			       file, name);
+	}
+	return 0;
+}
+
+static int resolve_target(const struct options *o, struct trace_plan *plan, char *err, size_t errlen)
+{
+	if (o->python)
+		return target_from_path(o->python, &plan->target, err, errlen);
+	if (o->pid)
+		return target_from_pid(o->pid, &plan->target, err, errlen);
+	if (o->command_line)
+		return target_from_command(o->command_line, &plan->target, err, errlen);
+	return err_set(err, errlen, "nothing to trace: give -c, -p or --python");
+}
+
+int plan_build(const struct options *o, struct trace_plan *plan, char *err, size_t errlen)
+{
+	memset(plan, 0, sizeof(*plan));
+	plan->opts = o;
+	plan->markers = o->markers;
+	plan->pid = o->pid;
+	plan->command = o->command_line;
+	plan->follow = o->follow;
+	plan->duration = o->duration;
+	plan->buffer_size = o->buffer_size;
+
+	if (resolve_target(o, plan, err, errlen) < 0) {
+		/* -c without --python: the live engine decides at exec time; keep the
+		 * reason so an engine that needs the target up front can say it. */
+		if (o->command_line && !o->python) {
+			snprintf(plan->guess_error, sizeof(plan->guess_error), "%s", err);
+			target_free(&plan->target);
+			memset(&plan->target, 0, sizeof(plan->target));
+			return 0;
+		}
+		return EXIT_NO_MARKERS;
+	}
+	plan->have_target = true;
+	if (missing_markers(plan, err, errlen) < 0) {
+		if (o->command_line && !o->python && plan->target.guessed) {
+			/* The guess may be wrong (the command can exec another python);
+			 * an unhelpful guess is not fatal, but a 3.12-3.14 one is a
+			 * near-certain dead end worth stopping for. */
+			if (plan->target.health != HEALTH_NO_CALL_MARKERS) {
+				snprintf(plan->guess_error, sizeof(plan->guess_error), "%s", err);
+				target_free(&plan->target);
+				memset(&plan->target, 0, sizeof(plan->target));
+				plan->have_target = false;
+				return 0;
+			}
+		}
+		return EXIT_NO_MARKERS;
+	}
+	plan->entry_fix = o->entry_fix && plan->target.health == HEALTH_ENTRY_NEEDS_LINE &&
+			  (plan->markers & MARK(EV_CALL));
+	return 0;
+}
+
+void plan_free(struct trace_plan *plan)
+{
+	if (plan->have_target)
+		target_free(&plan->target);
+	memset(plan, 0, sizeof(*plan));
+}

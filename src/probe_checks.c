@@ -1,0 +1,322 @@
+/* Engine prerequisites, checked from files the kernel exports; nothing is
+ * loaded or attached here, so the checks are cheap and side-effect free.
+ *
+ * stap (kernel-module runtime): the stap binary, a kernel that can load
+ * modules (CONFIG_MODULES: /proc/modules exists; modules_disabled = 0), a
+ * kernel build tree to compile the module against, root (or the stapdev
+ * group), and uprobes.
+ *
+ * bpf (libbpf USDT): root or CAP_BPF + CAP_PERFMON (or CAP_SYS_ADMIN) in
+ * the effective set, uprobes through the perf "uprobe" PMU with
+ * ref_ctr_offset (the kernel raising USDT semaphores, Linux 4.20+), and a
+ * libbpf with USDT support (0.8+).  tracefs is only needed when the PMU is
+ * missing (libbpf's legacy attach); BTF is reported, not required.
+ */
+#include <bpf/libbpf.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "probe_checks.h"
+#include "xmalloc.h"
+
+#define CAP_SYS_ADMIN_BIT 21
+#define CAP_PERFMON_BIT 38
+#define CAP_BPF_BIT 39
+
+#define UPROBE_PMU "/sys/bus/event_source/devices/uprobe/type"
+#define UPROBE_REFCTR "/sys/bus/event_source/devices/uprobe/format/ref_ctr_offset"
+
+static bool exists(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0;
+}
+
+static bool read_int_file(const char *p, long *v)
+{
+	FILE *f = fopen(p, "r");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fscanf(f, "%ld", v) == 1;
+	fclose(f);
+	return ok;
+}
+
+static char *find_on_path(const char *name)
+{
+	const char *path = getenv("PATH");
+	char *copy = xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	char *save = NULL, *found = NULL;
+
+	for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+		char *cand = xasprintf("%s/%s", d, name);
+		struct stat st;
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
+			found = cand;
+		else
+			free(cand);
+	}
+	free(copy);
+	return found;
+}
+
+/* 1 = CONFIG_name=y, 0 = not set, -1 = /proc/config.gz not readable. */
+static int kconfig(const char *name)
+{
+	gzFile gz = gzopen("/proc/config.gz", "rb");
+	char line[512], want[128];
+	size_t wl;
+	int found = 0;
+
+	if (!gz)
+		return -1;
+	snprintf(want, sizeof(want), "CONFIG_%s=", name);
+	wl = strlen(want);
+	while (gzgets(gz, line, sizeof(line))) {
+		if (strncmp(line, want, wl) == 0) {
+			found = line[wl] == 'y' || line[wl] == 'm';
+			break;
+		}
+	}
+	gzclose(gz);
+	return found;
+}
+
+static unsigned long long cap_effective(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	unsigned long long caps = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	fclose(f);
+	return caps;
+}
+
+static bool has_cap(unsigned long long caps, int bit)
+{
+	return (caps >> bit) & 1ULL;
+}
+
+static bool in_group(const char *name)
+{
+	struct group *g = getgrnam(name);
+	gid_t groups[256];
+	int n;
+
+	if (!g)
+		return false;
+	if (getegid() == g->gr_gid)
+		return true;
+	n = getgroups(256, groups);
+	for (int i = 0; i < n; i++)
+		if (groups[i] == g->gr_gid)
+			return true;
+	return false;
+}
+
+static struct probe_check *add(struct probe_check *out, size_t max, size_t *n, const char *name,
+			       bool required)
+{
+	static struct probe_check sink;
+	struct probe_check *c = *n < max ? &out[(*n)++] : &sink;
+
+	memset(c, 0, sizeof(*c));
+	c->name = name;
+	c->required = required;
+	return c;
+}
+
+static void check_uprobes(struct probe_check *c)
+{
+	int cfg;
+
+	if (exists(UPROBE_PMU)) {
+		c->ok = true;
+		snprintf(c->detail, sizeof(c->detail), "uprobe perf PMU present (%s)", UPROBE_PMU);
+		return;
+	}
+	cfg = kconfig("UPROBES");
+	if (cfg == 1) {
+		c->ok = true;
+		snprintf(c->detail, sizeof(c->detail), "CONFIG_UPROBES=y in /proc/config.gz");
+	} else if (cfg == 0) {
+		snprintf(c->detail, sizeof(c->detail), "kernel lacks uprobes (CONFIG_UPROBES is not "
+			 "set); boot a kernel built with CONFIG_UPROBES=y");
+	} else {
+		snprintf(c->detail, sizeof(c->detail), "kernel lacks uprobes (no %s and no "
+			 "/proc/config.gz to tell); boot a kernel built with CONFIG_UPROBES=y",
+			 UPROBE_PMU);
+	}
+}
+
+static void check_tracefs(struct probe_check *c)
+{
+	if (exists("/sys/kernel/tracing/uprobe_events")) {
+		c->ok = true;
+		snprintf(c->detail, sizeof(c->detail), "tracefs mounted at /sys/kernel/tracing");
+	} else if (exists("/sys/kernel/debug/tracing/uprobe_events")) {
+		c->ok = true;
+		snprintf(c->detail, sizeof(c->detail), "tracefs mounted at /sys/kernel/debug/tracing");
+	} else {
+		snprintf(c->detail, sizeof(c->detail), "tracefs/debugfs not mounted; mount it with "
+			 "`mount -t tracefs nodev /sys/kernel/tracing` (or `mount -t debugfs nodev "
+			 "/sys/kernel/debug`)");
+	}
+}
+
+size_t stap_checks(struct probe_check *out, size_t max)
+{
+	size_t n = 0;
+	struct probe_check *c;
+	struct utsname u;
+	char *stap = find_on_path("stap");
+	long disabled = 0;
+
+	c = add(out, max, &n, "stap on PATH", true);
+	c->ok = stap != NULL;
+	if (stap)
+		snprintf(c->detail, sizeof(c->detail), "%s", stap);
+	else
+		snprintf(c->detail, sizeof(c->detail), "stap missing (not on PATH); install it "
+			 "with `apt-get install systemtap` or use --engine bpf");
+	free(stap);
+
+	c = add(out, max, &n, "kernel modules", true);
+	if (!exists("/proc/modules")) {
+		snprintf(c->detail, sizeof(c->detail), "kernel without module support (no "
+			 "/proc/modules, CONFIG_MODULES off): stap cannot load its module; use "
+			 "--engine bpf");
+	} else if (read_int_file("/proc/sys/kernel/modules_disabled", &disabled) && disabled) {
+		snprintf(c->detail, sizeof(c->detail), "module loading disabled "
+			 "(/proc/sys/kernel/modules_disabled = 1, until reboot); use --engine bpf");
+	} else {
+		c->ok = true;
+		snprintf(c->detail, sizeof(c->detail), "module loading enabled");
+	}
+
+	c = add(out, max, &n, "kernel build tree", true);
+	if (uname(&u) < 0)
+		strcpy(u.release, "?");
+	{
+		char build[sizeof(u.release) + 32];
+		snprintf(build, sizeof(build), "/lib/modules/%s/build", u.release);
+		c->ok = exists(build);
+		if (c->ok)
+			snprintf(c->detail, sizeof(c->detail), "%s", build);
+		else
+			snprintf(c->detail, sizeof(c->detail), "no kernel build tree (%s); install "
+				 "linux-headers-%s", build, u.release);
+	}
+
+	c = add(out, max, &n, "privileges", true);
+	if (geteuid() == 0) {
+		c->ok = true;
+		snprintf(c->detail, sizeof(c->detail), "running as root");
+	} else if (in_group("stapdev")) {
+		c->ok = true;
+		snprintf(c->detail, sizeof(c->detail), "member of the stapdev group");
+	} else {
+		snprintf(c->detail, sizeof(c->detail), "not root (and not in the stapdev group); "
+			 "run pytrace with sudo");
+	}
+
+	c = add(out, max, &n, "uprobes", true);
+	check_uprobes(c);
+	return n;
+}
+
+size_t bpf_checks(struct probe_check *out, size_t max)
+{
+	size_t n = 0;
+	struct probe_check *c;
+	unsigned long long caps = cap_effective();
+	bool pmu = exists(UPROBE_PMU);
+
+	c = add(out, max, &n, "privileges", true);
+	if (has_cap(caps, CAP_BPF_BIT) && has_cap(caps, CAP_PERFMON_BIT)) {
+		c->ok = true;
+		snprintf(c->detail, sizeof(c->detail), "%s, CAP_BPF and CAP_PERFMON effective",
+			 geteuid() == 0 ? "root" : "not root");
+	} else if (has_cap(caps, CAP_SYS_ADMIN_BIT)) {
+		c->ok = true;
+		snprintf(c->detail, sizeof(c->detail), "%s, CAP_SYS_ADMIN effective",
+			 geteuid() == 0 ? "root" : "not root");
+	} else {
+		snprintf(c->detail, sizeof(c->detail), "%s and missing CAP_BPF+CAP_PERFMON in the "
+			 "effective set (CapEff %llx); run pytrace with sudo",
+			 geteuid() == 0 ? "root" : "not root", caps);
+	}
+
+	c = add(out, max, &n, "uprobes", true);
+	check_uprobes(c);
+
+	c = add(out, max, &n, "USDT semaphores", true);
+	c->ok = exists(UPROBE_REFCTR);
+	if (c->ok)
+		snprintf(c->detail, sizeof(c->detail), "the kernel raises them (uprobe ref_ctr_offset)");
+	else
+		snprintf(c->detail, sizeof(c->detail), "kernel cannot raise USDT semaphores (no %s, "
+			 "needs Linux 4.20+); CPython's markers stay off without them", UPROBE_REFCTR);
+
+	/* tracefs: libbpf needs it only for its legacy attach (no uprobe PMU) */
+	c = add(out, max, &n, "tracefs", !pmu);
+	check_tracefs(c);
+
+	c = add(out, max, &n, "libbpf", true);
+	{
+		unsigned maj = libbpf_major_version(), min = libbpf_minor_version();
+		c->ok = maj > 0 || min >= 8;
+		snprintf(c->detail, sizeof(c->detail), "libbpf %u.%u%s", maj, min,
+			 c->ok ? "" : " has no USDT support (needs 0.8+); upgrade libbpf");
+	}
+
+	c = add(out, max, &n, "BTF", false);
+	c->ok = exists("/sys/kernel/btf/vmlinux");
+	snprintf(c->detail, sizeof(c->detail), "%s", c->ok ? "/sys/kernel/btf/vmlinux present" :
+		 "no /sys/kernel/btf/vmlinux (not needed by pytrace's BPF program)");
+	return n;
+}
+
+static bool summarize(const struct probe_check *c, size_t n, char *why, size_t len)
+{
+	bool ok = true;
+	size_t used = 0;
+
+	if (why && len)
+		why[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (c[i].ok || !c[i].required)
+			continue;
+		if (why && used < len) {
+			int w = snprintf(why + used, len - used, "%s%s", ok ? "" : "; ", c[i].detail);
+			used += w > 0 ? (size_t)w : 0;
+		}
+		ok = false;
+	}
+	return ok;
+}
+
+bool stap_can_run(char *why, size_t n)
+{
+	struct probe_check c[PROBE_CHECKS_MAX];
+	return summarize(c, stap_checks(c, PROBE_CHECKS_MAX), why, n);
+}
+
+bool bpf_can_run(char *why, size_t n)
+{
+	struct probe_check c[PROBE_CHECKS_MAX];
+	return summarize(c, bpf_checks(c, PROBE_CHECKS_MAX), why, n);
+}

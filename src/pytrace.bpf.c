@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Kernel side of the bpf engine.
+ *
+ * One USDT program serves every CPython marker: the attachment's cookie says
+ * which event kind the marker produces (see bpf_attach.c).  Events go into one
+ * ring buffer as variable-sized records (bpf_event.h), built in a per-CPU
+ * scratch buffer and copied out with only the bytes used.
+ *
+ * Speed comes from not waking the reader: records are submitted with
+ * BPF_RB_NO_WAKEUP and user space drains the ring on a ~10 ms timer.  Only
+ * when the ring passes a fill threshold (a burst) is the reader woken, so the
+ * ring does not overflow while the reader sleeps.
+ *
+ * Which processes are traced is decided here, by the `procs` map keyed by
+ * tgid: user space seeds it (the -p pid, or the -c child), and for -c the
+ * fork/exit tracepoints keep it in step with the command's process tree.
+ * When a traced process execs a file user space has not seen yet, it is
+ * stopped (SIGSTOP) and user space is told; user space decides whether the
+ * file is an interpreter to attach to, then lets it continue (SIGCONT).  So
+ * a python the command runs is probed from its first instruction on. */
+#include <vmlinux.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/usdt.bpf.h>
+
+#include "bpf_event.h"
+/* event.h (the kinds and flags) includes <stdint.h>, which would drag in
+ * the host's libc headers; vmlinux.h already has the fixed-width types. */
+#define _STDINT_H 1
+#include "event.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define SIGSTOP_NR 19
+
+/* Set by user space before load. */
+const volatile __u64 wake_threshold = 1 << 20;  /* bytes pending that force a wake-up */
+const volatile bool follow_children = true;     /* trace forks of a traced python */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);               /* resized by user space */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct bpf_proc);
+} procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct bpf_file_key);
+	__type(value, __u8);
+} files SEC(".maps");
+
+/* Room for a header plus both strings at their worst-case offsets; the
+ * masks below keep every offset provably inside it for the verifier. */
+#define SCRATCH_DATA 2048
+struct scratch {
+	struct bpf_event ev;
+	char data[SCRATCH_DATA];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+static __always_inline void count_lost(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
+
+	if (n)
+		*n += 1;
+}
+
+/* Copy one record out of the scratch buffer; only the bytes used.  A full
+ * ring counts the record as lost and returns false. */
+static __always_inline bool submit(struct scratch *s, bool force_wake)
+{
+	__u64 size = sizeof(struct bpf_event) + s->ev.func_len + s->ev.file_len;
+	__u64 flags;
+
+	size &= 2047;   /* bounded for the verifier; real sizes are <= ~800 */
+	if (size < sizeof(struct bpf_event))
+		return false;
+	if (force_wake || bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wake_threshold)
+		flags = BPF_RB_FORCE_WAKEUP;
+	else
+		flags = BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&events, s, size, flags) < 0) {
+		count_lost();
+		return false;
+	}
+	return true;
+}
+
+/* Copy a user string of at most max bytes to dst (which has max + 2 bytes of
+ * room).  Reading one byte more than kept tells a cut string from one that
+ * fits exactly.  NULL and unreadable pointers never fault: they are flagged. */
+static __always_inline __u16 copy_user_str(char *dst, __u32 max, const void *src,
+					   __u8 *flags, __u8 trunc_flag, __u8 null_flag)
+{
+	long n;
+
+	if (!src) {
+		*flags |= null_flag;
+		return 0;
+	}
+	n = bpf_probe_read_user_str(dst, max + 2, src);
+	if (n <= 0) {
+		/* Unreadable (e.g. not paged in): shown as an empty, cut string. */
+		*flags |= trunc_flag;
+		return 0;
+	}
+	n -= 1;  /* the NUL */
+	if (n > max) {
+		*flags |= trunc_flag;
+		n = max;
+	}
+	return n;
+}
+
+static __always_inline struct scratch *scratch_for(__u32 kind, __u64 pid_tgid)
+{
+	__u32 zero = 0;
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+
+	if (!s)
+		return NULL;
+	s->ev.ts = bpf_ktime_get_ns();
+	s->ev.pid = pid_tgid >> 32;
+	s->ev.tid = (__u32)pid_tgid;
+	s->ev.kind = kind;
+	s->ev.flags = 0;
+	s->ev.num = 0;
+	s->ev.func_len = 0;
+	s->ev.file_len = 0;
+	return s;
+}
+
+/* One EV_COMM per process, before its first marker event. */
+static __always_inline void emit_comm(__u64 pid_tgid)
+{
+	struct scratch *s = scratch_for(EV_COMM, pid_tgid);
+	char comm[16];
+	__u16 n = 0;
+
+	if (!s)
+		return;
+	bpf_get_current_comm(comm, sizeof(comm));
+	for (int i = 0; i < 16; i++) {
+		if (!comm[i])
+			break;
+		s->data[i] = comm[i];
+		n++;
+	}
+	s->ev.func_len = n;
+	submit(s, false);
+}
+
+SEC("usdt")
+int on_marker(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	struct bpf_proc *proc = bpf_map_lookup_elem(&procs, &tgid);
+	__u32 kind = bpf_usdt_cookie(ctx);
+	long a0 = 0, a1 = 0, a2 = 0;
+	struct scratch *s;
+	__u32 off;
+
+	if (!proc)
+		return 0;
+	if (!proc->comm_sent) {
+		proc->comm_sent = 1;
+		emit_comm(pid_tgid);
+	}
+	s = scratch_for(kind, pid_tgid);
+	if (!s)
+		return 0;
+
+	switch (kind) {
+	case EV_CALL:
+	case EV_RETURN:
+	case EV_LINE:
+		/* (const char *filename, const char *funcname, int lineno) */
+		bpf_usdt_arg(ctx, 0, &a0);
+		bpf_usdt_arg(ctx, 1, &a1);
+		bpf_usdt_arg(ctx, 2, &a2);
+		s->ev.num = a2;
+		s->ev.func_len = copy_user_str(s->data, BEV_FUNC_MAX, (const void *)a1,
+					       &s->ev.flags, EVF_FUNC_TRUNC, EVF_FUNC_NULL);
+		off = s->ev.func_len & 511;
+		s->ev.file_len = copy_user_str(s->data + off, BEV_FILE_MAX, (const void *)a0,
+					       &s->ev.flags, EVF_FILE_TRUNC, EVF_FILE_NULL);
+		break;
+	case EV_GC_START:     /* (int generation) */
+	case EV_GC_DONE:      /* (Py_ssize_t collected) */
+		bpf_usdt_arg(ctx, 0, &a0);
+		s->ev.num = a0;
+		break;
+	case EV_IMPORT_START: /* (const char *modulename) */
+	case EV_AUDIT:        /* (const char *event, PyObject *args) */
+		bpf_usdt_arg(ctx, 0, &a0);
+		s->ev.func_len = copy_user_str(s->data, BEV_FUNC_MAX, (const void *)a0,
+					       &s->ev.flags, EVF_FUNC_TRUNC, EVF_FUNC_NULL);
+		break;
+	case EV_IMPORT_DONE:  /* (const char *modulename, int found) */
+		bpf_usdt_arg(ctx, 0, &a0);
+		bpf_usdt_arg(ctx, 1, &a1);
+		s->ev.num = a1;
+		s->ev.func_len = copy_user_str(s->data, BEV_FUNC_MAX, (const void *)a0,
+					       &s->ev.flags, EVF_FUNC_TRUNC, EVF_FUNC_NULL);
+		break;
+	default:
+		return 0;
+	}
+	submit(s, false);
+	return 0;
+}
+
+/* The CPython 3.11 entry fix: a uprobe on a cold instruction (Py_FinalizeEx)
+ * created with the `line` marker's semaphore as its reference counter.  Its
+ * only job is to exist; the body runs once, at interpreter exit. */
+SEC("uprobe")
+int entry_fix_noop(struct pt_regs *ctx)
+{
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	struct bpf_proc *proc, v = {};
+
+	if (ptgid == ctgid)
+		return 0;   /* a new thread: the process is already in the map */
+	proc = bpf_map_lookup_elem(&procs, &ptgid);
+	if (!proc)
+		return 0;
+	if (proc->is_python && !follow_children)
+		return 0;
+	v.is_python = proc->is_python;
+	bpf_map_update_elem(&procs, &ctgid, &v, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *p)
+{
+	__u32 tgid = p->tgid;
+
+	if (p->pid != p->tgid)
+		return 0;
+	bpf_map_delete_elem(&procs, &tgid);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 tgid = p->tgid;
+	struct bpf_proc *proc = bpf_map_lookup_elem(&procs, &tgid);
+	struct bpf_file_key key = {};
+	struct inode *inode;
+	struct scratch *s;
+	__u8 *known;
+
+	if (!proc)
+		return 0;
+	proc->comm_sent = 0;   /* the process has a new name now */
+	inode = bprm->file->f_inode;
+	key.dev = inode->i_sb->s_dev;
+	key.ino = inode->i_ino;
+	known = bpf_map_lookup_elem(&files, &key);
+	if (known) {
+		proc->is_python = *known == BFILE_PYTHON;
+		return 0;
+	}
+	/* Unknown file: hold the process before its first instruction until
+	 * user space has looked at it (and attached, if it is a python). */
+	s = scratch_for(BEV_EXEC, bpf_get_current_pid_tgid());
+	if (!s)
+		return 0;
+	s->ev.num = (__s64)key.ino;
+	/* Stop only when user space will hear of it, or nobody would resume it. */
+	if (submit(s, true))
+		bpf_send_signal(SIGSTOP_NR);
+	return 0;
+}

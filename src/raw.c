@@ -1,0 +1,482 @@
+/* The raw format: parser (replay, stap stream) and quoting (the -f raw writer).
+ *
+ * A line is  KIND TS PID TID NUM STR1 STR2  (raw.h). Lines are parsed in
+ * place from a large read buffer; a string without escapes is used where it
+ * lies, only escaped strings are decoded into scratch. Blank lines and lines
+ * starting with '#' are ignored (comments in hand-written traces). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "log.h"
+#include "raw.h"
+#include "xmalloc.h"
+
+/* stop_requested() lives with the signal handling of live traces; the unit
+ * tests link this file without it. */
+#pragma weak stop_requested
+
+#define READ_CHUNK       (4u << 20)
+#define MAX_LINE         (256u << 20)
+#define REPORT_SKIPPED   20      /* skipped lines named on stderr, then only counted */
+
+struct cursor {
+	const char *p, *end;
+};
+
+static int parse_u64(struct cursor *c, uint64_t *out)
+{
+	const char *p = c->p;
+	uint64_t v = 0;
+	if (p >= c->end || (unsigned)(*p - '0') > 9)
+		return -1;
+	while (p < c->end && (unsigned)(*p - '0') <= 9) {
+		unsigned d = (unsigned)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+		p++;
+	}
+	c->p = p;
+	*out = v;
+	return 0;
+}
+
+static int parse_i64(struct cursor *c, int64_t *out)
+{
+	bool neg = false;
+	uint64_t v;
+	if (c->p < c->end && *c->p == '-') {
+		neg = true;
+		c->p++;
+	}
+	if (parse_u64(c, &v) < 0)
+		return -1;
+	if (neg ? v > (uint64_t)INT64_MAX + 1 : v > (uint64_t)INT64_MAX)
+		return -1;
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+	return 0;
+}
+
+static int parse_i32(struct cursor *c, int32_t *out)
+{
+	int64_t v;
+	if (parse_i64(c, &v) < 0 || v < INT32_MIN || v > INT32_MAX)
+		return -1;
+	*out = (int32_t)v;
+	return 0;
+}
+
+static int expect_space(struct cursor *c)
+{
+	if (c->p >= c->end || *c->p != ' ')
+		return -1;
+	c->p++;
+	return 0;
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+static size_t utf8_encode(char *d, uint32_t cp)
+{
+	if (cp < 0x80) {
+		d[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		d[0] = (char)(0xc0 | (cp >> 6));
+		d[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		d[0] = (char)(0xe0 | (cp >> 12));
+		d[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		d[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	d[0] = (char)(0xf0 | (cp >> 18));
+	d[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	d[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	d[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+struct scratch {
+	char *p, *end;
+};
+
+/* Decode the escapes of a quoted string body [s, e) into scratch. */
+static const char *unescape(const char *s, const char *e, struct scratch *sc,
+			    uint32_t *len, const char **why)
+{
+	char *start = sc->p, *d = sc->p;
+	if ((size_t)(sc->end - sc->p) < (size_t)(e - s)) {
+		*why = "string too long for the scratch buffer";
+		return NULL;
+	}
+	while (s < e) {
+		if (*s != '\\') {
+			*d++ = *s++;
+			continue;
+		}
+		s++;
+		if (s >= e) {
+			*why = "string ends in a lone backslash";
+			return NULL;
+		}
+		char ch = *s++;
+		switch (ch) {
+		case 'a': *d++ = '\a'; break;
+		case 'b': *d++ = '\b'; break;
+		case 'f': *d++ = '\f'; break;
+		case 'n': *d++ = '\n'; break;
+		case 'r': *d++ = '\r'; break;
+		case 't': *d++ = '\t'; break;
+		case 'v': *d++ = '\v'; break;
+		case 'e': *d++ = 033; break;
+		case '"': case '\\': case '\'': case '?':
+			*d++ = ch;
+			break;
+		case '0': case '1': case '2': case '3':
+		case '4': case '5': case '6': case '7': {
+			unsigned v = (unsigned)(ch - '0');
+			for (int k = 0; k < 2 && s < e && *s >= '0' && *s <= '7'; k++)
+				v = v * 8 + (unsigned)(*s++ - '0');
+			if (v > 0xff) {
+				*why = "octal escape above \\377";
+				return NULL;
+			}
+			*d++ = (char)v;
+			break;
+		}
+		case 'x': case 'u': case 'U': {
+			int want = ch == 'x' ? 2 : ch == 'u' ? 4 : 8;
+			uint32_t v = 0;
+			for (int k = 0; k < want; k++) {
+				int h = s < e ? hexval(*s) : -1;
+				if (h < 0) {
+					*why = "bad hex digits in a \\x, \\u or \\U escape";
+					return NULL;
+				}
+				v = v * 16 + (uint32_t)h;
+				s++;
+			}
+			if (ch == 'x') {
+				*d++ = (char)v;
+			} else if (v > 0x10ffff) {
+				*why = "\\U escape beyond U+10FFFF";
+				return NULL;
+			} else {
+				d += utf8_encode(d, v);
+			}
+			break;
+		}
+		default:
+			*why = "unknown escape";
+			return NULL;
+		}
+	}
+	*len = (uint32_t)(d - start);
+	sc->p = d;
+	return start;
+}
+
+/* One STR field: "..."[...] or 0xHEX. */
+static int parse_string(struct cursor *c, struct scratch *sc, const char **out,
+			uint32_t *outlen, uint32_t *flags, uint32_t trunc_flag,
+			uint32_t null_flag, const char **why)
+{
+	const char *p = c->p;
+	if (p < c->end && *p == '"') {
+		const char *s = ++p;
+		bool escaped = false;
+		/* Find the closing quote, skipping escaped characters. */
+		const char *q = memchr(p, '"', (size_t)(c->end - p));
+		for (;;) {
+			if (!q) {
+				*why = "unterminated string";
+				return -1;
+			}
+			const char *b = memchr(p, '\\', (size_t)(q - p));
+			if (!b) {
+				p = q;
+				break;
+			}
+			escaped = true;
+			p = b + 2;
+			if (p > c->end) {
+				*why = "unterminated string";
+				return -1;
+			}
+			if (p > q)
+				q = memchr(p, '"', (size_t)(c->end - p));
+		}
+		if (escaped) {
+			*out = unescape(s, p, sc, outlen, why);
+			if (!*out)
+				return -1;
+		} else {
+			*out = s;
+			*outlen = (uint32_t)(p - s);
+		}
+		p++;  /* closing quote */
+		if (c->end - p >= 3 && memcmp(p, "...", 3) == 0) {
+			*flags |= trunc_flag;
+			p += 3;
+		}
+		c->p = p;
+		return 0;
+	}
+	if (c->end - p > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		const char *s = p;
+		bool zero = true;
+		p += 2;
+		if (p >= c->end || hexval(*p) < 0) {
+			*why = "bad address token";
+			return -1;
+		}
+		while (p < c->end && hexval(*p) >= 0) {
+			if (*p != '0')
+				zero = false;
+			p++;
+		}
+		c->p = p;
+		if (zero) {
+			*flags |= null_flag;
+			*out = "<null>";
+			*outlen = 6;
+			return 0;
+		}
+		/* A string the tracer could not read: keep its address visible. */
+		size_t n = (size_t)(p - s);
+		if ((size_t)(sc->end - sc->p) < n + 16) {
+			*why = "address token too long";
+			return -1;
+		}
+		int k = snprintf(sc->p, (size_t)(sc->end - sc->p), "<unreadable %.*s>", (int)n, s);
+		*out = sc->p;
+		*outlen = (uint32_t)k;
+		sc->p += k;
+		return 0;
+	}
+	*why = "expected a quoted string or an address";
+	return -1;
+}
+
+int raw_parse_line(const char *line, size_t len, struct event *ev,
+		   char *scratch, size_t scratch_len, char *err, size_t errlen)
+{
+	struct cursor c = { line, line + len };
+	struct scratch sc = { scratch, scratch + scratch_len };
+	const char *why = NULL;
+	uint64_t ts;
+
+	memset(ev, 0, sizeof(*ev));
+	const char *sp = memchr(line, ' ', len);
+	if (!sp)
+		return err_set(err, errlen, "expected 7 space-separated fields");
+	int kind = ev_kind_from_name(line, (size_t)(sp - line));
+	if (kind < 0)
+		return err_set(err, errlen, "unknown event kind '%.*s'",
+			       (int)((sp - line) > 40 ? 40 : (sp - line)), line);
+	ev->kind = (enum ev_kind)kind;
+	c.p = sp + 1;
+	if (parse_u64(&c, &ts) < 0 || expect_space(&c) < 0)
+		return err_set(err, errlen, "bad timestamp");
+	ev->ts = ts;
+	if (parse_i32(&c, &ev->pid) < 0 || expect_space(&c) < 0)
+		return err_set(err, errlen, "bad pid");
+	if (parse_i32(&c, &ev->tid) < 0 || expect_space(&c) < 0)
+		return err_set(err, errlen, "bad tid");
+	if (parse_i64(&c, &ev->num) < 0 || expect_space(&c) < 0)
+		return err_set(err, errlen, "bad number field");
+	if (parse_string(&c, &sc, &ev->func, &ev->func_len, &ev->flags,
+			 EVF_FUNC_TRUNC, EVF_FUNC_NULL, &why) < 0)
+		return err_set(err, errlen, "first string: %s", why);
+	if (expect_space(&c) < 0)
+		return err_set(err, errlen, "expected a space after the first string");
+	if (parse_string(&c, &sc, &ev->file, &ev->file_len, &ev->flags,
+			 EVF_FILE_TRUNC, EVF_FILE_NULL, &why) < 0)
+		return err_set(err, errlen, "second string: %s", why);
+	while (c.p < c.end && (*c.p == ' ' || *c.p == '\r'))
+		c.p++;
+	if (c.p != c.end)
+		return err_set(err, errlen, "unexpected text after the last field");
+	return 0;
+}
+
+size_t raw_quote(char *dst, const char *s, size_t len)
+{
+	static const char esc[256] = {
+		['\a'] = 'a', ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n',
+		['\r'] = 'r', ['\t'] = 't', ['\v'] = 'v', ['"'] = '"', ['\\'] = '\\',
+	};
+	char *d = dst;
+	*d++ = '"';
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (esc[c]) {
+			*d++ = '\\';
+			*d++ = esc[c];
+		} else if (c >= 0x20 && c < 0x7f) {
+			*d++ = (char)c;
+		} else {
+			d[0] = '\\';
+			d[1] = (char)('0' + (c >> 6));
+			d[2] = (char)('0' + ((c >> 3) & 7));
+			d[3] = (char)('0' + (c & 7));
+			d += 4;
+		}
+	}
+	*d++ = '"';
+	return (size_t)(d - dst);
+}
+
+/* --- stream reading --- */
+
+struct reader {
+	const char *name;
+	struct pipeline *p;
+	struct raw_stats *st;
+	char *scratch;
+	size_t scratch_len;
+	bool header_seen;
+};
+
+static void skip_line(struct reader *r, const char *why)
+{
+	r->st->skipped++;
+	pipeline_skipped(r->p, 1);
+	if (r->st->skipped <= REPORT_SKIPPED)
+		warn_msg("%s:%" PRIu64 ": %s; line skipped", r->name, r->st->lines, why);
+	if (r->st->skipped == REPORT_SKIPPED)
+		warn_msg("%s: further skipped lines are counted, not shown", r->name);
+}
+
+/* Returns 0, or -1 with err filled when the stream is not usable at all. */
+static int handle_line(struct reader *r, const char *line, size_t len, bool last,
+		       char *err, size_t errlen)
+{
+	char why[160];
+	struct event ev;
+
+	r->st->lines++;
+	if (len && line[len - 1] == '\r')
+		len--;
+	if (!r->header_seen) {
+		size_t ml = strlen(RAW_MAGIC);
+		if (len < ml + 2 || memcmp(line, RAW_MAGIC, ml) != 0 || line[ml] != ' ')
+			return err_set(err, errlen, "%s: not a pytrace raw trace (the first line "
+				       "should be \"%s\")", r->name, RAW_HEADER);
+		struct cursor c = { line + ml + 1, line + len };
+		uint64_t v;
+		if (parse_u64(&c, &v) < 0 || (c.p < c.end && *c.p != ' '))
+			return err_set(err, errlen, "%s:1: bad version in the header line", r->name);
+		if (v != RAW_VERSION)
+			return err_set(err, errlen, "%s: raw format version %" PRIu64 " is not "
+				       "supported (this pytrace reads version %d); use the pytrace "
+				       "that wrote it", r->name, v, RAW_VERSION);
+		r->header_seen = true;
+		return 0;
+	}
+	if (len == 0 || line[0] == '#')
+		return 0;
+	if (len + 64 > r->scratch_len) {
+		free(r->scratch);
+		r->scratch_len = 2 * len + 64;
+		r->scratch = xmalloc(r->scratch_len);
+	}
+	if (raw_parse_line(line, len, &ev, r->scratch, r->scratch_len, why, sizeof(why)) < 0) {
+		if (last) {
+			char w2[200];
+			snprintf(w2, sizeof(w2), "truncated last line (%s)", why);
+			skip_line(r, w2);
+		} else {
+			skip_line(r, why);
+		}
+		return 0;
+	}
+	r->st->events++;
+	pipeline_push(r->p, &ev);
+	return 0;
+}
+
+static bool should_stop(struct pipeline *p)
+{
+	if (pipeline_output_closed(p))
+		return true;
+	return stop_requested && stop_requested();
+}
+
+int raw_read_stream(int fd, const char *name, struct pipeline *p,
+		    struct raw_stats *st, char *err, size_t errlen)
+{
+	struct reader r = { .name = name, .p = p, .st = st };
+	size_t cap = READ_CHUNK, fill = 0, start = 0;
+	char *buf = xmalloc(cap);
+	int rc = 0;
+
+	memset(st, 0, sizeof(*st));
+	r.scratch_len = 64 * 1024;
+	r.scratch = xmalloc(r.scratch_len);
+	for (;;) {
+		if (should_stop(p))
+			break;
+		if (start > 0 && (cap - fill < cap / 4 || start == fill)) {
+			memmove(buf, buf + start, fill - start);
+			fill -= start;
+			start = 0;
+		}
+		if (fill == cap) {
+			if (cap >= MAX_LINE) {
+				rc = err_set(err, errlen, "%s:%" PRIu64 ": line longer than %u MiB",
+					     name, st->lines + 1, MAX_LINE >> 20);
+				break;
+			}
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		ssize_t n = read(fd, buf + fill, cap - fill);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = err_set(err, errlen, "cannot read %s: %s", name, strerror(errno));
+			break;
+		}
+		if (n == 0) {
+			if (start < fill)
+				rc = handle_line(&r, buf + start, fill - start, true, err, errlen);
+			else if (!r.header_seen)
+				rc = err_set(err, errlen, "%s: empty input, not a pytrace raw trace", name);
+			break;
+		}
+		fill += (size_t)n;
+		const char *nl;
+		while ((nl = memchr(buf + start, '\n', fill - start))) {
+			size_t len = (size_t)(nl - (buf + start));
+			if (handle_line(&r, buf + start, len, false, err, errlen) < 0) {
+				rc = -1;
+				goto out;
+			}
+			start += len + 1;
+		}
+	}
+out:
+	free(buf);
+	free(r.scratch);
+	return rc;
+}

@@ -1,0 +1,127 @@
+/* json: JSON Lines, one object per event, always these keys in this order:
+ *   ts (ns since the trace start), pid, tid, kind, depth, func, file, line
+ * plus dur (ns) on returns whose call was seen, and value on gc-start
+ * (generation), gc-done (collected) and import-done (found: 1/0).
+ * func, file and line are null where the marker has none (gc; file and
+ * line for import and audit; func/file the tracer could not read). Bytes
+ * that are not UTF-8 become \udcXX, as Python's surrogateescape does. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+#include "render.h"
+#include "xmalloc.h"
+
+struct json {
+	struct renderer base;
+	struct esc_cache esc;
+};
+
+static struct renderer *json_create(const struct render_ctx *ctx)
+{
+	struct json *j = xcalloc(1, sizeof(*j));
+	j->base.ops = &render_json;
+	j->base.ctx = *ctx;
+	esc_cache_init(&j->esc, ESC_JSON);
+	return &j->base;
+}
+
+static void json_destroy(struct renderer *r)
+{
+	struct json *j = (struct json *)r;
+	esc_cache_free(&j->esc);
+	free(j);
+}
+
+#define PUT(d, lit) (memcpy((d), (lit), sizeof(lit) - 1), (d) += sizeof(lit) - 1)
+
+static char *put_str(char *d, const struct esc_entry *s, bool null)
+{
+	if (null) {
+		PUT(d, "null");
+		return d;
+	}
+	*d++ = '"';
+	memcpy(d, s->s, s->len);
+	d += s->len;
+	*d++ = '"';
+	return d;
+}
+
+static void json_event(struct renderer *r, const struct tev *e)
+{
+	struct json *j = (struct json *)r;
+	struct out *o = r->ctx.out;
+	bool has_func, has_file, has_line, has_value;
+
+	switch (e->kind) {
+	case EV_CALL: case EV_RETURN: case EV_LINE:
+		has_func = has_file = has_line = true;
+		has_value = false;
+		break;
+	case EV_GC_START: case EV_GC_DONE:
+		has_func = has_file = has_line = false;
+		has_value = true;
+		break;
+	case EV_IMPORT_START: case EV_AUDIT:
+		has_func = true;
+		has_file = has_line = has_value = false;
+		break;
+	case EV_IMPORT_DONE:
+		has_func = has_value = true;
+		has_file = has_line = false;
+		break;
+	default:
+		return;   /* comm, lost: not events of the traced program */
+	}
+	const struct esc_entry *func = esc_get(&j->esc, r->ctx.in, e->func);
+	const struct esc_entry *file = esc_get(&j->esc, r->ctx.in, e->file);
+	char *d = out_room(o, 256 + func->len + file->len);
+	char *s = d;
+	PUT(d, "{\"ts\":");
+	d += fmt_u64(d, e->ts);
+	PUT(d, ",\"pid\":");
+	d += fmt_i64(d, e->pid);
+	PUT(d, ",\"tid\":");
+	d += fmt_i64(d, e->tid);
+	PUT(d, ",\"kind\":\"");
+	const char *k = ev_kind_name(e->kind);
+	size_t kl = strlen(k);
+	memcpy(d, k, kl);
+	d += kl;
+	PUT(d, "\",\"depth\":");
+	d += fmt_i64(d, e->depth);
+	PUT(d, ",\"func\":");
+	d = put_str(d, func, !has_func || (e->flags & EVF_FUNC_NULL));
+	PUT(d, ",\"file\":");
+	d = put_str(d, file, !has_file || (e->flags & EVF_FILE_NULL));
+	PUT(d, ",\"line\":");
+	if (has_line)
+		d += fmt_i64(d, e->num);
+	else
+		PUT(d, "null");
+	if (e->kind == EV_RETURN && e->has_dur) {
+		PUT(d, ",\"dur\":");
+		d += fmt_u64(d, e->dur);
+	}
+	if (has_value) {
+		PUT(d, ",\"value\":");
+		d += fmt_i64(d, e->num);
+	}
+	PUT(d, "}\n");
+	o->len += (size_t)(d - s);
+}
+
+static void json_finish(struct renderer *r, uint64_t end_ts)
+{
+	(void)r;
+	(void)end_ts;
+}
+
+const struct render_ops render_json = {
+	.name = "json",
+	.create = json_create,
+	.event = json_event,
+	.finish = json_finish,
+	.destroy = json_destroy,
+};

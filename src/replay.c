@@ -1,0 +1,55 @@
+/* pytrace --replay FILE: render a saved raw trace ("-" = standard input)
+ * with any format and filter, without privileges. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "exitcodes.h"
+#include "log.h"
+#include "pipeline.h"
+#include "raw.h"
+
+int cmd_replay(const struct options *o)
+{
+	char err[512];
+	const char *name = o->replay ? o->replay : "-";
+	bool is_stdin = strcmp(name, "-") == 0;
+	int fd = is_stdin ? STDIN_FILENO : open(name, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		error_msg("cannot open %s: %s", name, strerror(errno));
+		return EXIT_PYTRACE_ERROR;
+	}
+	/* A reader that goes away (| head) ends the replay quietly via EPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+	struct pipeline *p = pipeline_new(o, err, sizeof(err));
+	if (!p) {
+		error_msg("%s", err);
+		if (!is_stdin)
+			close(fd);
+		return EXIT_PYTRACE_ERROR;
+	}
+	struct raw_stats st;
+	int status = EXIT_OK;
+	if (raw_read_stream(fd, is_stdin ? "standard input" : name, p, &st, err, sizeof(err)) < 0) {
+		error_msg("%s", err);
+		status = EXIT_PYTRACE_ERROR;
+	}
+	if (!is_stdin)
+		close(fd);
+	/* Nothing usable (not a raw trace, unknown version): no trace, no report. */
+	if (status != EXIT_OK && st.events == 0) {
+		pipeline_free(p);
+		return status;
+	}
+	if (pipeline_finish(p, err, sizeof(err)) < 0) {
+		error_msg("%s", err);
+		if (status == EXIT_OK)
+			status = o->strict && pipeline_data_lost(p) ? EXIT_DATA_LOSS : EXIT_PYTRACE_ERROR;
+	}
+	pipeline_free(p);
+	return status;
+}

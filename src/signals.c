@@ -1,0 +1,42 @@
+/* Stop requests: SIGINT/SIGTERM (and --duration, via request_stop) ask the
+ * engine to detach cleanly and flush what it received.  A second SIGINT
+ * restores the default action, so a third one kills a stuck pytrace. */
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "engine.h"
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_stop(int sig)
+{
+	if (stop_flag && sig == SIGINT)
+		signal(SIGINT, SIG_DFL);
+	stop_flag = 1;
+}
+
+bool stop_requested(void)
+{
+	return stop_flag != 0;
+}
+
+void request_stop(void)
+{
+	stop_flag = 1;
+}
+
+void signals_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: blocking reads/polls return EINTR and see the flag. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* A closed stdout (| head) shows up as EPIPE on write, not as a kill. */
+	signal(SIGPIPE, SIG_IGN);
+}

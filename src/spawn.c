@@ -1,0 +1,100 @@
+/* The -c child: forked early (before any BPF object exists, so it inherits
+ * none of the tracer's descriptors), parked on a pipe until the tracer has
+ * attached, then exec'd as /bin/sh -c CMD. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "spawn.h"
+
+static void child_wait_and_exec(const char *cmd, int rfd)
+{
+	static const int reset[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGCHLD };
+	sigset_t none;
+	char go;
+	ssize_t n;
+
+	/* The command's signals are its own: undo what pytrace installed or
+	 * ignored (SIG_IGN survives exec). */
+	for (size_t i = 0; i < sizeof(reset) / sizeof(reset[0]); i++)
+		signal(reset[i], SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	do
+		n = read(rfd, &go, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(127);   /* the tracer gave up: run nothing */
+	close(rfd);
+	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+	_exit(127);
+}
+
+int spawn_command(const char *cmd, struct spawn *s, char *err, size_t errlen)
+{
+	int fds[2];
+
+	memset(s, 0, sizeof(*s));
+	s->go_fd = -1;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return err_set(err, errlen, "cannot create a pipe for the -c command: %s", strerror(errno));
+	s->pid = fork();
+	if (s->pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return err_set(err, errlen, "cannot fork for the -c command: %s", strerror(errno));
+	}
+	if (s->pid == 0) {
+		close(fds[1]);
+		child_wait_and_exec(cmd, fds[0]);
+	}
+	close(fds[0]);
+	s->go_fd = fds[1];
+	return 0;
+}
+
+int spawn_release(struct spawn *s, char *err, size_t errlen)
+{
+	ssize_t n;
+
+	do
+		n = write(s->go_fd, "g", 1);
+	while (n < 0 && errno == EINTR);
+	close(s->go_fd);
+	s->go_fd = -1;
+	if (n != 1)
+		return err_set(err, errlen, "cannot start the -c command: %s", strerror(errno));
+	return 0;
+}
+
+void spawn_abort(struct spawn *s)
+{
+	if (s->go_fd >= 0) {
+		close(s->go_fd);
+		s->go_fd = -1;
+	}
+	while (!s->reaped && waitpid(s->pid, &s->wstatus, 0) < 0 && errno == EINTR)
+		;
+	s->reaped = true;
+}
+
+bool spawn_poll(struct spawn *s)
+{
+	if (!s->reaped && waitpid(s->pid, &s->wstatus, WNOHANG) == s->pid)
+		s->reaped = true;
+	return s->reaped;
+}
+
+int spawn_exit_code(const struct spawn *s)
+{
+	if (WIFEXITED(s->wstatus))
+		return WEXITSTATUS(s->wstatus);
+	if (WIFSIGNALED(s->wstatus))
+		return 128 + WTERMSIG(s->wstatus);
+	return 1;
+}

@@ -1,0 +1,36 @@
+/* Running the -c command the way `stap -c` does: through /bin/sh -c, held
+ * back until the tracer is ready, so nothing it runs escapes the trace. */
+#ifndef PYTRACE_SPAWN_H
+#define PYTRACE_SPAWN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct spawn {
+	pid_t pid;        /* the /bin/sh running the command */
+	int go_fd;        /* write end of the child's start pipe, -1 once used */
+	bool reaped;
+	int wstatus;      /* valid once reaped */
+};
+
+/* Fork a child that waits, then runs /bin/sh -c cmd with pytrace's stdin,
+ * stdout and stderr and default signal dispositions.  It does not start
+ * before spawn_release(); if the tracer gives up (spawn_abort or exit) the
+ * child exits 127 without running anything.  Returns 0, or -1 with err. */
+int spawn_command(const char *cmd, struct spawn *s, char *err, size_t errlen);
+
+/* Let the command start.  Returns 0, or -1 with err. */
+int spawn_release(struct spawn *s, char *err, size_t errlen);
+
+/* The child never started (setup failed): make it exit and reap it. */
+void spawn_abort(struct spawn *s);
+
+/* Reap the child if it ended; true once it has. */
+bool spawn_poll(struct spawn *s);
+
+/* The command's status as a shell would report it: the exit code, or
+ * 128+N when it was killed by signal N. */
+int spawn_exit_code(const struct spawn *s);
+
+#endif

@@ -1,0 +1,448 @@
+/* SystemTap script text from a plan: which markers, in which file, for which
+ * processes, printed in pytrace's raw format.
+ *
+ * Choices the generated scripts make, and why:
+ *  - Output is the raw format (raw.h): `probe begin` prints RAW_HEADER, and
+ *    every event is one printf with RAW_LINE_FMT itself as the format, so
+ *    the stream parser and this generator share one definition of a line.
+ *    Strings go through user_string_quoted(): a string the process passed
+ *    as NULL or could not be read prints as an unquoted 0x... token, never
+ *    a fault.
+ *  - Timestamps are ktime_get_ns(): CLOCK_MONOTONIC, coherent across CPUs
+ *    and the very clock the bpf engine reads.  local_clock_ns() may drift
+ *    between CPUs by up to a jiffy (a call that migrates could end before
+ *    it began) and gettimeofday_ns() is wall-clock time that NTP can step.
+ *  - The first event of each process is preceded by one "comm" line with
+ *    its name.  The set of pids seen is a wrap-around array, so a run with
+ *    thousands of processes repeats a comm line instead of aborting.
+ *  - Targets: with -x PID, events of that process only, and the script
+ *    exits when it ends (stap -x alone would run on).  With -c, the command
+ *    and its descendants via the target_set tapset; without --follow, only
+ *    the first process of that set that reaches a marker.  With neither,
+ *    the script filters on target() when stap is given -c/-x and otherwise
+ *    traces every process running the interpreter.
+ *  - --pid/--tid filters are pushed down (they only drop whole threads, so
+ *    the per-thread stacks downstream stay consistent).  File and function
+ *    globs stay in the pipeline: dropping a call in the script would also
+ *    drop what the pipeline needs to keep depths and subtrees right.
+ *  - CPython 3.11 fires function__entry only while the line marker's
+ *    semaphore is raised.  stap raises a semaphore only for a marker it
+ *    probes, and elides a probe whose body is empty during pass 2; the
+ *    line probe's body is a bare `next`, which survives elaboration and
+ *    costs nothing beyond the trap.
+ *  - User-supplied strings reach the script only as probe-point paths,
+ *    written with stap_literal(); numbers are re-parsed and printed as
+ *    numbers.  Comments never contain user strings. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "log.h"
+#include "markers.h"
+#include "raw.h"
+#include "stapgen.h"
+#include "xmalloc.h"
+
+char *stap_literal(const char *s, char *err, size_t errlen)
+{
+	size_t n = strlen(s);
+	char *out = xmalloc(2 * n + 3), *o = out;
+
+	if (strchr(s, '\n')) {
+		free(out);
+		err_set(err, errlen, "a SystemTap string cannot contain a newline");
+		return NULL;
+	}
+	*o++ = '"';
+	for (const char *p = s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	*o++ = '"';
+	*o = '\0';
+	return out;
+}
+
+bool stap_path_ok(const char *path, char *err, size_t errlen)
+{
+	const char *bad = strpbrk(path, "*?[");
+
+	if (bad) {
+		err_set(err, errlen,
+			"stap cannot probe a file whose path contains '%c' (it reads * ? [ in process "
+			"paths as a glob): copy the interpreter to a plain path, or use --engine bpf",
+			*bad);
+		return false;
+	}
+	if (strchr(path, '\n')) {
+		err_set(err, errlen,
+			"stap cannot probe a file whose path contains a newline: copy the interpreter "
+			"to a plain path, or use --engine bpf");
+		return false;
+	}
+	return true;
+}
+
+/* A path as a probe-point literal, or NULL with err filled. */
+static char *path_literal(const char *path, char *err, size_t errlen)
+{
+	if (!stap_path_ok(path, err, errlen))
+		return NULL;
+	return stap_literal(path, err, errlen);
+}
+
+/* The probe-point prefix naming the file with the markers:
+ * process("EXE"), process("EXE").library("LIB") or process("LIB"). */
+static char *marker_file_point(const struct py_target *t, enum stapgen_lib_form form,
+			       char *err, size_t errlen)
+{
+	char *exe = NULL, *lib = NULL, *point = NULL;
+
+	if (!t->marker_file)
+		return err_set(err, errlen, "%s has no python markers to probe",
+			       t->exe ? t->exe : "the target"), NULL;
+	if (!t->in_library) {
+		if ((exe = path_literal(t->marker_file, err, errlen)))
+			point = xasprintf("process(%s)", exe);
+		free(exe);
+		return point;
+	}
+	if (!(lib = path_literal(t->marker_file, err, errlen)))
+		return NULL;
+	if (form == STAPGEN_LIB_DIRECT || !t->exe) {
+		point = xasprintf("process(%s)", lib);
+	} else if ((exe = path_literal(t->exe, err, errlen))) {
+		point = xasprintf("process(%s).library(%s)", exe, lib);
+	}
+	free(exe);
+	free(lib);
+	return point;
+}
+
+/* What each marker prints: NUM, STR1 (function/module/event), STR2 (file). */
+struct marker_out {
+	const char *num, *str1, *str2;
+};
+
+#define NO_STR "\"\\\"\\\"\""   /* the stap literal "\"\"": an empty raw string */
+
+static const struct marker_out marker_outs[EV__COUNT] = {
+	[EV_CALL]         = { "$arg3", "user_string_quoted($arg2)", "user_string_quoted($arg1)" },
+	[EV_RETURN]       = { "$arg3", "user_string_quoted($arg2)", "user_string_quoted($arg1)" },
+	[EV_LINE]         = { "$arg3", "user_string_quoted($arg2)", "user_string_quoted($arg1)" },
+	[EV_GC_START]     = { "$arg1", NO_STR, NO_STR },
+	[EV_GC_DONE]      = { "$arg1", NO_STR, NO_STR },
+	[EV_IMPORT_START] = { "0", "user_string_quoted($arg1)", NO_STR },
+	[EV_IMPORT_DONE]  = { "$arg2", "user_string_quoted($arg1)", NO_STR },
+	[EV_AUDIT]        = { "0", "user_string_quoted($arg1)", NO_STR },
+};
+
+/* A --pid/--tid value as a number; the CLI validated it, we check again
+ * because it is about to become script text. */
+static int parse_id(const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v <= 0 || v > INT_MAX)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int emit_id_set(FILE *f, const char *global, const struct str_list *l,
+		       const char *what, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		long v;
+		if (parse_id(l->v[i], &v) < 0)
+			return err_set(err, errlen, "%s wants a positive number", what);
+		fprintf(f, "\t%s[%ld] = 1\n", global, v);
+	}
+	return 0;
+}
+
+static bool have_list(const struct options *o, int which)
+{
+	if (!o)
+		return false;
+	return which ? o->tids.n > 0 : o->pids.n > 0;
+}
+
+static void emit_header(FILE *f, const struct trace_plan *plan, const char *fmt_lit)
+{
+	fprintf(f, "# pytrace %s: SystemTap script for CPython's markers.\n", PYTRACE_VERSION);
+	fprintf(f, "# Prints pytrace's raw format (README, \"The raw format\"); replay its\n"
+		   "# output with `pytrace --replay FILE`.  Timestamps: ktime_get_ns().\n");
+	if (plan->pid)
+		fprintf(f, "# Run with: stap -x PID this.stp  (PID's events only; ends with PID)\n");
+	else if (plan->command)
+		fprintf(f, "# Run with: stap -c COMMAND this.stp  (COMMAND and its descendants)\n");
+	else
+		fprintf(f, "# Run with stap -c COMMAND or -x PID to trace that process tree only;\n"
+			   "# without either, every process running this interpreter is traced.\n");
+	fprintf(f, "\n");
+	fprintf(f, "global pytrace_seen%%[8192]   # pids whose comm line was printed\n");
+	if (plan->command && !plan->pid && !plan->follow)
+		fprintf(f, "global pytrace_first         # --no-follow: the one process traced\n");
+	if (have_list(plan->opts, 0))
+		fprintf(f, "global pytrace_pids          # --pid\n");
+	if (have_list(plan->opts, 1))
+		fprintf(f, "global pytrace_tids          # --tid\n");
+	fprintf(f, "\n");
+
+	fprintf(f, "function pytrace_comm() {\n"
+		   "\tif (pid() in pytrace_seen)\n"
+		   "\t\treturn\n"
+		   "\tpytrace_seen[pid()] = 1\n"
+		   "\tprintf(%s, \"%s\", ktime_get_ns(), pid(), tid(), 0,\n"
+		   "\t       string_quoted(execname()), %s)\n"
+		   "}\n\n", fmt_lit, ev_kind_name(EV_COMM), NO_STR);
+
+	fprintf(f, "function pytrace_wanted:long() {\n");
+	if (plan->pid) {
+		fprintf(f, "\tif (pid() != target())\n\t\treturn 0\n");
+	} else if (plan->command) {
+		fprintf(f, "\tif (!target_set_pid(pid()))\n\t\treturn 0\n");
+		if (!plan->follow)
+			fprintf(f, "\tif (!pytrace_first)\n"
+				   "\t\tpytrace_first = pid()\n"
+				   "\tif (pid() != pytrace_first)\n"
+				   "\t\treturn 0\n");
+	} else {
+		fprintf(f, "\tif (target() && !target_set_pid(pid()))\n\t\treturn 0\n");
+	}
+	if (have_list(plan->opts, 0))
+		fprintf(f, "\tif (!(pid() in pytrace_pids))\n\t\treturn 0\n");
+	if (have_list(plan->opts, 1))
+		fprintf(f, "\tif (!(tid() in pytrace_tids))\n\t\treturn 0\n");
+	fprintf(f, "\treturn 1\n}\n\n");
+}
+
+static int emit_begin(FILE *f, const struct trace_plan *plan, char *err, size_t errlen)
+{
+	char *hdr = stap_literal(RAW_HEADER, err, errlen);
+	int rc = 0;
+
+	if (!hdr)
+		return -1;
+	fprintf(f, "probe begin {\n\tprintf(\"%%s\\n\", %s)\n", hdr);
+	free(hdr);
+	if (plan->opts) {
+		if (emit_id_set(f, "pytrace_pids", &plan->opts->pids, "--pid", err, errlen) < 0 ||
+		    emit_id_set(f, "pytrace_tids", &plan->opts->tids, "--tid", err, errlen) < 0)
+			rc = -1;
+	}
+	fprintf(f, "}\n\n");
+	return rc;
+}
+
+/* RAW_LINE_FMT as a stap literal: its only special byte is the final
+ * newline, which stap's printf format understands as "\n". */
+static char *format_literal(void)
+{
+	const char *fmt = RAW_LINE_FMT;
+	size_t n = strlen(fmt);
+	char *out = xmalloc(2 * n + 3), *o = out;
+
+	*o++ = '"';
+	for (const char *p = fmt; *p; p++) {
+		if (*p == '\n') {
+			*o++ = '\\';
+			*o++ = 'n';
+		} else {
+			if (*p == '"' || *p == '\\')
+				*o++ = '\\';
+			*o++ = *p;
+		}
+	}
+	*o++ = '"';
+	*o = '\0';
+	return out;
+}
+
+static int check_marker(const struct py_target *t, const char *name, char *err, size_t errlen)
+{
+	if (t->sdt && !sdt_find(t->sdt, PY_PROVIDER, name))
+		return err_set(err, errlen, "%s has no %s marker", t->marker_file, name);
+	return 0;
+}
+
+char *stapgen_script(const struct trace_plan *plan, const struct stapgen_opts *opts,
+		     char *err, size_t errlen)
+{
+	enum stapgen_lib_form form = opts ? opts->lib_form : STAPGEN_LIB_VIA_EXE;
+	const struct py_target *t = &plan->target;
+	char *point = NULL, *fmt = NULL, *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc = 0;
+
+	if (!plan->have_target)
+		return err_set(err, errlen, "the stap engine needs to know the python in advance%s%s; "
+			       "name it with --python PATH",
+			       plan->guess_error[0] ? ": " : "", plan->guess_error), NULL;
+	if (!(plan->markers & MARKS_ALL))
+		return err_set(err, errlen, "no markers asked for"), NULL;
+	if (!(point = marker_file_point(t, form, err, errlen)))
+		return NULL;
+	for (int k = 0; k < EV__COUNT; k++)
+		if ((plan->markers & MARK(k)) && marker_note_name(k) &&
+		    check_marker(t, marker_note_name(k), err, errlen) < 0)
+			goto out;
+	if (plan->entry_fix && !(plan->markers & MARK(EV_LINE)) &&
+	    check_marker(t, "line", err, errlen) < 0)
+		goto out;
+
+	fmt = format_literal();
+	f = open_memstream(&text, &len);
+	if (!f) {
+		err_set(err, errlen, "cannot build the script: %s", strerror(errno));
+		goto out;
+	}
+	emit_header(f, plan, fmt);
+	rc = emit_begin(f, plan, err, errlen);
+
+	for (int k = 0; k < EV__COUNT && rc == 0; k++) {
+		const struct marker_out *m = &marker_outs[k];
+		if (!(plan->markers & MARK(k)) || !marker_note_name(k))
+			continue;
+		fprintf(f, "probe %s.mark(\"%s\") {\n"
+			   "\tif (!pytrace_wanted())\n\t\tnext\n"
+			   "\tpytrace_comm()\n"
+			   "\tprintf(%s, \"%s\", ktime_get_ns(), pid(), tid(), %s,\n"
+			   "\t       %s, %s)\n"
+			   "}\n\n",
+			point, marker_note_name(k), fmt, ev_kind_name(k), m->num, m->str1, m->str2);
+	}
+	if (rc == 0 && plan->entry_fix && !(plan->markers & MARK(EV_LINE)))
+		fprintf(f, "# CPython 3.11 fires function__entry only while the line marker's\n"
+			   "# semaphore is raised; probing line raises it.  The body must not be\n"
+			   "# empty (stap would drop the probe), and `next` is the cheapest one.\n"
+			   "probe %s.mark(\"line\") {\n\tnext\n}\n\n", point);
+	if (rc == 0 && plan->pid)
+		fprintf(f, "probe process.end {\n\tif (pid() == target())\n\t\texit()\n}\n");
+
+	if (fclose(f) != 0 && rc == 0)
+		rc = err_set(err, errlen, "cannot build the script: %s", strerror(errno));
+	if (rc < 0) {
+		free(text);
+		text = NULL;
+	}
+out:
+	free(point);
+	free(fmt);
+	return text;
+}
+
+int stap_print_script(const struct trace_plan *plan, FILE *out, char *err, size_t errlen)
+{
+	char *text = stapgen_script(plan, NULL, err, errlen);
+
+	if (!text)
+		return -1;
+	if (fputs(text, out) == EOF) {
+		free(text);
+		return err_set(err, errlen, "cannot write the script: %s", strerror(errno));
+	}
+	free(text);
+	return 0;
+}
+
+/* --- the tapset --- */
+
+struct alias {
+	const char *name;       /* after "pytrace." */
+	enum ev_kind kind;
+	const char *vars;       /* the alias body: named variables */
+};
+
+static const struct alias aliases[] = {
+	{ "function.entry", EV_CALL,
+	  "\tfilename = user_string($arg1, \"<unreadable>\")\n\tfuncname = user_string($arg2, \"<unreadable>\")\n\tlineno = $arg3\n" },
+	{ "function.return", EV_RETURN,
+	  "\tfilename = user_string($arg1, \"<unreadable>\")\n\tfuncname = user_string($arg2, \"<unreadable>\")\n\tlineno = $arg3\n" },
+	{ "line", EV_LINE,
+	  "\tfilename = user_string($arg1, \"<unreadable>\")\n\tfuncname = user_string($arg2, \"<unreadable>\")\n\tlineno = $arg3\n" },
+	{ "gc.start", EV_GC_START, "\tgeneration = $arg1\n" },
+	{ "gc.done", EV_GC_DONE, "\tcollected = $arg1\n" },
+	{ "import.find_load.start", EV_IMPORT_START, "\tmodulename = user_string($arg1, \"<unreadable>\")\n" },
+	{ "import.find_load.done", EV_IMPORT_DONE,
+	  "\tmodulename = user_string($arg1, \"<unreadable>\")\n\tfound = $arg2\n" },
+	{ "audit", EV_AUDIT, "\tevent = user_string($arg1, \"<unreadable>\")\n\targs = $arg2\n" },
+};
+
+char *stapgen_tapset(const struct py_target *t, char *err, size_t errlen)
+{
+	char *point, *text = NULL;
+	size_t len = 0;
+	bool entry_needs_line;
+	int wrote = 0;
+	FILE *f;
+
+	if (!(point = marker_file_point(t, STAPGEN_LIB_VIA_EXE, err, errlen)))
+		return NULL;
+	entry_needs_line = t->health == HEALTH_ENTRY_NEEDS_LINE &&
+			   (!t->sdt || sdt_find(t->sdt, PY_PROVIDER, "line"));
+	f = open_memstream(&text, &len);
+	if (!f) {
+		free(point);
+		err_set(err, errlen, "cannot build the tapset: %s", strerror(errno));
+		return NULL;
+	}
+	fprintf(f, "// pytrace %s: SystemTap tapset for one CPython interpreter", PYTRACE_VERSION);
+	if (t->py_major >= 0)
+		fprintf(f, " (%d.%d)", t->py_major, t->py_minor);
+	fprintf(f, ".\n"
+		   "// Generated by `pytrace tapset PYTHON`; the interpreter is named in the\n"
+		   "// probe points below.  Use with: stap -I DIR-OF-THIS-FILE script.stp\n"
+		   "//\n"
+		   "// The aliases are named pytrace.* because SystemTap itself ships a\n"
+		   "// python.stp whose python.function.entry/return would clash with ours.\n"
+		   "// A string the interpreter passes as NULL (a name it cannot encode) or\n"
+		   "// that cannot be read reads as \"<unreadable>\", never as an error.\n");
+	if (entry_needs_line)
+		fprintf(f, "//\n"
+			   "// CPython 3.11 fires function__entry only while the line marker's\n"
+			   "// semaphore is raised: pytrace.function.entry also probes line (and\n"
+			   "// skips those hits at once) so that entries fire for every frame.\n");
+	fprintf(f, "\n");
+
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
+		const struct alias *a = &aliases[i];
+		const char *note = marker_note_name(a->kind);
+		bool fix = a->kind == EV_CALL && entry_needs_line;
+
+		if (t->sdt && !sdt_find(t->sdt, PY_PROVIDER, note)) {
+			fprintf(f, "// pytrace.%s: this interpreter has no %s marker\n\n", a->name, note);
+			continue;
+		}
+		fprintf(f, "probe pytrace.%s = %s.mark(\"%s\")", a->name, point, note);
+		if (fix)
+			fprintf(f, ",\n\t%s.mark(\"line\")", point);
+		fprintf(f, "\n{\n");
+		if (fix)
+			fprintf(f, "\tif ($$name == \"line\")\n\t\tnext\n");
+		fputs(a->vars, f);
+		fprintf(f, "}\n\n");
+		wrote++;
+	}
+	free(point);
+	if (fclose(f) != 0) {
+		free(text);
+		err_set(err, errlen, "cannot build the tapset: %s", strerror(errno));
+		return NULL;
+	}
+	if (wrote == 0) {
+		free(text);
+		err_set(err, errlen, "%s has no python markers to probe", t->marker_file);
+		return NULL;
+	}
+	return text;
+}

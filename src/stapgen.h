@@ -1,0 +1,47 @@
+/* The stap engine's script generator: pure functions from a plan (or a
+ * target) to SystemTap script text.  Nothing here runs stap or touches the
+ * file system; engine_stap.c and cmd_tapset.c do. */
+#ifndef PYTRACE_STAPGEN_H
+#define PYTRACE_STAPGEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "plan.h"
+#include "target.h"
+
+/* How to name a libpython that carries the markers. */
+enum stapgen_lib_form {
+	STAPGEN_LIB_VIA_EXE,   /* process("EXE").library("LIB"): only that interpreter */
+	STAPGEN_LIB_DIRECT,    /* process("LIB"): every process that maps LIB (embedders) */
+};
+
+struct stapgen_opts {
+	enum stapgen_lib_form lib_form;
+};
+
+/* The script for plan, as a malloc'd string; NULL with err filled when the
+ * plan cannot be expressed (no target, a path stap cannot name, a marker
+ * the file lacks). */
+char *stapgen_script(const struct trace_plan *plan, const struct stapgen_opts *opts,
+		     char *err, size_t errlen);
+
+/* `pytrace --engine stap --print-script`: write the script to out. */
+int stap_print_script(const struct trace_plan *plan, FILE *out, char *err, size_t errlen);
+
+/* The python tapset (probe aliases pytrace.function.entry, ...) for the
+ * interpreter t, as a malloc'd string; NULL with err filled. */
+char *stapgen_tapset(const struct py_target *t, char *err, size_t errlen);
+
+/* s as a stap string literal, quotes included (malloc'd).  Only '"' and
+ * '\' are escaped: stap un-escapes just those two in probe-point strings,
+ * and keeps every other byte (UTF-8, tab, '%', '$') as written.  A newline
+ * cannot be written in a stap literal at all: NULL with err filled. */
+char *stap_literal(const char *s, char *err, size_t errlen);
+
+/* stap reads '*', '?' and '[' in a process path as a glob, with no escape;
+ * false (err filled) for a path stap cannot name exactly. */
+bool stap_path_ok(const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,51 @@
+/* Which interpreter will be probed, and which file carries its markers. */
+#ifndef PYTRACE_TARGET_H
+#define PYTRACE_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "sdt.h"
+
+/* What a CPython version's markers can do (DESIGN.md's table). */
+enum marker_health {
+	HEALTH_UNKNOWN,            /* version not detected: trust the notes */
+	HEALTH_FULL,               /* <= 3.10: entry/return for every frame, line */
+	HEALTH_ENTRY_NEEDS_LINE,   /* 3.11: entry fires only while line's semaphore is raised */
+	HEALTH_NO_CALL_MARKERS,    /* 3.12-3.14: entry/return/line removed */
+	HEALTH_RETURN_ON_YIELD,    /* 3.15+: restored, a yield shows as a return, no line */
+	HEALTH_NO_MARKERS,         /* built without --with-dtrace */
+};
+
+struct py_target {
+	char *exe;                 /* executable, symlinks followed (as seen from the host) */
+	char *marker_file;         /* file carrying the markers: exe or libpython; NULL if none */
+	bool in_library;           /* marker_file is a shared library (libpython) */
+	char *library_name;        /* the library's own path as the target names it (for stap .library()) */
+	struct sdt_file *sdt;      /* notes of marker_file (or of exe when none found) */
+	int py_major, py_minor;    /* -1 when unknown */
+	enum marker_health health;
+	pid_t pid;                 /* from -p, else 0 */
+	char *root;                /* "/proc/PID/root" prefix for a pid target, else NULL */
+	bool guessed;              /* from a command line: what -c will most likely run */
+};
+
+/* From a path (symlinks followed; exe with markers or its DT_NEEDED libpython). */
+int target_from_path(const char *path, struct py_target *t, char *err, size_t errlen);
+/* From a running process: /proc/PID/exe and the libpython in /proc/PID/maps. */
+int target_from_pid(pid_t pid, struct py_target *t, char *err, size_t errlen);
+/* From a shell command: PATH lookup, #! lines, /usr/bin/env. A guess. */
+int target_from_command(const char *cmd, struct py_target *t, char *err, size_t errlen);
+void target_free(struct py_target *t);
+
+enum marker_health marker_health_for(int major, int minor, const struct sdt_file *f);
+/* One-line caveat for the health, or NULL when there is none. */
+const char *marker_health_caveat(enum marker_health h);
+
+/* Resolve a DT_NEEDED name the way ld.so does for the object at `from`
+ * (DT_RUNPATH/DT_RPATH with $ORIGIN, LD_LIBRARY_PATH, ld.so.cache, default
+ * dirs). root is a path prefix (NULL for /). Returns malloc'd path or NULL. */
+char *ldpath_resolve(const char *needed, const struct sdt_file *from, const char *root);
+
+#endif

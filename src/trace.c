@@ -1,0 +1,112 @@
+/* cmd_trace: plan, engine, pipeline, exit status.
+ * --engine auto prefers stap (the reference engine) where it can run and
+ * otherwise says in one line why it took bpf. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "engine.h"
+#include "exitcodes.h"
+#include "log.h"
+#include "plan.h"
+#include "stapgen.h"
+
+static const struct engine_ops *choose_engine(const struct options *o, int *exit_code)
+{
+	char why_stap[256] = "", why_bpf[256] = "";
+
+	switch (o->engine) {
+	case ENGINE_STAP:
+		if (engine_stap.available(why_stap, sizeof(why_stap)))
+			return &engine_stap;
+		error_msg("the stap engine cannot run here: %s", why_stap);
+		hint_msg("use --engine bpf (or --engine auto); `pytrace doctor` explains");
+		break;
+	case ENGINE_BPF:
+		if (engine_bpf.available(why_bpf, sizeof(why_bpf)))
+			return &engine_bpf;
+		error_msg("the bpf engine cannot run here: %s", why_bpf);
+		hint_msg("`pytrace doctor` lists what each engine needs");
+		break;
+	case ENGINE_AUTO:
+		if (engine_stap.available(why_stap, sizeof(why_stap)))
+			return &engine_stap;
+		if (engine_bpf.available(why_bpf, sizeof(why_bpf))) {
+			info_msg("engine: bpf (stap cannot run here: %s)", why_stap);
+			return &engine_bpf;
+		}
+		error_msg("no engine can run here: stap: %s; bpf: %s", why_stap, why_bpf);
+		hint_msg("`pytrace doctor` lists what each engine needs");
+		break;
+	}
+	*exit_code = EXIT_NO_ENGINE;
+	return NULL;
+}
+
+static int print_script(const struct trace_plan *plan)
+{
+	char err[512] = "";
+
+	if (stap_print_script(plan, stdout, err, sizeof(err)) < 0) {
+		error_msg("%s", err);
+		return EXIT_PYTRACE_ERROR;
+	}
+	if (fflush(stdout) != 0) {
+		error_msg("cannot write the script to standard output");
+		return EXIT_PYTRACE_ERROR;
+	}
+	return EXIT_OK;
+}
+
+int cmd_trace(const struct options *o)
+{
+	struct trace_plan plan;
+	struct run_result res = { 0 };
+	const struct engine_ops *engine;
+	struct pipeline *p;
+	char err[512] = "";
+	int code = EXIT_OK, rc;
+
+	rc = plan_build(o, &plan, err, sizeof(err));
+	if (rc != 0) {
+		error_msg("%s", err);
+		return rc;
+	}
+	if (o->print_script) {
+		code = print_script(&plan);
+		plan_free(&plan);
+		return code;
+	}
+	engine = choose_engine(o, &code);
+	if (!engine) {
+		plan_free(&plan);
+		return code;
+	}
+	p = pipeline_new(o, err, sizeof(err));
+	if (!p) {
+		error_msg("%s", err);
+		plan_free(&plan);
+		return EXIT_PYTRACE_ERROR;
+	}
+
+	signals_install();
+	err[0] = '\0';
+	code = EXIT_PYTRACE_ERROR;
+	rc = engine->run(&plan, p, &res, &code, err, sizeof(err));
+	if (rc < 0)
+		error_msg("%s", err[0] ? err : "tracing failed");
+
+	err[0] = '\0';
+	if (pipeline_finish(p, err, sizeof(err)) < 0) {
+		error_msg("%s", err);
+		if (rc == 0)
+			code = o->strict ? EXIT_DATA_LOSS : EXIT_PYTRACE_ERROR;
+		rc = -1;
+	}
+	pipeline_free(p);
+	plan_free(&plan);
+	if (rc < 0)
+		return code;
+	/* With -c, pytrace's status is the command's. */
+	return o->command_line ? res.exit_status : EXIT_OK;
+}

@@ -1,0 +1,139 @@
+#!/usr/bin/python3.11
+"""Independent checks of pytrace's outputs, used by tests/e2e/replay_golden.sh.
+
+  check.py json FILE            every line is a JSON object with exactly the documented keys
+  check.py chrome FILE          Chrome Trace Event JSON: parses, valid ph values, every B
+                                has a matching E on the same pid/tid in order, ts monotonic
+                                per thread, metadata names every pid/tid that has events
+  check.py folded JSON FOLDED   folded stacks equal the self times recomputed from the json
+                                output (per path, rounded to µs, zero paths left out)
+Exit status 0 when the check passes; the reason on stderr otherwise."""
+import json
+import sys
+from collections import defaultdict
+
+BASE = ["ts", "pid", "tid", "kind", "depth", "func", "file", "line"]
+KINDS = {"call", "return", "line", "gc-start", "gc-done", "import-start", "import-done", "audit"}
+
+
+def fail(msg):
+    print("check.py: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def load_jsonl(path):
+    out = []
+    with open(path, "rb") as f:
+        for n, raw in enumerate(f, 1):
+            try:
+                out.append(json.loads(raw))
+            except ValueError as e:
+                fail(f"{path}:{n}: not JSON: {e}")
+    return out
+
+
+def check_json(path):
+    for n, ev in enumerate(load_jsonl(path), 1):
+        keys = list(ev)
+        if keys[:8] != BASE:
+            fail(f"{path}:{n}: keys {keys}")
+        extra = keys[8:]
+        want = []
+        if ev["kind"] == "return" and "dur" in ev:
+            want.append("dur")
+        if ev["kind"] in ("gc-start", "gc-done", "import-done"):
+            want.append("value")
+        if extra != want or ev["kind"] not in KINDS:
+            fail(f"{path}:{n}: kind {ev['kind']} with extra keys {extra}")
+        if not isinstance(ev["ts"], int) or ev["ts"] < 0 or ev["depth"] < 0:
+            fail(f"{path}:{n}: bad ts/depth")
+
+
+def check_chrome(path):
+    with open(path, "rb") as f:
+        doc = json.load(f)
+    evs = doc["traceEvents"]
+    open_stack = defaultdict(list)
+    last_ts = {}
+    named_p, named_t, seen = set(), set(), set()
+    for i, e in enumerate(evs):
+        ph = e.get("ph")
+        if ph not in ("B", "E", "i", "X", "M"):
+            fail(f"event {i}: ph {ph!r}")
+        if not isinstance(e.get("pid"), int) or not isinstance(e.get("tid"), int):
+            fail(f"event {i}: pid/tid")
+        key = (e["pid"], e["tid"])
+        if ph == "M":
+            if e["name"] == "process_name":
+                named_p.add(e["pid"])
+            elif e["name"] == "thread_name":
+                named_t.add(key)
+            else:
+                fail(f"event {i}: metadata {e['name']}")
+            if not isinstance(e["args"]["name"], str):
+                fail(f"event {i}: metadata name")
+            continue
+        ts = e["ts"]
+        if not isinstance(ts, (int, float)):
+            fail(f"event {i}: ts")
+        if key in last_ts and ts < last_ts[key]:
+            fail(f"event {i}: ts {ts} goes back on {key} (was {last_ts[key]})")
+        last_ts[key] = ts
+        if ph == "i" and e.get("s") not in ("t", "p", "g"):
+            fail(f"event {i}: instant scope")
+        if ph == "B":
+            if not isinstance(e.get("name"), str):
+                fail(f"event {i}: B without a name")
+            open_stack[key].append(e)
+            seen.add(key)
+        elif ph == "E":
+            if not open_stack[key]:
+                fail(f"event {i}: E without a B on {key}")
+            open_stack[key].pop()
+        elif ph != "M" and e.get("s") != "g":
+            seen.add(key)
+    for key, st in open_stack.items():
+        if st:
+            fail(f"{len(st)} B events never ended on {key}")
+    for key in seen:
+        if key[0] not in named_p or key not in named_t:
+            fail(f"no process/thread name for {key}")
+
+
+def check_folded(json_path, folded_path):
+    want = defaultdict(int)
+    stacks = defaultdict(list)     # (pid, tid) -> [[frame, time of shown children]] by depth
+    for ev in load_jsonl(json_path):
+        st = stacks[(ev["pid"], ev["tid"])]
+        if ev["kind"] == "call":
+            del st[ev["depth"]:]
+            st.append([(ev["func"], ev["file"], ev["line"]), 0])
+        elif ev["kind"] == "return" and "dur" in ev:
+            d = ev["depth"]
+            path = tuple(f for f, _ in st[: d + 1])
+            want[path] += ev["dur"] - st[d][1]
+            if d > 0:
+                st[d - 1][1] += ev["dur"]
+            del st[d:]
+    total_want = sum((ns + 500) // 1000 for ns in want.values())
+    total_got, lines = 0, 0
+    with open(folded_path, "rb") as f:
+        for raw in f:
+            frames, _, count = raw.rstrip(b"\n").rpartition(b" ")
+            total_got += int(count)
+            lines += 1
+    nonzero = sum(1 for ns in want.values() if (ns + 500) // 1000)
+    if total_got != total_want or lines != nonzero:
+        fail(f"folded total {total_got} µs in {lines} paths, json says {total_want} µs in {nonzero}")
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1]
+    if cmd == "json":
+        check_json(sys.argv[2])
+    elif cmd == "chrome":
+        check_chrome(sys.argv[2])
+    elif cmd == "folded":
+        check_folded(sys.argv[2], sys.argv[3])
+    else:
+        fail("unknown check " + cmd)

@@ -1,0 +1,292 @@
+/* The stap engine's run loop against a stand-in `stap` (a shell script put
+ * first on PATH): real stap cannot load its module on the project's
+ * machines.  The stand-in behaves like stap's driver in what the engine
+ * relies on: it writes the module's output to the -o file (our FIFO), runs
+ * the -c command, prints stap's pass lines and end-of-run warnings on
+ * stderr, and on SIGINT ends the run after a last flush. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "engine.h"
+#include "exitcodes.h"
+#include "pipeline.h"
+#include "plan.h"
+#include "xmalloc.h"
+
+static const char fake_stap[] =
+	"#!/bin/sh\n"
+	"out= cmd= x= script=\n"
+	"while [ $# -gt 0 ]; do\n"
+	"  case \"$1\" in\n"
+	"  -o) out=$2; shift;; -c) cmd=$2; shift;; -x) x=$2; shift;; -s) shift;;\n"
+	"  -v|-D*) ;;\n"
+	"  *) script=$1;;\n"
+	"  esac; shift\n"
+	"done\n"
+	"echo \"$@ $out $cmd $x\" > /dev/null\n"
+	"echo 'Pass 1: parsed user script and 480 library scripts' >&2\n"
+	"echo 'Pass 3: translated to C into \"/tmp/x/stap.c\"' >&2\n"
+	"grep -q 'probe begin' \"$script\" || { echo 'ERROR: no script' >&2; exit 9; }\n"
+	"if [ \"$FAKE_STAP_MODE\" = fail ]; then\n"
+	"  echo 'semantic error: while resolving probe point: no match' >&2; exit 1\n"
+	"fi\n"
+	"exec 3>\"$out\"\n"
+	"echo 'pytrace-raw 1' >&3\n"
+	"echo 'call 1000 10 10 5 \"f\" \"a.py\"' >&3\n"
+	"if [ -n \"$cmd\" ]; then\n"
+	"  sh -c \"$cmd\"\n"
+	"  echo 'return 2000 10 10 5 \"f\" \"a.py\"' >&3\n"
+	"  echo 'not a raw line' >&3\n"
+	"  echo 'WARNING: Number of errors: 0, skipped probes: 5' >&2\n"
+	"  exit 0\n"
+	"fi\n"
+	"trap 'echo \"return 3000 10 10 5 \\\"f\\\" \\\"a.py\\\"\" >&3;"
+	" echo \"WARNING: There were 2 transport failures. Try stap -s\" >&2; exit 0' INT\n"
+	"while :; do sleep 0.02; done\n";
+
+static char dir[] = "/tmp/pytrace-test-engine-stap.XXXXXX";
+static char *trace_out, *err_out, *tmpdir;
+
+static int setup(void **state)
+{
+	(void)state;
+	char *bin, *path;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	bin = xasprintf("%s/bin", dir);
+	tmpdir = xasprintf("%s/tmp", dir);
+	mkdir(bin, 0700);
+	mkdir(tmpdir, 0700);
+	path = xasprintf("%s/stap", bin);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(fake_stap, f);
+	fclose(f);
+	chmod(path, 0755);
+	free(path);
+	path = xasprintf("%s:%s", bin, getenv("PATH"));
+	setenv("PATH", path, 1);
+	setenv("TMPDIR", tmpdir, 1);
+	free(path);
+	free(bin);
+	trace_out = xasprintf("%s/trace.raw", dir);
+	err_out = xasprintf("%s/stderr", dir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	free(cmd);
+	return 0;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0;
+	int c;
+	assert_non_null(f);
+	FILE *m = open_memstream(&buf, &len);
+	while ((c = fgetc(f)) != EOF)
+		fputc(c, m);
+	fclose(m);
+	fclose(f);
+	return buf;
+}
+
+struct outcome {
+	int rc, exit_code, finish_rc;
+	struct run_result res;
+	char err[512], finish_err[512];
+	char *trace, *stderr_text;
+};
+
+/* Run the engine with stderr captured; --strict so lost events show up
+ * in pipeline_finish's error. */
+static void run_engine(const char *command, pid_t pid, struct outcome *out)
+{
+	struct options o;
+	struct trace_plan plan;
+	struct pipeline *p;
+	int saved = dup(STDERR_FILENO);
+	FILE *ef;
+
+	memset(&o, 0, sizeof(o));
+	o.markers = MARKS_CALLS;
+	o.max_depth = -1;
+	o.format = FMT_RAW;
+	o.output = trace_out;
+	o.strict = true;
+	o.command_line = command;
+	o.pid = pid;
+	memset(&plan, 0, sizeof(plan));
+	plan.have_target = true;
+	plan.markers = MARKS_CALLS;
+	plan.command = command;
+	plan.pid = pid;
+	plan.follow = true;
+	plan.opts = &o;
+	plan.target.exe = plan.target.marker_file = (char *)"/usr/bin/python3.11";
+	memset(out, 0, sizeof(*out));
+
+	p = pipeline_new(&o, out->err, sizeof(out->err));
+	assert_non_null(p);
+	ef = fopen(err_out, "w");
+	assert_non_null(ef);
+	fflush(stderr);
+	dup2(fileno(ef), STDERR_FILENO);
+	out->exit_code = -1;
+	out->rc = engine_stap.run(&plan, p, &out->res, &out->exit_code, out->err, sizeof(out->err));
+	out->finish_rc = pipeline_finish(p, out->finish_err, sizeof(out->finish_err));
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	fclose(ef);
+	pipeline_free(p);
+	out->trace = slurp(trace_out);
+	out->stderr_text = slurp(err_out);
+}
+
+static void free_outcome(struct outcome *o)
+{
+	free(o->trace);
+	free(o->stderr_text);
+}
+
+static int entries_in(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int n = 0;
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void test_command_status_and_stream(void **state)
+{
+	(void)state;
+	struct outcome o;
+
+	run_engine("echo 'the program speaks' >&2; exit 3", 0, &o);
+	if (o.rc != 0)
+		fail_msg("run failed: %s\n%s", o.err, o.stderr_text);
+	assert_int_equal(o.exit_code, EXIT_OK);
+	assert_int_equal(o.res.exit_status, 3);
+	assert_true(o.res.target_exited);
+	assert_false(o.res.interrupted);
+	/* both events made it through the FIFO and the raw parser */
+	assert_non_null(strstr(o.trace, "call "));
+	assert_non_null(strstr(o.trace, "return "));
+	/* "skipped probes: 5" is 5 lost events, a malformed line 1 skipped */
+	assert_int_equal(o.finish_rc, -1);
+	assert_non_null(strstr(o.finish_err, "5 events lost"));
+	if (!strstr(o.finish_err, "1 malformed input line skipped"))
+		fail_msg("finish: %s", o.finish_err);
+	/* stderr: one "compiling" note, no pass lines, the program's line as is */
+	assert_non_null(strstr(o.stderr_text, "pytrace: stap: compiling the probe module"));
+	assert_null(strstr(o.stderr_text, "Pass 1:"));
+	assert_non_null(strstr(o.stderr_text, "\nthe program speaks\n"));
+	assert_null(strstr(o.stderr_text, "skipped probes"));
+	/* the private directory is gone */
+	assert_int_equal(entries_in(tmpdir), 0);
+	free_outcome(&o);
+}
+
+static void test_command_killed_by_signal(void **state)
+{
+	(void)state;
+	struct outcome o;
+
+	run_engine("kill -TERM $$", 0, &o);
+	assert_int_equal(o.rc, 0);
+	assert_int_equal(o.res.exit_status, 128 + SIGTERM);
+	free_outcome(&o);
+}
+
+static void test_command_with_quotes(void **state)
+{
+	(void)state;
+	struct outcome o;
+
+	run_engine("test \"$(printf '%s' 'it'\\''s')\" = \"it's\" && exit 7", 0, &o);
+	assert_int_equal(o.rc, 0);
+	assert_int_equal(o.res.exit_status, 7);
+	free_outcome(&o);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	request_stop();
+}
+
+/* Ctrl-C: SIGINT to stap, and what stap flushes on its way out still
+ * reaches the trace. */
+static void test_stop_flushes(void **state)
+{
+	(void)state;
+	struct outcome o;
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(1);
+	run_engine(NULL, getpid(), &o);
+	assert_int_equal(o.rc, 0);
+	assert_true(o.res.interrupted);
+	assert_non_null(strstr(o.trace, "return 3000"));   /* written after the SIGINT */
+	assert_non_null(strstr(o.finish_err, "2 events lost"));   /* transport failures */
+	assert_int_equal(entries_in(tmpdir), 0);
+	free_outcome(&o);
+}
+
+static void test_stap_failure(void **state)
+{
+	(void)state;
+	struct outcome o;
+
+	setenv("FAKE_STAP_MODE", "fail", 1);
+	run_engine("true", 0, &o);
+	unsetenv("FAKE_STAP_MODE");
+	assert_int_equal(o.rc, -1);
+	assert_int_equal(o.exit_code, EXIT_PYTRACE_ERROR);
+	assert_non_null(strstr(o.err, "stap failed"));
+	if (!strstr(o.err, "semantic error"))
+		fail_msg("err: %s", o.err);
+	assert_non_null(strstr(o.stderr_text, "pytrace: stap: semantic error"));
+	assert_int_equal(entries_in(tmpdir), 0);
+	free_outcome(&o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_command_status_and_stream),
+		cmocka_unit_test(test_command_killed_by_signal),
+		cmocka_unit_test(test_command_with_quotes),
+		cmocka_unit_test(test_stap_failure),
+		/* last: a stop request cannot be taken back */
+		cmocka_unit_test(test_stop_flushes),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
