@@ -94,24 +94,24 @@ bench: all $(FIX_BINS)
 fuzz:
 	$(Q)tests/fuzz/run $(FUZZ_SECONDS)
 
-tapset: $(BUILD)/python.stp
+tapset: $(BUILD)/pytrace.stp
 
-$(BUILD)/python.stp: $(BUILD)/pytrace
+$(BUILD)/pytrace.stp: $(BUILD)/pytrace
 	$(call say,GEN,$@)$(BUILD)/pytrace tapset $(PYTHON) > $@
 
 deps:
 	$(Q)tools/install-deps
 
-install: all $(BUILD)/python.stp
+install: all $(BUILD)/pytrace.stp
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(TAPSETDIR) $(DESTDIR)$(DATADIR)/scripts
 	install -m 0755 $(BUILD)/pytrace $(DESTDIR)$(BINDIR)/pytrace
 	install -m 0644 man/pytrace.1 $(DESTDIR)$(MANDIR)/man1/pytrace.1
-	install -m 0644 $(BUILD)/python.stp $(DESTDIR)$(TAPSETDIR)/python.stp
+	install -m 0644 $(BUILD)/pytrace.stp $(DESTDIR)$(TAPSETDIR)/pytrace.stp
 	install -m 0644 $(wildcard scripts/*.stp) $(DESTDIR)$(DATADIR)/scripts/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/pytrace $(DESTDIR)$(MANDIR)/man1/pytrace.1 \
-	      $(DESTDIR)$(TAPSETDIR)/python.stp
+	      $(DESTDIR)$(TAPSETDIR)/pytrace.stp
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:

@@ -134,6 +134,16 @@ static _Noreturn void usage_error(const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
+void options_free(struct options *o)
+{
+	free(o->include.v);
+	free(o->exclude.v);
+	free(o->functions.v);
+	free(o->pids.v);
+	free(o->tids.v);
+	memset(o, 0, sizeof(*o));
+}
+
 void str_list_add(struct str_list *l, const char *s)
 {
 	l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
@@ -340,7 +350,7 @@ void cli_parse(int argc, char **argv, struct options *o)
 	switch (o->command) {
 	case CMD_TRACE:
 		if (o->replay)
-			o->command = CMD_REPLAY;
+			o->command = CMD_REPLAY;   /* --lines etc. select what is shown */
 		else if (!o->command_line && !o->pid && !(o->print_script && o->python))
 			usage_error("nothing to trace: give -c \"COMMAND\", -p PID or --replay FILE");
 		if (o->print_script && o->engine == ENGINE_BPF)

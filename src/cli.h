@@ -8,5 +8,7 @@
 
 void cli_parse(int argc, char **argv, struct options *o);
 void cli_usage(FILE *out);
+/* Free what cli_parse allocated (the repeatable options' lists). */
+void options_free(struct options *o);
 
 #endif

@@ -44,7 +44,7 @@
 #include "pytrace.skel.h"
 
 #define DEFAULT_RING_BYTES  (16u << 20)
-#define MIN_RING_BYTES      (64u << 10)
+#define MIN_RING_BYTES      4096u
 #define DRAIN_INTERVAL_MS   10
 #define RECORDS_PER_ROUND   200000   /* then look at the clock and the target */
 #define STOP_GRACE_NS       1000000000ull  /* a signalled stop lets -c end itself first */
@@ -426,8 +426,10 @@ static void trace_loop(struct bpf_run *r, struct run_result *res)
 			timed = true;
 			request_stop();
 		}
-		if (pipeline_output_closed(r->p) && !stop_requested())
-			request_stop();
+		/* Nobody reads the trace any more (| head): stop tracing, but a
+		 * -c command still gets to finish (bpf_run waits for it). */
+		if (pipeline_output_closed(r->p))
+			return;
 		if (stop_requested() && !stop_at) {
 			stop_at = now;
 			res->interrupted = true;
@@ -537,10 +539,8 @@ static int bpf_run(const struct trace_plan *plan, struct pipeline *p, struct run
 	trace_loop(&r, res);
 	teardown(&r);
 	if (r.have_child) {
-		if (!r.child.reaped) {
-			/* Stopped early (output closed): the command still gets to finish. */
-			spawn_abort(&r.child);
-		}
+		if (!r.child.reaped)
+			spawn_abort(&r.child);   /* output closed: let the command finish */
 		res->exit_status = spawn_exit_code(&r.child);
 		if (r.events == 0 && !res->interrupted)
 			warn_msg("no python events: the command ran no python whose markers pytrace "

@@ -34,6 +34,14 @@
  *    stream to its end so nothing stap already produced is lost.  SIGTERM
  *    after STOP_GRACE, SIGKILL after KILL_GRACE.
  *
+ *  - stap's transport keeps one buffer per CPU and its reader writes them
+ *    out buffer by buffer, so lines of different CPUs interleave out of
+ *    time order (CPython's own test_dtrace sorts stap output by time).  A
+ *    thread that migrates could show its return before its call.  Events
+ *    are therefore held in a heap and released in timestamp order once they
+ *    are REORDER_WINDOW older than the newest one seen, or have waited that
+ *    long; everything left is released when stap ends.
+ *
  * The stream is read here rather than by raw_read_stream(), which returns
  * as soon as a stop is requested: stap's last buffers arrive after that.
  * Each line still goes through raw_parse_line(), the one parser. */
@@ -62,6 +70,7 @@
 #define KILL_GRACE_NS   (10ull * 1000000000ull)
 #define POLL_MS         100
 #define REPORT_SKIPPED  20
+#define REORDER_WINDOW  (300ull * 1000000ull)   /* ns */
 
 static uint64_t now_ns(void)
 {
@@ -195,6 +204,9 @@ struct stap_run {
 	uint64_t lines, events, skipped;
 	char *scratch;
 	size_t scratch_len;
+	struct held *heap;       /* events waiting to be released in ts order */
+	size_t nheap, capheap;
+	uint64_t seq, newest_ts;
 	bool bad_stream;
 	char bad_why[256];
 	/* stderr */
@@ -284,6 +296,82 @@ static void drain_stderr(struct stap_run *r, bool final)
 
 /* --- the stream --- */
 
+struct held {
+	uint64_t ts, seq, arrival;
+	char *line;
+	size_t len;
+};
+
+static bool held_before(const struct held *a, const struct held *b)
+{
+	return a->ts < b->ts || (a->ts == b->ts && a->seq < b->seq);
+}
+
+static void heap_push(struct stap_run *r, struct held h)
+{
+	size_t i;
+
+	r->heap = xgrow(r->heap, &r->capheap, r->nheap + 1, sizeof(*r->heap));
+	i = r->nheap++;
+	while (i > 0 && held_before(&h, &r->heap[(i - 1) / 2])) {
+		r->heap[i] = r->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	r->heap[i] = h;
+}
+
+static struct held heap_pop(struct stap_run *r)
+{
+	struct held top = r->heap[0], last = r->heap[--r->nheap];
+	size_t i = 0;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= r->nheap)
+			break;
+		if (c + 1 < r->nheap && held_before(&r->heap[c + 1], &r->heap[c]))
+			c++;
+		if (!held_before(&r->heap[c], &last))
+			break;
+		r->heap[i] = r->heap[c];
+		i = c;
+	}
+	if (r->nheap)
+		r->heap[i] = last;
+	return top;
+}
+
+static void ensure_scratch(struct stap_run *r, size_t len)
+{
+	if (2 * len + 64 > r->scratch_len) {
+		free(r->scratch);
+		r->scratch_len = 2 * len + 64;
+		r->scratch = xmalloc(r->scratch_len);
+	}
+}
+
+/* Push the held events that can no longer be overtaken (all with all). */
+static void release(struct stap_run *r, bool all)
+{
+	uint64_t now = now_ns();
+	char why[160];
+	struct event ev;
+
+	while (r->nheap) {
+		const struct held *top = &r->heap[0];
+		if (!all && top->ts + REORDER_WINDOW > r->newest_ts &&
+		    top->arrival + REORDER_WINDOW > now)
+			break;
+		struct held h = heap_pop(r);
+		ensure_scratch(r, h.len);
+		if (raw_parse_line(h.line, h.len, &ev, r->scratch, r->scratch_len, why, sizeof(why)) == 0) {
+			r->events++;
+			pipeline_push(r->p, &ev);
+		}
+		free(h.line);
+	}
+}
+
 static void skip_line(struct stap_run *r, const char *why)
 {
 	r->skipped++;
@@ -313,17 +401,15 @@ static void stream_line(struct stap_run *r, const char *line, size_t len)
 	}
 	if (len == 0 || line[0] == '#')
 		return;
-	if (2 * len + 64 > r->scratch_len) {
-		free(r->scratch);
-		r->scratch_len = 2 * len + 64;
-		r->scratch = xmalloc(r->scratch_len);
-	}
+	ensure_scratch(r, len);
 	if (raw_parse_line(line, len, &ev, r->scratch, r->scratch_len, why, sizeof(why)) < 0) {
 		skip_line(r, why);
 		return;
 	}
-	r->events++;
-	pipeline_push(r->p, &ev);
+	if (ev.ts > r->newest_ts)
+		r->newest_ts = ev.ts;
+	heap_push(r, (struct held){ .ts = ev.ts, .seq = r->seq++, .arrival = now_ns(),
+				    .line = xstrndup(line, len), .len = len });
 }
 
 static void drain_stream(struct stap_run *r, bool final)
@@ -451,12 +537,14 @@ static int run_loop(struct stap_run *r, struct run_result *res)
 			usleep(POLL_MS * 1000);
 		drain_stream(r, false);
 		drain_stderr(r, false);
+		release(r, false);
 
 		pid_t w = waitpid(r->pid, &wstatus, WNOHANG);
 		if (w == r->pid) {
 			/* stap is gone: what it wrote is in the pipes already. */
 			drain_stream(r, true);
 			drain_stderr(r, true);
+			release(r, true);
 			break;
 		}
 
@@ -580,6 +668,9 @@ out:
 	free(r.buf);
 	free(r.ebuf);
 	free(r.scratch);
+	for (size_t i = 0; i < r.nheap; i++)
+		free(r.heap[i].line);
+	free(r.heap);
 	workdir_remove(&w);
 	free(script);
 	return rc;

@@ -158,8 +158,11 @@ void esc_cache_init(struct esc_cache *c, enum esc_style style)
 
 void esc_cache_free(struct esc_cache *c)
 {
-	for (size_t i = 0; i < c->cap; i++)
-		free(c->v[i].s);
+	for (size_t i = 0; i < c->cap; i++) {
+		if (c->v[i])
+			free(c->v[i]->s);
+		free(c->v[i]);
+	}
 	free(c->v);
 	c->v = NULL;
 	c->cap = 0;
@@ -176,7 +179,9 @@ const struct esc_entry *esc_cache_slow(struct esc_cache *c, const struct intern 
 	char *tmp = xmalloc((size_t)is->len * 6 + 1);
 	size_t n = escape_str(c->style, tmp, is->s, is->len);
 	tmp[n] = '\0';
-	c->v[id].s = xrealloc(tmp, n + 1);
-	c->v[id].len = (uint32_t)n;
-	return &c->v[id];
+	struct esc_entry *e = xmalloc(sizeof(*e));
+	e->s = xrealloc(tmp, n + 1);
+	e->len = (uint32_t)n;
+	c->v[id] = e;
+	return e;
 }

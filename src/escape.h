@@ -28,7 +28,7 @@ struct esc_entry {
 
 struct esc_cache {
 	enum esc_style style;
-	struct esc_entry *v;
+	struct esc_entry **v;   /* per id; entries never move, so pointers stay valid */
 	size_t cap;
 };
 
@@ -38,8 +38,8 @@ const struct esc_entry *esc_cache_slow(struct esc_cache *c, const struct intern 
 
 static inline const struct esc_entry *esc_get(struct esc_cache *c, const struct intern *in, uint32_t id)
 {
-	if (id < c->cap && c->v[id].s)
-		return &c->v[id];
+	if (id < c->cap && c->v[id])
+		return c->v[id];
 	return esc_cache_slow(c, in, id);
 }
 

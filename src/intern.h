@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct istr {
 	const char *s;     /* NUL-terminated copy (the string may hold NULs too) */
@@ -35,6 +36,16 @@ void intern_free(struct intern *in);
 
 /* The id of s[0..len), adding it when new. */
 uint32_t intern_id(struct intern *in, const char *s, size_t len);
+
+/* intern_id, trying first the id the caller expects (the string of the
+ * call a return closes, the file of the caller): no hashing when right. */
+static inline uint32_t intern_id_hint(struct intern *in, const char *s, size_t len, uint32_t hint)
+{
+	const struct istr *h = &in->strs[hint];
+	if (h->len == len && memcmp(h->s, s, len) == 0)
+		return hint;
+	return intern_id(in, s, len);
+}
 
 static inline const struct istr *intern_str(const struct intern *in, uint32_t id)
 {

@@ -9,14 +9,16 @@
 int main(int argc, char **argv)
 {
 	struct options o;
+	int status = EXIT_PYTRACE_ERROR;
 
 	cli_parse(argc, argv, &o);
 	switch (o.command) {
-	case CMD_LIST:   return cmd_list(&o);
-	case CMD_DOCTOR: return cmd_doctor(&o);
-	case CMD_TAPSET: return cmd_tapset(&o);
-	case CMD_REPLAY: return cmd_replay(&o);
-	case CMD_TRACE:  return cmd_trace(&o);
+	case CMD_LIST:   status = cmd_list(&o); break;
+	case CMD_DOCTOR: status = cmd_doctor(&o); break;
+	case CMD_TAPSET: status = cmd_tapset(&o); break;
+	case CMD_REPLAY: status = cmd_replay(&o); break;
+	case CMD_TRACE:  status = cmd_trace(&o); break;
 	}
-	return EXIT_PYTRACE_ERROR;
+	options_free(&o);
+	return status;
 }

@@ -381,10 +381,18 @@ void pipeline_push(struct pipeline *p, const struct event *ev)
 	e.th = th;
 	e.dur = e.self = 0;
 	e.has_dur = false;
+	/* A return (or line) usually names the function on top of its stack,
+	 * and a call is often in its caller's file: try those ids first. */
+	uint32_t func_hint = 0, file_hint = 0;
+	if (th->n) {
+		const struct frame *top = &th->stack[th->n - 1];
+		func_hint = ev->kind == EV_CALL ? 0 : top->func;
+		file_hint = top->file;
+	}
 	e.func = (ev->flags & EVF_FUNC_NULL) ? p->null_id
-		 : ev->func_len ? intern_id(p->in, ev->func, ev->func_len) : 0;
+		 : ev->func_len ? intern_id_hint(p->in, ev->func, ev->func_len, func_hint) : 0;
 	e.file = (ev->flags & EVF_FILE_NULL) ? p->null_id
-		 : ev->file_len ? intern_id(p->in, ev->file, ev->file_len) : 0;
+		 : ev->file_len ? intern_id_hint(p->in, ev->file, ev->file_len, file_hint) : 0;
 
 	if (p->now >= p->next_deadline)
 		confirm_due(p);

@@ -97,10 +97,15 @@ static __always_inline bool submit(struct scratch *s, bool force_wake)
 	size &= 2047;   /* bounded for the verifier; real sizes are <= ~800 */
 	if (size < sizeof(struct bpf_event))
 		return false;
-	if (force_wake || bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wake_threshold)
-		flags = BPF_RB_FORCE_WAKEUP;
-	else
-		flags = BPF_RB_NO_WAKEUP;
+	/* Wake the reader when this record takes the ring past the threshold,
+	 * not for every record above it: a reader that is busy draining gains
+	 * nothing from more wake-ups, and each one costs the traced thread. */
+	if (!force_wake) {
+		__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+		force_wake = pending < wake_threshold && pending + size >= wake_threshold;
+	}
+	flags = force_wake ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 	if (bpf_ringbuf_output(&events, s, size, flags) < 0) {
 		count_lost();
 		return false;

@@ -100,7 +100,8 @@ int cmd_trace(const struct options *o)
 	if (pipeline_finish(p, err, sizeof(err)) < 0) {
 		error_msg("%s", err);
 		if (rc == 0)
-			code = o->strict ? EXIT_DATA_LOSS : EXIT_PYTRACE_ERROR;
+			code = o->strict && pipeline_data_lost(p) ? EXIT_DATA_LOSS
+								    : EXIT_PYTRACE_ERROR;
 		rc = -1;
 	}
 	pipeline_free(p);

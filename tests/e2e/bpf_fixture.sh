@@ -47,9 +47,9 @@ main() {
 	check "-p: semaphores lowered after detach" test "$rc" -eq 0 -a "$(tail -1 "$TMP/wait.out")" = detached
 
 	# Flood: every event fired is either received or reported lost, at the
-	# default buffer size and at a tiny one that must lose some.
+	# default buffer size and at a tiny one that (nearly always) loses some.
 	local n=3000000
-	for size in default 64K; do
+	for size in default 4K; do
 		local opt=()
 		[ "$size" = default ] || opt=(--buffer-size "$size")
 		trace_fix "${opt[@]}" -f raw -o "$TMP/flood.raw" -c "$FIX flood $n" >"$TMP/out" 2>"$TMP/err"
@@ -64,6 +64,15 @@ main() {
 			test -n "$fired" -a "$fired" -gt 0 -a $((received + lost)) -eq "${fired:-0}"
 		rm -f "$TMP/flood.raw"
 	done
+	# The 4K ring nearly always overflows; if it did not, say so rather than
+	# pretend the accounting under loss was exercised.
+	if [ "${lost:-0}" -gt 0 ]; then
+		ok "flood (4K buffer): events were lost, so the check above covers losses"
+		expect_exit "flood with losses and --strict: data-loss status" 6 \
+			trace_fix --strict --buffer-size 4K -f raw -o /dev/null -c "$FIX flood $n"
+	else
+		skip "flood (4K buffer): nothing was lost this time; loss accounting not exercised"
+	fi
 }
 
 main

@@ -76,6 +76,14 @@ main() {
 	check "--no-follow: parent traced" grep -q 'parent_child.py' "$TMP/out"
 	check "--no-follow: child not traced" sh -c "! grep -q child_tree.py '$TMP/out'"
 
+	expect_exit "multiprocessing (fork): traced" 0 "$PYTRACE" --engine bpf -f json \
+		-c "$PY311 $DATA/mp_fork.py"
+	check "multiprocessing (fork): child followed" grep -q '"func":"in_child"' "$TMP/out"
+	expect_exit "multiprocessing (fork), --no-follow: traced" 0 "$PYTRACE" --engine bpf -f json \
+		--no-follow -c "$PY311 $DATA/mp_fork.py"
+	check "multiprocessing (fork), --no-follow: child not traced" \
+		sh -c "! grep -q '\"func\":\"in_child\"' '$TMP/out'"
+
 	# Exit status passthrough.
 	expect_exit "exit status 0" 0 "$PYTRACE" --engine bpf -f raw -c "$PY311 -c pass"
 	expect_exit "exit status 3" 3 "$PYTRACE" --engine bpf -f raw \

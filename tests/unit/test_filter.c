@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -127,6 +128,9 @@ static void test_code_filter(void **state)
 	assert_false(filter_code_all(f));
 	filter_free(f);
 	intern_free(in);
+	free(o.include.v);
+	free(o.exclude.v);
+	free(o.functions.v);
 }
 
 static void test_threads(void **state)
@@ -149,6 +153,7 @@ static void test_threads(void **state)
 	assert_false(filter_thread_ok(f, 30, 31));
 	assert_true(filter_pid_ok(f, 10));
 	filter_free(f);
+	free(o.tids.v);
 	memset(&o.tids, 0, sizeof(o.tids));
 	f = filter_new(&o, err, sizeof(err));
 	assert_false(filter_thread_ok(f, 30, 20));
@@ -157,6 +162,8 @@ static void test_threads(void **state)
 	str_list_add(&o.pids, "x1");
 	assert_null(filter_new(&o, err, sizeof(err)));
 	assert_non_null(strstr(err, "x1"));
+	free(o.pids.v);
+	free(o.tids.v);
 }
 
 int main(void)

@@ -5,6 +5,10 @@
   check.py chrome FILE          Chrome Trace Event JSON: parses, valid ph values, every B
                                 has a matching E on the same pid/tid in order, ts monotonic
                                 per thread, metadata names every pid/tid that has events
+  check.py mindur FULL CUT NS   CUT (json with --min-duration NS) is FULL (json without it)
+                                minus every call shorter than NS and everything inside it,
+                                thread by thread in order; a call never returned counts
+                                as lasting until the last event of the trace
   check.py folded JSON FOLDED   folded stacks equal the self times recomputed from the json
                                 output (per path, rounded to µs, zero paths left out)
 Exit status 0 when the check passes; the reason on stderr otherwise."""
@@ -127,12 +131,56 @@ def check_folded(json_path, folded_path):
         fail(f"folded total {total_got} µs in {lines} paths, json says {total_want} µs in {nonzero}")
 
 
+def check_mindur(full_path, cut_path, ns):
+    full = load_jsonl(full_path)
+    end = max(ev["ts"] for ev in full)
+    # duration of each call, found by matching returns per thread
+    open_calls = defaultdict(list)
+    dur = {}
+    for i, ev in enumerate(full):
+        key = (ev["pid"], ev["tid"])
+        if ev["kind"] == "call":
+            open_calls[key].append(i)
+        elif ev["kind"] == "return" and "dur" in ev:
+            dur[open_calls[key].pop()] = ev["dur"]
+    for key, st in open_calls.items():
+        for i in st:
+            dur[i] = end - full[i]["ts"]
+    want = defaultdict(list)
+    stack = defaultdict(list)       # per thread: kept flags of the open calls
+    for i, ev in enumerate(full):
+        key = (ev["pid"], ev["tid"])
+        inside = all(stack[key])
+        if ev["kind"] == "call":
+            keep = inside and dur[i] >= ns
+            stack[key].append(keep)
+        elif ev["kind"] == "return" and "dur" in ev:
+            keep = stack[key].pop()
+        elif ev["kind"] == "return":
+            keep = ev["ts"] >= ns        # lasted at least since the trace began
+        else:
+            keep = inside
+        if keep:
+            want[key].append(ev)
+    got = defaultdict(list)
+    for ev in load_jsonl(cut_path):
+        got[(ev["pid"], ev["tid"])].append(ev)
+    for key in set(want) | set(got):
+        if want[key] != got[key]:
+            w, g = want[key], got[key]
+            n = next((k for k in range(min(len(w), len(g))) if w[k] != g[k]), min(len(w), len(g)))
+            fail(f"thread {key}: event {n} differs: want {w[n] if n < len(w) else None}, "
+                 f"got {g[n] if n < len(g) else None} ({len(w)} vs {len(g)} events)")
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "json":
         check_json(sys.argv[2])
     elif cmd == "chrome":
         check_chrome(sys.argv[2])
+    elif cmd == "mindur":
+        check_mindur(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif cmd == "folded":
         check_folded(sys.argv[2], sys.argv[3])
     else:
