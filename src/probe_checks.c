@@ -290,23 +290,23 @@ size_t bpf_checks(struct probe_check *out, size_t max)
 	return n;
 }
 
+/* The first blocking check's reason, without a "use --engine bpf" tail: the
+ * callers (trace.c) add their own hint; `pytrace doctor` lists them all. */
 static bool summarize(const struct probe_check *c, size_t n, char *why, size_t len)
 {
-	bool ok = true;
-	size_t used = 0;
-
 	if (why && len)
 		why[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
 		if (c[i].ok || !c[i].required)
 			continue;
-		if (why && used < len) {
-			int w = snprintf(why + used, len - used, "%s%s", ok ? "" : "; ", c[i].detail);
-			used += w > 0 ? (size_t)w : 0;
+		if (why && len) {
+			const char *tail = strstr(c[i].detail, "; use --engine bpf");
+			int keep = tail ? (int)(tail - c[i].detail) : (int)strlen(c[i].detail);
+			snprintf(why, len, "%.*s", keep, c[i].detail);
 		}
-		ok = false;
+		return false;
 	}
-	return ok;
+	return true;
 }
 
 bool stap_can_run(char *why, size_t n)
