@@ -20,6 +20,9 @@
 /* Record kinds: the event kinds of event.h, plus engine-internal ones. */
 #define BEV_EXEC 100     /* a traced process exec'd an unknown file and is
 			  * stopped (SIGSTOP) until user space resolves it */
+#define BEV_EXIT 101     /* a traced python process ended: num is its
+			  * kernel exit code (status << 8, or the signal),
+			  * the first string its name */
 
 struct bpf_event {
 	__u64 ts;            /* bpf_ktime_get_ns() */

@@ -249,9 +249,13 @@ void cli_parse(int argc, char **argv, struct options *o)
 		case 'c':
 			if (!optarg[0])
 				usage_error("-c wants a command, e.g. -c \"python3 app.py\"");
+			if (o->command_line)
+				usage_error("-c given twice: trace one command (join them: -c \"a; b\")");
 			o->command_line = optarg;
 			break;
 		case 'p':
+			if (o->pid)
+				usage_error("-p given twice: pytrace attaches to one process at a time");
 			o->pid = (pid_t)parse_long("-p", optarg, 1, INT_MAX);
 			break;
 		case OPT_PYTHON:       o->python = optarg; break;

@@ -33,6 +33,7 @@
 
 #include "bpf_attach.h"
 #include "bpf_event.h"
+#include "bpf_watchdog.h"
 #include "engine.h"
 #include "exitcodes.h"
 #include "log.h"
@@ -64,6 +65,7 @@ struct bpf_run {
 	struct bpf_links tracepoints; /* fork/exit/exec, -c only */
 	struct spawn child;
 	bool have_child;
+	struct bpf_watchdog watchdog; /* -c: resumes held processes if we die */
 	int pidfd;                    /* -p: readable once the target exits */
 
 	pid_t *held;                  /* processes stopped at exec, waiting for us */
@@ -134,6 +136,25 @@ static void mark_python(struct bpf_run *r, pid_t pid)
 
 /* ---- records -> events ---- */
 
+/* A traced python ended: say so when it was killed (its events stop
+ * there), and for -p how the target ended. */
+static void report_exit(struct bpf_run *r, const struct bpf_event *rec, const char *comm)
+{
+	int code = (int)rec->num, sig = code & 0x7f;
+	int len = rec->func_len;
+
+	if (sig) {
+		const char *abbrev = sigabbrev_np(sig);
+
+		warn_msg("PID %d (%.*s) was killed by signal %d%s%s%s%s", (int)rec->pid, len, comm,
+			 sig, abbrev ? " (SIG" : "", abbrev ? abbrev : "", abbrev ? ")" : "",
+			 code & 0x80 ? ", core dumped" : "");
+	} else if (!r->have_child && (pid_t)rec->pid == r->plan->pid) {
+		info_msg("PID %d (%.*s) exited with status %d", (int)rec->pid, len, comm,
+			 (code >> 8) & 0xff);
+	}
+}
+
 static bool kind_has_file(unsigned kind)
 {
 	return kind == EV_CALL || kind == EV_RETURN || kind == EV_LINE;
@@ -157,6 +178,10 @@ static int handle_record(void *ctx, void *data, size_t size)
 	if (rec->kind == BEV_EXEC) {
 		r->held = xgrow(r->held, &r->capheld, r->nheld + 1, sizeof(*r->held));
 		r->held[r->nheld++] = rec->pid;
+		return 0;
+	}
+	if (rec->kind == BEV_EXIT) {
+		report_exit(r, rec, strings);
 		return 0;
 	}
 	if (rec->kind >= EV__COUNT)
@@ -376,6 +401,9 @@ static int setup_pid(struct bpf_run *r, char *err, size_t errlen)
 		return err_set(err, errlen, "PID %d: no interpreter to attach to", (int)plan->pid);
 	add_proc(r, plan->pid, true);
 	r->pidfd = (int)syscall(SYS_pidfd_open, plan->pid, 0);
+	/* The exit tracepoint tells how the target ended. */
+	if (attach_tracepoint(r, r->skel->progs.on_exit, "sched_process_exit", err, errlen) < 0)
+		return -1;
 	return attach_target(r, &plan->target, plan->pid, plan->entry_fix, err, errlen);
 }
 
@@ -426,10 +454,18 @@ static void trace_loop(struct bpf_run *r, struct run_result *res)
 			timed = true;
 			request_stop();
 		}
-		/* Nobody reads the trace any more (| head): stop tracing, but a
-		 * -c command still gets to finish (bpf_run waits for it). */
-		if (pipeline_output_closed(r->p))
+		/* Nobody reads the trace any more (| head), or it cannot be
+		 * written: stop tracing, but a -c command still gets to finish
+		 * (bpf_run waits for it).  A write error is said at once, not
+		 * only when that command ends. */
+		if (pipeline_output_closed(r->p)) {
+			char why[512];
+
+			if (pipeline_output_error(r->p, why, sizeof(why)) < 0)
+				warn_msg("%s: tracing stopped%s", why,
+					 r->have_child ? "; the command runs on untraced" : "");
 			return;
+		}
 		if (stop_requested() && !stop_at) {
 			stop_at = now;
 			res->interrupted = true;
@@ -489,6 +525,7 @@ static void teardown(struct bpf_run *r)
 		while (ring_buffer__consume(r->rb) == -EAGAIN);
 	}
 	release_held(r, false);
+	bpf_watchdog_stop(&r->watchdog);
 	if (r->skel) {
 		uint64_t lost = total_lost(r);
 
@@ -526,6 +563,9 @@ static int bpf_run(const struct trace_plan *plan, struct pipeline *p, struct run
 		r.have_child = true;
 	}
 	rc = load(&r, exit_code, err, errlen);
+	/* Before any process can be held at exec. */
+	if (rc == 0 && plan->command)
+		rc = bpf_watchdog_start(&r.watchdog, bpf_map__fd(r.skel->maps.procs), err, errlen);
 	if (rc == 0)
 		rc = plan->command ? setup_command(&r, err, errlen) : setup_pid(&r, err, errlen);
 	if (rc == 0 && r.have_child)

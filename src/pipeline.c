@@ -131,6 +131,13 @@ int pipeline_output_closed(const struct pipeline *p)
 	return p->out.closed;
 }
 
+int pipeline_output_error(const struct pipeline *p, char *err, size_t errlen)
+{
+	if (!p->out.err)
+		return 0;
+	return err_set(err, errlen, "error writing %s: %s", p->out.name, strerror(p->out.err));
+}
+
 int pipeline_data_lost(const struct pipeline *p)
 {
 	return p->lost > 0 || p->skipped > 0;

@@ -40,4 +40,8 @@ void pipeline_free(struct pipeline *p);
  * caller exits EXIT_DATA_LOSS when pipeline_finish fails and this is set. */
 int pipeline_data_lost(const struct pipeline *p);
 
+/* The output failed with a write error other than EPIPE (full disk...):
+ * -1 with err filled ("error writing FILE: REASON"); otherwise 0. */
+int pipeline_output_error(const struct pipeline *p, char *err, size_t errlen);
+
 #endif

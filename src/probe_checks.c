@@ -312,11 +312,13 @@ static bool summarize(const struct probe_check *c, size_t n, char *why, size_t l
 bool stap_can_run(char *why, size_t n)
 {
 	struct probe_check c[PROBE_CHECKS_MAX];
-	return summarize(c, stap_checks(c, PROBE_CHECKS_MAX), why, n);
+	size_t count = stap_checks(c, PROBE_CHECKS_MAX);   /* fills c first */
+	return summarize(c, count, why, n);
 }
 
 bool bpf_can_run(char *why, size_t n)
 {
 	struct probe_check c[PROBE_CHECKS_MAX];
-	return summarize(c, bpf_checks(c, PROBE_CHECKS_MAX), why, n);
+	size_t count = bpf_checks(c, PROBE_CHECKS_MAX);   /* fills c first */
+	return summarize(c, count, why, n);
 }

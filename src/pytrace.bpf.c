@@ -265,13 +265,33 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
+/* A traced python that ends is reported (how, so user space can say it was
+ * killed); then it leaves the map.  Attached for -p too. */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *p)
 {
 	__u32 tgid = p->tgid;
+	struct bpf_proc *proc;
+	struct scratch *s;
 
 	if (p->pid != p->tgid)
 		return 0;
+	proc = bpf_map_lookup_elem(&procs, &tgid);
+	if (!proc)
+		return 0;
+	if (proc->is_python) {
+		s = scratch_for(BEV_EXIT, bpf_get_current_pid_tgid());
+		if (s) {
+			s->ev.num = p->exit_code;
+			for (int i = 0; i < 16; i++) {
+				if (!p->comm[i])
+					break;
+				s->data[i] = p->comm[i];
+				s->ev.func_len++;
+			}
+			submit(s, false);
+		}
+	}
 	bpf_map_delete_elem(&procs, &tgid);
 	return 0;
 }

@@ -108,6 +108,19 @@ static void json_event(struct renderer *r, const struct tev *e)
 		PUT(d, ",\"value\":");
 		d += fmt_i64(d, e->num);
 	}
+	/* Strings the engine cut at its bound (a 512-byte file name...). */
+	bool func_cut = has_func && (e->flags & EVF_FUNC_TRUNC);
+	bool file_cut = has_file && (e->flags & EVF_FILE_TRUNC);
+	if (func_cut || file_cut) {
+		PUT(d, ",\"truncated\":[");
+		if (func_cut)
+			PUT(d, "\"func\"");
+		if (func_cut && file_cut)
+			*d++ = ',';
+		if (file_cut)
+			PUT(d, "\"file\"");
+		*d++ = ']';
+	}
 	PUT(d, "}\n");
 	o->len += (size_t)(d - s);
 }

@@ -102,7 +102,7 @@ static int parse_reg(const char *s, const char *whole, struct sdt_arg *out,
 	if (*s != '%')
 		return err_set(err, errlen, "SDT argument '%s': expected a register like %%rax", whole);
 	s++;
-	while (isalnum((unsigned char)s[n]) && n < sizeof(name) - 1) {
+	while (n < sizeof(name) - 1 && isalnum((unsigned char)s[n])) {
 		name[n] = s[n];
 		n++;
 	}

@@ -62,11 +62,18 @@ int cmd_trace(const struct options *o)
 {
 	struct trace_plan plan;
 	struct run_result res = { 0 };
-	const struct engine_ops *engine;
+	const struct engine_ops *engine = NULL;
 	struct pipeline *p;
 	char err[512] = "";
 	int code = EXIT_OK, rc;
 
+	/* The engine first: without privileges, looking at the target fails
+	 * too ("permission denied"), and the real problem is the engine. */
+	if (!o->print_script) {
+		engine = choose_engine(o, &code);
+		if (!engine)
+			return code;
+	}
 	rc = plan_build(o, &plan, err, sizeof(err));
 	if (rc != 0) {
 		error_msg("%s", err);
@@ -74,11 +81,6 @@ int cmd_trace(const struct options *o)
 	}
 	if (o->print_script) {
 		code = print_script(&plan);
-		plan_free(&plan);
-		return code;
-	}
-	engine = choose_engine(o, &code);
-	if (!engine) {
 		plan_free(&plan);
 		return code;
 	}

@@ -24,6 +24,8 @@ usage_case "unknown long option"       --frobnicate
 usage_case "unknown short option"      -Z
 usage_case "missing argument"          -c
 usage_case "-c with -p"                -c true -p 1
+usage_case "-c twice"                  -c true -c false
+usage_case "-p twice"                  -p 1 -p 2
 usage_case "bad pid"                   -p abc
 usage_case "negative pid"              -p -5
 usage_case "bad format"                -f xml -c true

@@ -47,6 +47,11 @@ def check_json(path):
             want.append("dur")
         if ev["kind"] in ("gc-start", "gc-done", "import-done"):
             want.append("value")
+        # the strings the engine cut at its bound, when there are any
+        if "truncated" in ev:
+            want.append("truncated")
+            if ev["truncated"] not in (["func"], ["file"], ["func", "file"]):
+                fail(f"{path}:{n}: truncated {ev['truncated']}")
         if extra != want or ev["kind"] not in KINDS:
             fail(f"{path}:{n}: kind {ev['kind']} with extra keys {extra}")
         if not isinstance(ev["ts"], int) or ev["ts"] < 0 or ev["depth"] < 0:

@@ -1,0 +1,109 @@
+# Shared by tests/e2e/faults*.sh and hostile.sh (sourced after lib.sh and
+# bpf_common.sh): waiting with a bound, and looking for anything a tracer
+# could leave behind.
+
+# wait_file FILE REGEX SECONDS: true once FILE has a line matching REGEX
+wait_file() {
+	local i
+	for ((i = 0; i < $3 * 20; i++)); do
+		grep -qaE "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# wait_size FILE BYTES SECONDS: true once FILE holds more than BYTES
+wait_size() {
+	local i
+	for ((i = 0; i < $3 * 20; i++)); do
+		[ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -gt "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# wait_exit PID SECONDS: wait for a child; its status in $WAIT_RC (124 and
+# SIGKILL after SECONDS, so no test hangs)
+wait_exit() {
+	local i
+	WAIT_RC=255
+	case $1 in ''|0|-*) return 1;; esac   # never kill -0 0: that is the whole group
+	for ((i = 0; i < $2 * 20; i++)); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.05
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		kill -KILL "$1" 2>/dev/null
+		wait "$1" 2>/dev/null
+		WAIT_RC=124
+		return 1
+	fi
+	wait "$1" 2>/dev/null
+	WAIT_RC=$?
+	return 0
+}
+
+# A private copy of the interpreter: its own inode, so another test's -c
+# (which probes /usr/bin/python3.11 for every process) cannot touch it.
+private_python() {
+	mkdir -p "$TMP/bin"
+	[ -x "$TMP/bin/python3.11" ] || cp "$PY311" "$TMP/bin/python3.11"
+	PYC=$TMP/bin/python3.11
+}
+
+# spin_pid FILE: the pid data/spin.py wrote (waits up to 10 s)
+spin_pid() {
+	wait_file "$1" '^[0-9]+$' 10 && head -1 "$1"
+}
+
+# bpf_ids PID: "prog N", "map N", "link N" for the BPF objects PID holds
+bpf_ids() {
+	local f
+	for f in /proc/"$1"/fdinfo/*; do
+		awk '/^link_id:/ {l = $2} /^prog_id:/ {p = $2} /^map_id:/ {m = $2}
+		     END { if (l) print "link", l; else if (p) print "prog", p; else if (m) print "map", m }' \
+			"$f" 2>/dev/null
+	done | sort -u
+}
+
+# bpf_left FILE: the objects of FILE (bpf_ids) that still exist after 5 s
+bpf_left() {
+	local i type id left
+	for ((i = 0; i < 50; i++)); do
+		left=$(while read -r type id; do
+			bpftool "$type" show id "$id" >/dev/null 2>&1 && echo "$type $id"
+		done <"$1")
+		[ -z "$left" ] && return 0
+		sleep 0.1
+	done
+	echo "$left"
+}
+
+# marker_dirty PID: marker sites still holding a breakpoint or semaphores
+# still raised (nothing printed when clean)
+marker_dirty() {
+	"$PY311" "$DATA/marker_state.py" "$1" | awk '$3 != 0 || $4 == "cc"'
+}
+
+# marker_raised PID: true while the function__entry semaphore is raised
+marker_raised() {
+	"$PY311" "$DATA/marker_state.py" "$1" | awk '$1 == "function__entry" && $3 != 0 {f = 1} END {exit !f}'
+}
+
+# other_leftovers TRACER-PID: tracefs uprobes, temp files, pinned objects
+# of a dead tracer (nothing printed when clean)
+other_leftovers() {
+	local d
+	for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+		[ -r "$d/uprobe_events" ] &&
+			grep -aE "libbpf_$1_|$TMP|pytrace" "$d/uprobe_events" | sed "s|^|$d/uprobe_events: |"
+	done
+	ls -d /tmp/pytrace-stap.* /dev/shm/*pytrace* /dev/shm/*libbpf* /sys/fs/bpf/*pytrace* 2>/dev/null
+}
+
+# rate_median FILE FROM-LINE N: median of the last N rates data/loop.py
+# printed after line FROM-LINE
+rate_median() {
+	tail -n +"$2" "$1" | grep -E '^[0-9]+$' | tail -n "$3" | sort -n |
+		awk '{v[NR] = $1} END {print NR ? v[int((NR + 1) / 2)] : 0}'
+}
