@@ -8,6 +8,10 @@
 # so its scripts probe `line` too (needed on 3.11 for function__entry).
 # Targets: pytrace's overhead above untraced within 1.3x the floor's; pytrace
 # faster than the bpftrace flow script; no events lost.
+# The CPython floor traps every line (bpftrace's only way to raise the line
+# semaphore) while pytrace raises it without a probe, so a second table runs
+# the SDT fixture's flood (entry/return only, no line marker): there both
+# tools pay for exactly the same two probes.
 cd "$(dirname "$0")/.." || exit 2
 PYTRACE=${PYTRACE:-$PWD/build/pytrace}
 PY=${PY:-/usr/bin/python3.11}
@@ -89,4 +93,30 @@ if [ -n "${T[bpftrace_flow]:-}" ]; then
 	echo "$verdict"
 else
 	echo "bpftrace not installed: no comparison"
+fi
+
+# Same two probes, no line marker: the SDT fixture's flood.
+FIX=${FIXTURES:-$PWD/build/fixtures}/sdt_calls
+FN=${FLOOD_N:-2000000}
+if [ -x "$FIX" ] && command -v bpftrace >/dev/null; then
+	cat >"$W/fix_empty.bt" <<BTEOF
+usdt:$FIX:python:function__entry { }
+usdt:$FIX:python:function__return { }
+BTEOF
+	unset 'T[untraced]'
+	wall untraced "$FIX" flood "$FN"
+	wall fix_pytrace "$PYTRACE" --engine bpf -o /dev/null -c "$FIX flood $FN"
+	wall fix_raw "$PYTRACE" --engine bpf -f raw -o "$W/fix.raw" -c "$FIX flood $FN"
+	wall fix_empty bpftrace "$W/fix_empty.bt" -c "$FIX flood $FN"
+	echo
+	echo "workload: SDT fixture flood, $FN entry/return events (no line marker)"
+	printf '%-34s %9s %12s %8s\n' "configuration" "wall (s)" "overhead/floor" "lost"
+	printf '%-34s %9s %12s %8s\n' "untraced" "${T[untraced]}" "-" "-"
+	printf '%-34s %9s %12s %8s\n' "pytrace (text) > /dev/null" "${T[fix_pytrace]}" \
+		"$(ratio "${T[fix_pytrace]}" "${T[fix_empty]}")" "$(lost_of fix_pytrace)"
+	printf '%-34s %9s %12s %8s\n' "pytrace -f raw > file" "${T[fix_raw]}" \
+		"$(ratio "${T[fix_raw]}" "${T[fix_empty]}")" "$(lost_of fix_raw)"
+	printf '%-34s %9s %12s %8s\n' "bpftrace empty actions (floor)" "${T[fix_empty]}" "1.00" "-"
+	awk -v r="$(ratio "${T[fix_pytrace]}" "${T[fix_empty]}")" \
+		'BEGIN { printf "fixture: overhead within 1.3x floor: %s\n", (r != "n/a" && r <= 1.3) ? "yes" : "NO" }'
 fi

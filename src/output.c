@@ -36,6 +36,18 @@ size_t fmt_u64(char *dst, uint64_t v)
 	return n;
 }
 
+size_t fmt_milli(char *dst, uint64_t v)
+{
+	size_t n = fmt_u64(dst, v / 1000);
+	unsigned r = (unsigned)(v % 1000);
+
+	dst[n] = '.';
+	dst[n + 1] = (char)('0' + r / 100);
+	dst[n + 2] = (char)('0' + r / 10 % 10);
+	dst[n + 3] = (char)('0' + r % 10);
+	return n + 4;
+}
+
 size_t fmt_i64(char *dst, int64_t v)
 {
 	if (v < 0) {

@@ -72,17 +72,13 @@ static inline void out_i64(struct out *o, int64_t v)
 	o->len += fmt_i64(out_room(o, 21), v);
 }
 
-/* v/1000 "." v%1000 with three digits: ns as µs, µs as ms... */
+/* v/1000 "." v%1000 with three digits (ns as µs, µs as ms...); returns
+ * the length written at dst (at most 24 bytes). */
+size_t fmt_milli(char *dst, uint64_t v);
+
 static inline void out_milli(struct out *o, uint64_t v)
 {
-	char *d = out_room(o, 24);
-	size_t n = fmt_u64(d, v / 1000);
-	unsigned r = (unsigned)(v % 1000);
-	d[n] = '.';
-	d[n + 1] = (char)('0' + r / 100);
-	d[n + 2] = (char)('0' + r / 10 % 10);
-	d[n + 3] = (char)('0' + r % 10);
-	o->len += n + 4;
+	o->len += fmt_milli(out_room(o, 24), v);
 }
 
 #endif

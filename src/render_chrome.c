@@ -50,19 +50,26 @@ static char *head(struct chrome *c, char *d, char ph, int32_t pid, int32_t tid, 
 	PUT(d, ",\"tid\":");
 	d += fmt_i64(d, tid);
 	PUT(d, ",\"ts\":");
-	d += fmt_u64(d, ts / 1000);
-	unsigned r = (unsigned)(ts % 1000);
-	d[0] = '.';
-	d[1] = (char)('0' + r / 100);
-	d[2] = (char)('0' + r / 10 % 10);
-	d[3] = (char)('0' + r % 10);
-	return d + 4;
+	return d + fmt_milli(d, ts);   /* µs with ns precision */
 }
 
 static char *put_esc(char *d, const struct esc_entry *s)
 {
 	memcpy(d, s->s, s->len);
 	return d + s->len;
+}
+
+/* "NAME","args":{"file":"FILE","line":N}} — a call and an orphan return. */
+static char *put_call_body(char *d, const struct esc_entry *func, const struct esc_entry *file,
+			   int64_t line)
+{
+	d = put_esc(d, func);
+	PUT(d, "\",\"args\":{\"file\":\"");
+	d = put_esc(d, file);
+	PUT(d, "\",\"line\":");
+	d += fmt_i64(d, line);
+	PUT(d, "}}");
+	return d;
 }
 
 static void chrome_event(struct renderer *r, const struct tev *e)
@@ -81,12 +88,7 @@ static void chrome_event(struct renderer *r, const struct tev *e)
 	case EV_CALL:
 		d = head(c, d, 'B', e->pid, e->tid, e->ts);
 		PUT(d, ",\"cat\":\"call\",\"name\":\"");
-		d = put_esc(d, func);
-		PUT(d, "\",\"args\":{\"file\":\"");
-		d = put_esc(d, file);
-		PUT(d, "\",\"line\":");
-		d += fmt_i64(d, e->num);
-		PUT(d, "}}");
+		d = put_call_body(d, func, file, e->num);
 		break;
 	case EV_RETURN:
 		if (e->has_dur) {
@@ -98,12 +100,7 @@ static void chrome_event(struct renderer *r, const struct tev *e)
 		}
 		d = head(c, d, 'i', e->pid, e->tid, e->ts);
 		PUT(d, ",\"s\":\"t\",\"cat\":\"return-without-call\",\"name\":\"");
-		d = put_esc(d, func);
-		PUT(d, "\",\"args\":{\"file\":\"");
-		d = put_esc(d, file);
-		PUT(d, "\",\"line\":");
-		d += fmt_i64(d, e->num);
-		PUT(d, "}}");
+		d = put_call_body(d, func, file, e->num);
 		break;
 	case EV_LINE:
 		d = head(c, d, 'i', e->pid, e->tid, e->ts);

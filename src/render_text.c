@@ -90,17 +90,6 @@ static const struct prefix *prefix_for(struct text *t, const struct thread *th)
 	return pf;
 }
 
-static size_t put_milli(char *d, uint64_t v)
-{
-	size_t n = fmt_u64(d, v / 1000);
-	unsigned r = (unsigned)(v % 1000);
-	d[n] = '.';
-	d[n + 1] = (char)('0' + r / 100);
-	d[n + 2] = (char)('0' + r / 10 % 10);
-	d[n + 3] = (char)('0' + r % 10);
-	return n + 4;
-}
-
 /* 850ns, 12.345us, 4.560ms, 1.250s */
 static size_t put_dur(char *d, uint64_t ns)
 {
@@ -111,16 +100,16 @@ static size_t put_dur(char *d, uint64_t ns)
 		return n + 2;
 	}
 	if (ns < 1000000) {
-		n = put_milli(d, ns);
+		n = fmt_milli(d, ns);
 		memcpy(d + n, "us", 2);
 		return n + 2;
 	}
 	if (ns < 1000000000) {
-		n = put_milli(d, ns / 1000);
+		n = fmt_milli(d, ns / 1000);
 		memcpy(d + n, "ms", 2);
 		return n + 2;
 	}
-	n = put_milli(d, ns / 1000000);
+	n = fmt_milli(d, ns / 1000000);
 	d[n] = 's';
 	return n + 1;
 }
