@@ -45,6 +45,9 @@ FIX_SRCS  := $(wildcard tests/fixtures/*.c)
 FIX_BINS  := $(FIX_SRCS:tests/fixtures/%.c=$(BUILD)/fixtures/%)
 
 .DELETE_ON_ERROR:
+# Keep the BPF object and skeleton: as intermediates make would delete them
+# and rebuild (and relink pytrace) on every run.
+.SECONDARY:
 .PHONY: all check unit bench deps install uninstall clean fuzz tapset lint
 
 all: $(BUILD)/pytrace
@@ -81,7 +84,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpytrace.a
 $(BUILD)/fixtures/%: tests/fixtures/%.c
 	@mkdir -p $(@D)
 	$(call say,CC,$<)$(CC) -O1 -g -Wall -Wextra $(SANFLAGS) -o $@ $< -lpthread \
-		$(if $(findstring embed,$*),$(shell pkg-config --cflags --libs python3-embed))
+		$(if $(findstring embed,$*),$(shell pkg-config --cflags --libs python-3.11-embed))
 
 unit: $(UNIT_BINS)
 

@@ -497,16 +497,17 @@ static void trace_loop(struct bpf_run *r, struct run_result *res)
 	}
 }
 
-static uint64_t total_lost(struct bpf_run *r)
+/* Records lost in one slot of the `lost` map (LOST_EVENTS, LOST_META),
+ * summed over CPUs. */
+static uint64_t total_lost(struct bpf_run *r, __u32 slot)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	uint64_t sum = 0, *per_cpu;
-	__u32 zero = 0;
 
 	if (ncpu <= 0)
 		return 0;
 	per_cpu = xcalloc(ncpu, sizeof(*per_cpu));
-	if (bpf_map__lookup_elem(r->skel->maps.lost, &zero, sizeof(zero), per_cpu,
+	if (bpf_map__lookup_elem(r->skel->maps.lost, &slot, sizeof(slot), per_cpu,
 				 sizeof(*per_cpu) * ncpu, 0) == 0)
 		for (int i = 0; i < ncpu; i++)
 			sum += per_cpu[i];
@@ -527,10 +528,15 @@ static void teardown(struct bpf_run *r)
 	release_held(r, false);
 	bpf_watchdog_stop(&r->watchdog);
 	if (r->skel) {
-		uint64_t lost = total_lost(r);
+		uint64_t lost = total_lost(r, LOST_EVENTS);
+		uint64_t meta = total_lost(r, LOST_META);
 
 		if (lost)
 			pipeline_lost(r->p, lost);
+		if (meta)
+			warn_msg("the full buffer also dropped %llu of pytrace's own records "
+				 "(process names, exits): names may show as \"python\"; "
+				 "a larger --buffer-size avoids it", (unsigned long long)meta);
 	}
 	ring_buffer__free(r->rb);
 	pytrace_bpf__destroy(r->skel);

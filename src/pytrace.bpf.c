@@ -71,17 +71,21 @@ struct {
 	__type(value, struct scratch);
 } scratch SEC(".maps");
 
+/* Records the full ring turned away, per CPU: slot LOST_EVENTS counts
+ * marker events (what the user's trace misses), slot LOST_META pytrace's
+ * own records (process names, exits, execs), reported apart so that
+ * received + lost adds up to the events the target fired. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, LOST_SLOTS);
 	__type(key, __u32);
 	__type(value, __u64);
 } lost SEC(".maps");
 
-static __always_inline void count_lost(void)
+static __always_inline void count_lost(__u8 kind)
 {
-	__u32 zero = 0;
-	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
+	__u32 slot = kind < EV_COMM ? LOST_EVENTS : LOST_META;
+	__u64 *n = bpf_map_lookup_elem(&lost, &slot);
 
 	if (n)
 		*n += 1;
@@ -107,7 +111,7 @@ static __always_inline bool submit(struct scratch *s, bool force_wake)
 	}
 	flags = force_wake ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 	if (bpf_ringbuf_output(&events, s, size, flags) < 0) {
-		count_lost();
+		count_lost(s->ev.kind);
 		return false;
 	}
 	return true;
