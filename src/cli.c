@@ -109,7 +109,7 @@ void cli_usage(FILE *out)
 "  -f, --format FMT        text (default), json, chrome, folded, summary, raw\n"
 "  -o, --output FILE       write the trace to FILE instead of stdout\n"
 "      --color WHEN        auto (default: on a terminal), always, never\n"
-"      --summary           after a text trace, a per-function table on stderr\n"
+"      --summary           after the trace, a per-function table on stderr\n"
 "      --summary-format F  table (default) or markdown\n"
 "  -q, --quiet             no informational messages\n"
 "      --json              list: print JSON\n"
@@ -348,6 +348,10 @@ void cli_parse(int argc, char **argv, struct options *o)
 		usage_error("-c and -p are exclusive: trace a new command or attach to a running one");
 	if (o->replay && (o->command_line || o->pid || o->python))
 		usage_error("--replay reads a saved trace; it does not go with -c, -p or --python");
+	if (o->replay && (o->engine != ENGINE_AUTO || o->duration > 0 || o->buffer_size ||
+			  !o->follow || !o->entry_fix))
+		usage_error("--replay reads a saved trace; --engine, --duration, --buffer-size, "
+			    "--no-follow and --no-entry-fix are for live tracing");
 	if (o->list_target && (o->command_line || o->pid))
 		usage_error("list takes one target: a PYTHON path, -p PID or -c COMMAND");
 

@@ -42,12 +42,9 @@ int cmd_doctor(const struct options *o)
 	if (stap_ok) {
 		printf("--engine auto will use: stap (the reference engine can run here)\n");
 	} else if (bpf_ok) {
-		const char *why = "";
-		for (size_t i = 0; i < ns; i++)
-			if (!stap[i].ok && stap[i].required) {
-				why = stap[i].detail;
-				break;
-			}
+		char why[320];
+
+		stap_can_run(why, sizeof(why));   /* the first blocking reason */
 		printf("--engine auto will use: bpf (stap cannot run: %s)\n", why);
 	} else {
 		printf("--engine auto will use: none (no engine can run here)\n");

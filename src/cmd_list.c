@@ -273,8 +273,10 @@ int cmd_list(const struct options *o)
 		snprintf(what, sizeof(what), "%s", o->python);
 	}
 	if (rc < 0) {
+		/* Not found, not readable, not ELF: the target cannot be traced,
+		 * the same status a trace of it exits with. */
 		error_msg("%s", err);
-		return EXIT_PYTRACE_ERROR;
+		return EXIT_NO_MARKERS;
 	}
 	if (o->pid && t.exe)
 		snprintf(what, sizeof(what), "PID %d (%s)", (int)o->pid, t.exe);

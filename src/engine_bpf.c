@@ -75,6 +75,8 @@ struct bpf_run {
 	bool told_entry_fix;
 	size_t round;                 /* records handled in this drain round */
 	uint64_t events;              /* marker events pushed */
+	uint64_t lost_reported;       /* lost events already told to the pipeline */
+	uint64_t cutoff_ns;           /* detaching: drop events after this (0: none) */
 };
 
 /* ---- small helpers ---- */
@@ -145,10 +147,15 @@ static void report_exit(struct bpf_run *r, const struct bpf_event *rec, const ch
 
 	if (sig) {
 		const char *abbrev = sigabbrev_np(sig);
+		bool main_target = (pid_t)rec->pid == r->plan->pid ||
+				   (r->have_child && (pid_t)rec->pid == r->child.pid);
+		/* A pool worker ended by its parent with SIGTERM is business as
+		 * usual; the main target killed, or any SIGKILL/SIGSEGV, is not. */
+		void (*say)(const char *, ...) = sig == SIGTERM && !main_target ? info_msg : warn_msg;
 
-		warn_msg("PID %d (%.*s) was killed by signal %d%s%s%s%s", (int)rec->pid, len, comm,
-			 sig, abbrev ? " (SIG" : "", abbrev ? abbrev : "", abbrev ? ")" : "",
-			 code & 0x80 ? ", core dumped" : "");
+		say("PID %d (%.*s) was killed by signal %d%s%s%s%s", (int)rec->pid, len, comm,
+		    sig, abbrev ? " (SIG" : "", abbrev ? abbrev : "", abbrev ? ")" : "",
+		    code & 0x80 ? ", core dumped" : "");
 	} else if (!r->have_child && (pid_t)rec->pid == r->plan->pid) {
 		info_msg("PID %d (%.*s) exited with status %d", (int)rec->pid, len, comm,
 			 (code >> 8) & 0xff);
@@ -185,6 +192,10 @@ static int handle_record(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	if (rec->kind >= EV__COUNT)
+		return 0;
+	/* Detaching removes the probes one by one (~0.1 s each), entry before
+	 * return: events after the detach point would be half a tree. */
+	if (r->cutoff_ns && rec->ts > r->cutoff_ns && rec->kind != EV_COMM)
 		return 0;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = rec->kind;
@@ -433,6 +444,36 @@ static void signal_tree(struct bpf_run *r, int sig)
 	}
 }
 
+/* Records lost in one slot of the `lost` map (LOST_EVENTS, LOST_META),
+ * summed over CPUs. */
+static uint64_t total_lost(struct bpf_run *r, __u32 slot)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t sum = 0, *per_cpu;
+
+	if (ncpu <= 0)
+		return 0;
+	per_cpu = xcalloc(ncpu, sizeof(*per_cpu));
+	if (bpf_map__lookup_elem(r->skel->maps.lost, &slot, sizeof(slot), per_cpu,
+				 sizeof(*per_cpu) * ncpu, 0) == 0)
+		for (int i = 0; i < ncpu; i++)
+			sum += per_cpu[i];
+	free(per_cpu);
+	return sum;
+}
+
+/* Tell the pipeline about events the full ring dropped since the last
+ * drain, so the trace shows where the gap is, not only that there was one. */
+static void report_lost(struct bpf_run *r)
+{
+	uint64_t lost = total_lost(r, LOST_EVENTS);
+
+	if (lost > r->lost_reported) {
+		pipeline_lost(r->p, lost - r->lost_reported);
+		r->lost_reported = lost;
+	}
+}
+
 static void trace_loop(struct bpf_run *r, struct run_result *res)
 {
 	uint64_t start = now_ns(), stop_at = 0, deadline = 0;
@@ -447,6 +488,7 @@ static void trace_loop(struct bpf_run *r, struct run_result *res)
 		if (r->round < RECORDS_PER_ROUND)
 			ring_buffer__consume(r->rb);
 		timeout = r->round >= RECORDS_PER_ROUND ? 0 : DRAIN_INTERVAL_MS;
+		report_lost(r);
 		release_held(r, true);
 
 		uint64_t now = now_ns();
@@ -497,27 +539,10 @@ static void trace_loop(struct bpf_run *r, struct run_result *res)
 	}
 }
 
-/* Records lost in one slot of the `lost` map (LOST_EVENTS, LOST_META),
- * summed over CPUs. */
-static uint64_t total_lost(struct bpf_run *r, __u32 slot)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t sum = 0, *per_cpu;
-
-	if (ncpu <= 0)
-		return 0;
-	per_cpu = xcalloc(ncpu, sizeof(*per_cpu));
-	if (bpf_map__lookup_elem(r->skel->maps.lost, &slot, sizeof(slot), per_cpu,
-				 sizeof(*per_cpu) * ncpu, 0) == 0)
-		for (int i = 0; i < ncpu; i++)
-			sum += per_cpu[i];
-	free(per_cpu);
-	return sum;
-}
-
 /* Detach first (no new events, no new holds), then drain what is left. */
 static void teardown(struct bpf_run *r)
 {
+	r->cutoff_ns = now_ns();
 	bpf_links_destroy(&r->tracepoints);
 	bpf_links_destroy(&r->markers);
 	if (r->rb) {
@@ -528,11 +553,9 @@ static void teardown(struct bpf_run *r)
 	release_held(r, false);
 	bpf_watchdog_stop(&r->watchdog);
 	if (r->skel) {
-		uint64_t lost = total_lost(r, LOST_EVENTS);
 		uint64_t meta = total_lost(r, LOST_META);
 
-		if (lost)
-			pipeline_lost(r->p, lost);
+		report_lost(r);
 		if (meta)
 			warn_msg("the full buffer also dropped %llu of pytrace's own records "
 				 "(process names, exits): names may show as \"python\"; "

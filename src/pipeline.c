@@ -366,6 +366,9 @@ void pipeline_push(struct pipeline *p, const struct event *ev)
 		push_comm(p, ev);
 		return;
 	}
+	/* The trace starts at its first marker event, whatever the filters
+	 * keep, so an event shows the same time under every filter. */
+	(void)rel_ts(p, ev->ts);
 	struct thread *th = stacks_thread(p->st, ev->pid, ev->tid);
 	if (th->selected < 0)
 		th->selected = filter_thread_ok(p->flt, ev->pid, ev->tid);

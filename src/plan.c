@@ -15,7 +15,14 @@ static int missing_markers(const struct trace_plan *plan, char *err, size_t errl
 	const struct py_target *t = &plan->target;
 	const char *file = t->marker_file ? t->marker_file : t->exe;
 
-	if (t->health == HEALTH_NO_MARKERS || !t->sdt || sdt_count_provider(t->sdt, PY_PROVIDER) == 0)
+	bool no_python_markers = !t->sdt || sdt_count_provider(t->sdt, PY_PROVIDER) == 0;
+
+	if (no_python_markers && t->py_major < 0)
+		return err_set(err, errlen,
+			       "%s is not a python interpreter (no python markers, no libpython); "
+			       "%s", file, plan->pid ? "attach to a python process"
+						     : "point --python at a python interpreter");
+	if (t->health == HEALTH_NO_MARKERS || no_python_markers)
 		return err_set(err, errlen,
 			       "%s has no python markers: it was built without --with-dtrace; "
 			       "trace an interpreter built with it (Debian's /usr/bin/python3.11 is) "

@@ -6,7 +6,9 @@
  *   mean   average duration of one call (every call, recursion included)
  *   max    longest call
  * Times in microseconds, to the nanosecond. --summary-format markdown prints a GitHub table
- * (CI step summaries). Calls never returned are not counted. */
+ * (CI step summaries). A call never returned is not a completed call (calls,
+ * self, mean and max leave it out), but its time up to the end of the trace
+ * is time inside the function: an outermost one adds it to total. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +182,25 @@ static void summary_event(struct renderer *r, const struct tev *e)
 	}
 }
 
+/* A call still open at the end (innermost first).  Without this, a
+ * recursion whose outer call never returned (attached mid-call, stopped
+ * early) would show inner calls in self and max but nothing in total. */
+static void summary_unreturned(struct renderer *r, const struct tev *call, uint64_t end_ts)
+{
+	struct summary *s = (struct summary *)r;
+	size_t depth = (size_t)call->depth;
+	struct tstack *ts = tstack_for(s, call->th, depth);
+
+	if (!ts->v[depth])
+		return;
+	uint32_t id = ts->v[depth] - 1;
+	uint32_t *act = active_slot(s, (uint64_t)call->th->index << 32 | (id + 1));
+	if (*act)
+		(*act)--;
+	if (*act == 0 && end_ts > call->ts)
+		s->fns[id].total += end_ts - call->ts;
+}
+
 static const struct fn *sort_base;
 
 static int by_self(const void *a, const void *b)
@@ -265,6 +286,7 @@ const struct render_ops render_summary = {
 	.name = "summary",
 	.create = summary_create,
 	.event = summary_event,
+	.unreturned = summary_unreturned,
 	.finish = summary_finish,
 	.destroy = summary_destroy,
 };

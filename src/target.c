@@ -143,6 +143,10 @@ static int pid_error(pid_t pid, int e, const char *what, char *err, size_t errle
 {
 	if (e == ENOENT || e == ESRCH)
 		return err_set(err, errlen, "no process with PID %d; check the number with ps", (int)pid);
+	if ((e == EACCES || e == EPERM) && geteuid() == 0)
+		return err_set(err, errlen, "cannot inspect PID %d (%s): permission denied even to "
+			       "root (a kernel thread, or a process the kernel shields); pick a python "
+			       "process", (int)pid, what);
 	if (e == EACCES || e == EPERM)
 		return err_set(err, errlen, "cannot inspect PID %d (%s): permission denied; run "
 			       "pytrace as root or as the process's user", (int)pid, what);

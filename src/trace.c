@@ -11,7 +11,10 @@
 #include "plan.h"
 #include "stapgen.h"
 
-static const struct engine_ops *choose_engine(const struct options *o, int *exit_code)
+/* The engine to run, or NULL with the reason printed.  When auto falls back
+ * to bpf, why goes into note, said once the target is known to be good. */
+static const struct engine_ops *choose_engine(const struct options *o, int *exit_code,
+					      char *note, size_t notelen)
 {
 	char why_stap[256] = "", why_bpf[256] = "";
 
@@ -32,7 +35,7 @@ static const struct engine_ops *choose_engine(const struct options *o, int *exit
 		if (engine_stap.available(why_stap, sizeof(why_stap)))
 			return &engine_stap;
 		if (engine_bpf.available(why_bpf, sizeof(why_bpf))) {
-			info_msg("engine: bpf (stap cannot run here: %s)", why_stap);
+			snprintf(note, notelen, "engine: bpf (stap cannot run here: %s)", why_stap);
 			return &engine_bpf;
 		}
 		error_msg("no engine can run here: stap: %s; bpf: %s", why_stap, why_bpf);
@@ -64,13 +67,13 @@ int cmd_trace(const struct options *o)
 	struct run_result res = { 0 };
 	const struct engine_ops *engine = NULL;
 	struct pipeline *p;
-	char err[512] = "";
+	char err[512] = "", note[320] = "";
 	int code = EXIT_OK, rc;
 
 	/* The engine first: without privileges, looking at the target fails
 	 * too ("permission denied"), and the real problem is the engine. */
 	if (!o->print_script) {
-		engine = choose_engine(o, &code);
+		engine = choose_engine(o, &code, note, sizeof(note));
 		if (!engine)
 			return code;
 	}
@@ -84,6 +87,8 @@ int cmd_trace(const struct options *o)
 		plan_free(&plan);
 		return code;
 	}
+	if (note[0])
+		info_msg("%s", note);
 	p = pipeline_new(o, err, sizeof(err));
 	if (!p) {
 		error_msg("%s", err);

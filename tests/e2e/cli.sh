@@ -40,6 +40,9 @@ usage_case "bad max depth"             --max-depth 0 -c true
 usage_case "bad buffer size"           --buffer-size lots -c true
 usage_case "bad --duration"            --duration never -c true
 usage_case "replay with -c"            --replay x.raw -c true
+usage_case "replay with --duration"    --replay x.raw --duration 5
+usage_case "replay with --engine"      --replay x.raw --engine stap
+usage_case "replay with --buffer-size" --replay x.raw --buffer-size 64M
 usage_case "stray argument"            python3 app.py
 check "the stray-argument error shows how to quote a command" grep -q 'quote it: -c "python3' "$TMP/err"
 usage_case "list with two targets"     list /usr/bin/python3.11 -p 1

@@ -3,7 +3,7 @@
 # command), file offsets cross-checked against readelf, --json, and every
 # bad input with a one-line error and a non-zero exit.
 . "$(dirname "$0")/../lib.sh"
-EXIT_PYTRACE_ERROR=1 EXIT_NO_MARKERS=4
+EXIT_NO_MARKERS=4
 
 if [ ! -x "$PY311" ]; then
 	skip "$PY311 not installed (apt-get install python3.11)"
@@ -187,7 +187,7 @@ PATH="/usr/bin:/bin" expect_exit "list (no target): python3 on PATH" 0 "$PYTRACE
 check "list (no target): /usr/bin/python3 is $PY311" grep -q "^interpreter: *$PY311$" "$TMP/out"
 if [ -x /root/.pyenv/shims/python3 ]; then
 	PATH="/root/.pyenv/shims:/usr/bin:/bin" expect_exit "list -c through a pyenv shim" \
-		"$EXIT_PYTRACE_ERROR" "$PYTRACE" list -c "python3 app.py"
+		"$EXIT_NO_MARKERS" "$PYTRACE" list -c "python3 app.py"
 	one_line_error "pyenv shim"
 	check "pyenv shim: says the python cannot be known" grep -q 'pyenv shim' "$TMP/err"
 else
@@ -195,17 +195,17 @@ else
 fi
 
 # ---- bad input ----
-expect_exit "missing file" "$EXIT_PYTRACE_ERROR" "$PYTRACE" list /nonexistent/python3
+expect_exit "missing file" "$EXIT_NO_MARKERS" "$PYTRACE" list /nonexistent/python3
 one_line_error "missing file"
-expect_exit "directory" "$EXIT_PYTRACE_ERROR" "$PYTRACE" list /usr/bin
+expect_exit "directory" "$EXIT_NO_MARKERS" "$PYTRACE" list /usr/bin
 one_line_error "directory"
 printf 'print("hello")\n' >"$TMP/notelf.py"
-expect_exit "non-ELF" "$EXIT_PYTRACE_ERROR" "$PYTRACE" list "$TMP/notelf.py"
+expect_exit "non-ELF" "$EXIT_NO_MARKERS" "$PYTRACE" list "$TMP/notelf.py"
 one_line_error "non-ELF"
 check "non-ELF: says so" grep -q 'not an ELF' "$TMP/err"
 
 head -c 100000 "$PY311" >"$TMP/truncated"
-expect_exit "truncated ELF" "$EXIT_PYTRACE_ERROR" "$PYTRACE" list "$TMP/truncated"
+expect_exit "truncated ELF" "$EXIT_NO_MARKERS" "$PYTRACE" list "$TMP/truncated"
 one_line_error "truncated ELF"
 check "truncated ELF: says so" grep -q 'truncated or corrupt' "$TMP/err"
 
@@ -217,7 +217,7 @@ import sys
 with open(sys.argv[1], "r+b") as f:
     f.seek(int(sys.argv[2], 16) + 4); f.write((0x7fffffff).to_bytes(4, "little"))
 ' "$TMP/badnotes" "$notes_off"
-expect_exit "corrupt notes" "$EXIT_PYTRACE_ERROR" "$PYTRACE" list "$TMP/badnotes"
+expect_exit "corrupt notes" "$EXIT_NO_MARKERS" "$PYTRACE" list "$TMP/badnotes"
 one_line_error "corrupt notes"
 check "corrupt notes: names .note.stapsdt" grep -q 'corrupt .note.stapsdt' "$TMP/err"
 
@@ -229,14 +229,14 @@ import sys
 h = b"\x7fELF\x01\x01\x01" + bytes(9) + (2).to_bytes(2, "little") + (3).to_bytes(2, "little") + bytes(32)
 open(sys.argv[1], "wb").write(h)' "$TMP/elf32"
 fi
-expect_exit "32-bit ELF" "$EXIT_PYTRACE_ERROR" "$PYTRACE" list "$TMP/elf32"
+expect_exit "32-bit ELF" "$EXIT_NO_MARKERS" "$PYTRACE" list "$TMP/elf32"
 one_line_error "32-bit ELF"
 check "32-bit ELF: says so" grep -q '32-bit' "$TMP/err"
 
 # a PID that does not exist: one past the highest in use, then a free one
 deadpid=$(( $(cat /proc/sys/kernel/pid_max) - 1 ))
 while [ -e "/proc/$deadpid" ]; do deadpid=$((deadpid - 1)); done
-expect_exit "PID that does not exist" "$EXIT_PYTRACE_ERROR" "$PYTRACE" list -p "$deadpid"
+expect_exit "PID that does not exist" "$EXIT_NO_MARKERS" "$PYTRACE" list -p "$deadpid"
 one_line_error "PID that does not exist"
 check "dead PID: says no process" grep -q 'no process' "$TMP/err"
 
