@@ -91,6 +91,7 @@ int plan_build(const struct options *o, struct trace_plan *plan, char *err, size
 				return 0;
 			}
 		}
+		plan_free(plan);   /* the caller frees nothing after a failure */
 		return EXIT_NO_MARKERS;
 	}
 	plan->entry_fix = o->entry_fix && plan->target.health == HEALTH_ENTRY_NEEDS_LINE &&
