@@ -13,12 +13,12 @@
 #include <linux/types.h>   /* __u8 ... __s64, which vmlinux.h also has */
 #endif
 
-/* Bounds on copied strings; longer ones are cut and flagged (EVF_*_TRUNC). */
 /* Slots of the per-CPU `lost` map. */
 #define LOST_EVENTS 0    /* marker events */
 #define LOST_META   1    /* comm, exit and exec records */
 #define LOST_SLOTS  2
 
+/* Bounds on copied strings; longer ones are cut and flagged (EVF_*_TRUNC). */
 #define BEV_FUNC_MAX 256
 #define BEV_FILE_MAX 512
 

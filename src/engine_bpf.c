@@ -149,13 +149,17 @@ static void report_exit(struct bpf_run *r, const struct bpf_event *rec, const ch
 		const char *abbrev = sigabbrev_np(sig);
 		bool main_target = (pid_t)rec->pid == r->plan->pid ||
 				   (r->have_child && (pid_t)rec->pid == r->child.pid);
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "PID %d (%.*s) was killed by signal %d%s%s%s%s",
+			 (int)rec->pid, len, comm, sig, abbrev ? " (SIG" : "", abbrev ? abbrev : "",
+			 abbrev ? ")" : "", code & 0x80 ? ", core dumped" : "");
 		/* A pool worker ended by its parent with SIGTERM is business as
 		 * usual; the main target killed, or any SIGKILL/SIGSEGV, is not. */
-		void (*say)(const char *, ...) = sig == SIGTERM && !main_target ? info_msg : warn_msg;
-
-		say("PID %d (%.*s) was killed by signal %d%s%s%s%s", (int)rec->pid, len, comm,
-		    sig, abbrev ? " (SIG" : "", abbrev ? abbrev : "", abbrev ? ")" : "",
-		    code & 0x80 ? ", core dumped" : "");
+		if (sig == SIGTERM && !main_target)
+			info_msg("%s", msg);
+		else
+			warn_msg("%s", msg);
 	} else if (!r->have_child && (pid_t)rec->pid == r->plan->pid) {
 		info_msg("PID %d (%.*s) exited with status %d", (int)rec->pid, len, comm,
 			 (code >> 8) & 0xff);

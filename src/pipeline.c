@@ -368,7 +368,7 @@ void pipeline_push(struct pipeline *p, const struct event *ev)
 	}
 	/* The trace starts at its first marker event, whatever the filters
 	 * keep, so an event shows the same time under every filter. */
-	(void)rel_ts(p, ev->ts);
+	uint64_t ts = rel_ts(p, ev->ts);
 	struct thread *th = stacks_thread(p->st, ev->pid, ev->tid);
 	if (th->selected < 0)
 		th->selected = filter_thread_ok(p->flt, ev->pid, ev->tid);
@@ -379,7 +379,7 @@ void pipeline_push(struct pipeline *p, const struct event *ev)
 	e.kind = ev->kind;
 	e.flags = ev->flags;
 	e.engine_ts = ev->ts;
-	e.ts = rel_ts(p, ev->ts);
+	e.ts = ts;
 	if (e.ts < th->last_ts)
 		e.ts = th->last_ts;
 	th->last_ts = e.ts;
