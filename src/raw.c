@@ -464,37 +464,18 @@ static int read_mapped(struct reader *r, const char *map, size_t size, char *err
 			return -1;
 		p += len + 1;
 	}
-	if (!r->header_seen)
-		return err_set(err, errlen, "%s: empty input, not a pytrace raw trace", r->name);
 	return 0;
 }
 
-int raw_read_stream(int fd, const char *name, struct pipeline *p,
-		    struct raw_stats *st, char *err, size_t errlen)
+/* Anything else (a pipe, stdin) is read in chunks; a line may span them. */
+static int read_buffered(struct reader *r, int fd, char *err, size_t errlen)
 {
-	struct reader r = { .name = name, .p = p, .st = st };
 	size_t cap = READ_CHUNK, fill = 0, start = 0;
-	char *buf;
+	char *buf = xmalloc(cap);
 	int rc = 0;
-	struct stat sb;
 
-	memset(st, 0, sizeof(*st));
-	r.scratch_len = 64 * 1024;
-	r.scratch = xmalloc(r.scratch_len);
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
-	    (uint64_t)sb.st_size < SIZE_MAX / 2) {
-		void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (map != MAP_FAILED) {
-			madvise(map, (size_t)sb.st_size, MADV_SEQUENTIAL);
-			rc = read_mapped(&r, map, (size_t)sb.st_size, err, errlen);
-			munmap(map, (size_t)sb.st_size);
-			free(r.scratch);
-			return rc;
-		}
-	}
-	buf = xmalloc(cap);
 	for (;;) {
-		if (should_stop(p))
+		if (should_stop(r->p))
 			break;
 		if (start > 0 && (cap - fill < cap / 4 || start == fill)) {
 			memmove(buf, buf + start, fill - start);
@@ -504,7 +485,7 @@ int raw_read_stream(int fd, const char *name, struct pipeline *p,
 		if (fill == cap) {
 			if (cap >= MAX_LINE) {
 				rc = err_set(err, errlen, "%s:%" PRIu64 ": line longer than %u MiB",
-					     name, st->lines + 1, MAX_LINE >> 20);
+					     r->name, r->st->lines + 1, MAX_LINE >> 20);
 				break;
 			}
 			cap *= 2;
@@ -514,21 +495,19 @@ int raw_read_stream(int fd, const char *name, struct pipeline *p,
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			rc = err_set(err, errlen, "cannot read %s: %s", name, strerror(errno));
+			rc = err_set(err, errlen, "cannot read %s: %s", r->name, strerror(errno));
 			break;
 		}
 		if (n == 0) {
 			if (start < fill)
-				rc = handle_line(&r, buf + start, fill - start, true, err, errlen);
-			else if (!r.header_seen)
-				rc = err_set(err, errlen, "%s: empty input, not a pytrace raw trace", name);
+				rc = handle_line(r, buf + start, fill - start, true, err, errlen);
 			break;
 		}
 		fill += (size_t)n;
 		const char *nl;
 		while ((nl = memchr(buf + start, '\n', fill - start))) {
 			size_t len = (size_t)(nl - (buf + start));
-			if (handle_line(&r, buf + start, len, false, err, errlen) < 0) {
+			if (handle_line(r, buf + start, len, false, err, errlen) < 0) {
 				rc = -1;
 				goto out;
 			}
@@ -537,6 +516,33 @@ int raw_read_stream(int fd, const char *name, struct pipeline *p,
 	}
 out:
 	free(buf);
+	return rc;
+}
+
+int raw_read_stream(int fd, const char *name, struct pipeline *p,
+		    struct raw_stats *st, char *err, size_t errlen)
+{
+	struct reader r = { .name = name, .p = p, .st = st };
+	struct stat sb;
+	void *map = MAP_FAILED;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	r.scratch_len = 64 * 1024;
+	r.scratch = xmalloc(r.scratch_len);
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
+	    (uint64_t)sb.st_size < SIZE_MAX / 2)
+		map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map != MAP_FAILED) {
+		madvise(map, (size_t)sb.st_size, MADV_SEQUENTIAL);
+		rc = read_mapped(&r, map, (size_t)sb.st_size, err, errlen);
+		munmap(map, (size_t)sb.st_size);
+	} else {
+		rc = read_buffered(&r, fd, err, errlen);
+	}
+	/* A stop before the header is no damage; no header at all is. */
+	if (rc == 0 && !r.header_seen && !should_stop(p))
+		rc = err_set(err, errlen, "%s: empty input, not a pytrace raw trace", name);
 	free(r.scratch);
 	return rc;
 }
