@@ -296,15 +296,33 @@ static void drain_stderr(struct stap_run *r, bool final)
 
 /* --- the stream --- */
 
+/* A parsed event waiting for its turn; its strings live in `strings`. */
 struct held {
-	uint64_t ts, seq, arrival;
-	char *line;
-	size_t len;
+	struct event ev;
+	uint64_t seq, arrival;
+	char *strings;
 };
 
 static bool held_before(const struct held *a, const struct held *b)
 {
-	return a->ts < b->ts || (a->ts == b->ts && a->seq < b->seq);
+	return a->ev.ts < b->ev.ts || (a->ev.ts == b->ev.ts && a->seq < b->seq);
+}
+
+/* Keep ev past the parse: its strings point into the reused scratch. */
+static struct held hold(const struct event *ev, uint64_t seq)
+{
+	struct held h = { .ev = *ev, .seq = seq, .arrival = now_ns() };
+
+	h.strings = xmalloc((size_t)ev->func_len + ev->file_len + 1);
+	if (ev->func) {
+		memcpy(h.strings, ev->func, ev->func_len);
+		h.ev.func = h.strings;
+	}
+	if (ev->file) {
+		memcpy(h.strings + ev->func_len, ev->file, ev->file_len);
+		h.ev.file = h.strings + ev->func_len;
+	}
+	return h;
 }
 
 static void heap_push(struct stap_run *r, struct held h)
@@ -341,34 +359,20 @@ static struct held heap_pop(struct stap_run *r)
 	return top;
 }
 
-static void ensure_scratch(struct stap_run *r, size_t len)
-{
-	if (2 * len + 64 > r->scratch_len) {
-		free(r->scratch);
-		r->scratch_len = 2 * len + 64;
-		r->scratch = xmalloc(r->scratch_len);
-	}
-}
-
 /* Push the held events that can no longer be overtaken (all with all). */
 static void release(struct stap_run *r, bool all)
 {
 	uint64_t now = now_ns();
-	char why[160];
-	struct event ev;
 
 	while (r->nheap) {
 		const struct held *top = &r->heap[0];
-		if (!all && top->ts + REORDER_WINDOW > r->newest_ts &&
+		if (!all && top->ev.ts + REORDER_WINDOW > r->newest_ts &&
 		    top->arrival + REORDER_WINDOW > now)
 			break;
 		struct held h = heap_pop(r);
-		ensure_scratch(r, h.len);
-		if (raw_parse_line(h.line, h.len, &ev, r->scratch, r->scratch_len, why, sizeof(why)) == 0) {
-			r->events++;
-			pipeline_push(r->p, &ev);
-		}
-		free(h.line);
+		r->events++;
+		pipeline_push(r->p, &h.ev);
+		free(h.strings);
 	}
 }
 
@@ -401,15 +405,18 @@ static void stream_line(struct stap_run *r, const char *line, size_t len)
 	}
 	if (len == 0 || line[0] == '#')
 		return;
-	ensure_scratch(r, len);
+	if (2 * len + 64 > r->scratch_len) {
+		free(r->scratch);
+		r->scratch_len = 2 * len + 64;
+		r->scratch = xmalloc(r->scratch_len);
+	}
 	if (raw_parse_line(line, len, &ev, r->scratch, r->scratch_len, why, sizeof(why)) < 0) {
 		skip_line(r, why);
 		return;
 	}
 	if (ev.ts > r->newest_ts)
 		r->newest_ts = ev.ts;
-	heap_push(r, (struct held){ .ts = ev.ts, .seq = r->seq++, .arrival = now_ns(),
-				    .line = xstrndup(line, len), .len = len });
+	heap_push(r, hold(&ev, r->seq++));
 }
 
 static void drain_stream(struct stap_run *r, bool final)
@@ -669,7 +676,7 @@ out:
 	free(r.ebuf);
 	free(r.scratch);
 	for (size_t i = 0; i < r.nheap; i++)
-		free(r.heap[i].line);
+		free(r.heap[i].strings);
 	free(r.heap);
 	workdir_remove(&w);
 	free(script);
