@@ -18,7 +18,8 @@ static bool print_engine(const char *name, const struct probe_check *c, size_t n
 	printf("engine %s: %s\n", name, ok ? "can run" : "cannot run");
 	for (size_t i = 0; i < n; i++) {
 		const char *mark = c[i].ok ? "ok  " : c[i].required ? "FAIL" : "note";
-		printf("  %s  %-18s %s\n", mark, c[i].name, c[i].detail);
+		printf("  %s  %-18s %s%s\n", mark, c[i].name, c[i].detail,
+		       !c[i].ok && c[i].suggest_bpf ? "; use --engine bpf" : "");
 	}
 	return ok;
 }

@@ -191,17 +191,19 @@ size_t stap_checks(struct probe_check *out, size_t max)
 		snprintf(c->detail, sizeof(c->detail), "%s", stap);
 	else
 		snprintf(c->detail, sizeof(c->detail), "stap missing (not on PATH); install it "
-			 "with `apt-get install systemtap` or use --engine bpf");
+			 "with `apt-get install systemtap`");
+	c->suggest_bpf = true;
 	free(stap);
 
 	c = add(out, max, &n, "kernel modules", true);
 	if (!exists("/proc/modules")) {
 		snprintf(c->detail, sizeof(c->detail), "kernel without module support (no "
-			 "/proc/modules, CONFIG_MODULES off): stap cannot load its module; use "
-			 "--engine bpf");
+			 "/proc/modules, CONFIG_MODULES off): stap cannot load its module");
+		c->suggest_bpf = true;
 	} else if (read_int_file("/proc/sys/kernel/modules_disabled", &disabled) && disabled) {
 		snprintf(c->detail, sizeof(c->detail), "module loading disabled "
-			 "(/proc/sys/kernel/modules_disabled = 1, until reboot); use --engine bpf");
+			 "(/proc/sys/kernel/modules_disabled = 1, until reboot)");
+		c->suggest_bpf = true;
 	} else {
 		c->ok = true;
 		snprintf(c->detail, sizeof(c->detail), "module loading enabled");
@@ -290,8 +292,8 @@ size_t bpf_checks(struct probe_check *out, size_t max)
 	return n;
 }
 
-/* The first blocking check's reason, without a "use --engine bpf" tail: the
- * callers (trace.c) add their own hint; `pytrace doctor` lists them all. */
+/* The first blocking check's reason (the callers add their own hint;
+ * `pytrace doctor` lists every check). */
 static bool summarize(const struct probe_check *c, size_t n, char *why, size_t len)
 {
 	if (why && len)
@@ -299,11 +301,8 @@ static bool summarize(const struct probe_check *c, size_t n, char *why, size_t l
 	for (size_t i = 0; i < n; i++) {
 		if (c[i].ok || !c[i].required)
 			continue;
-		if (why && len) {
-			const char *tail = strstr(c[i].detail, "; use --engine bpf");
-			int keep = tail ? (int)(tail - c[i].detail) : (int)strlen(c[i].detail);
-			snprintf(why, len, "%.*s", keep, c[i].detail);
-		}
+		if (why && len)
+			snprintf(why, len, "%s", c[i].detail);
 		return false;
 	}
 	return true;

@@ -12,6 +12,8 @@ struct probe_check {
 	bool ok;
 	bool required;             /* false: informational, does not block the engine */
 	char detail[320];          /* what was found, or why not and the way out */
+	bool suggest_bpf;          /* a failed stap check bpf gets around: doctor says
+				    * "use --engine bpf"; the engines' one-line reason does not */
 };
 
 #define PROBE_CHECKS_MAX 12
