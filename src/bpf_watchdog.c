@@ -13,6 +13,7 @@
 
 #include "bpf_watchdog.h"
 #include "log.h"
+#include "pipe_byte.h"
 
 #define RESUME_ROUNDS   10          /* look again: probes go away a moment after pytrace */
 #define RESUME_PAUSE_NS 100000000L
@@ -80,8 +81,6 @@ static _Noreturn void watch(int rfd, int map_fd)
 {
 	static const int ignored[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGTSTP };
 	sigset_t none;
-	char c;
-	ssize_t n;
 
 	/* Ctrl-C reaches the whole process group; only pytrace's end matters. */
 	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
@@ -94,10 +93,7 @@ static _Noreturn void watch(int rfd, int map_fd)
 	if (map_fd < 3)
 		map_fd = fcntl(map_fd, F_DUPFD, 3);
 	keep_only(rfd, map_fd);
-	do
-		n = read(rfd, &c, 1);
-	while (n < 0 && errno == EINTR);
-	if (n != 1)
+	if (!pipe_byte_wait(rfd))
 		resume_stopped(map_fd);   /* EOF: pytrace is gone */
 	_exit(0);
 }
@@ -128,13 +124,9 @@ int bpf_watchdog_start(struct bpf_watchdog *w, int procs_map_fd, char *err, size
 
 void bpf_watchdog_stop(struct bpf_watchdog *w)
 {
-	ssize_t n;
-
 	if (w->pid <= 0)
 		return;
-	do
-		n = write(w->fd, "q", 1);
-	while (n < 0 && errno == EINTR);
+	pipe_byte_send(w->fd);   /* stand down: nothing to resume */
 	close(w->fd);
 	w->fd = -1;
 	while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)

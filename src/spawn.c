@@ -9,14 +9,13 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "pipe_byte.h"
 #include "spawn.h"
 
 static void child_wait_and_exec(const char *cmd, int rfd)
 {
 	static const int reset[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGCHLD };
 	sigset_t none;
-	char go;
-	ssize_t n;
 
 	/* The command's signals are its own: undo what pytrace installed or
 	 * ignored (SIG_IGN survives exec). */
@@ -25,10 +24,7 @@ static void child_wait_and_exec(const char *cmd, int rfd)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
-	do
-		n = read(rfd, &go, 1);
-	while (n < 0 && errno == EINTR);
-	if (n != 1)
+	if (!pipe_byte_wait(rfd))
 		_exit(127);   /* the tracer gave up: run nothing */
 	close(rfd);
 	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
@@ -60,15 +56,12 @@ int spawn_command(const char *cmd, struct spawn *s, char *err, size_t errlen)
 
 int spawn_release(struct spawn *s, char *err, size_t errlen)
 {
-	ssize_t n;
+	int rc = pipe_byte_send(s->go_fd), e = errno;
 
-	do
-		n = write(s->go_fd, "g", 1);
-	while (n < 0 && errno == EINTR);
 	close(s->go_fd);
 	s->go_fd = -1;
-	if (n != 1)
-		return err_set(err, errlen, "cannot start the -c command: %s", strerror(errno));
+	if (rc < 0)
+		return err_set(err, errlen, "cannot start the -c command: %s", strerror(e));
 	return 0;
 }
 
