@@ -44,12 +44,10 @@ target_killed_c() {
 }
 
 target_killed_p() {
-	"$PYC" "$DATA/spin.py" "$TMP/kp.pid" &
-	local lp=$! tp
-	spin_pid "$TMP/kp.pid" >/dev/null
-	"${TRACE[@]}" -f raw -o "$TMP/kp.raw" -p "$lp" 2>"$TMP/kp.err" &
-	tp=$!
-	wait_size "$TMP/kp.raw" 0 10
+	start_spin kp
+	local lp=$SPIN_PID tp
+	attach_raw kp "$lp"
+	tp=$TRACER_PID
 	kill -KILL "$lp"
 	wait_exit "$tp" 15
 	check "target SIGKILLed (-p): pytrace detaches with status 0 (got $WAIT_RC)" test "$WAIT_RC" -eq 0
@@ -59,9 +57,8 @@ target_killed_p() {
 	wait "$lp" 2>/dev/null
 
 	# The target ends by itself while attached.
-	"$PYC" "$DATA/spin.py" "$TMP/ke.pid" 1.5 3 &
-	lp=$!
-	spin_pid "$TMP/ke.pid" >/dev/null
+	start_spin ke 1.5 3
+	lp=$SPIN_PID
 	"${TRACE[@]}" -f raw -o "$TMP/ke.raw" -p "$lp" 2>"$TMP/ke.err" &
 	tp=$!
 	wait_exit "$tp" 15
@@ -248,12 +245,10 @@ stop_during_flood() {
 	rm -f "$TMP/fl.json"
 
 	# -p: SIGTERM and SIGINT cut the stream; what was received is all out.
-	"$PYC" "$DATA/spin.py" "$TMP/fp.pid" &
-	local lp=$!
-	spin_pid "$TMP/fp.pid" >/dev/null
-	"${TRACE[@]}" -f raw -o "$TMP/fp.raw" -p "$lp" 2>"$TMP/fp.err" &
-	tp=$!
-	wait_size "$TMP/fp.raw" 0 10
+	start_spin fp
+	local lp=$SPIN_PID
+	attach_raw fp "$lp"
+	tp=$TRACER_PID
 	kill -TERM "$tp"
 	wait_exit "$tp" 15
 	check "SIGTERM during a flood (-p): clean detach, status 0 (got $WAIT_RC)" test "$WAIT_RC" -eq 0
@@ -282,12 +277,10 @@ binary_replaced() {
 	mkdir -p "$TMP/rep"
 	cp "$PY311" "$TMP/rep/python3.11"
 	cp "$PY311" "$TMP/rep/python3.11.new"
-	"$TMP/rep/python3.11" "$DATA/spin.py" "$TMP/rp.pid" &
-	local lp=$! tp s1 s2
-	spin_pid "$TMP/rp.pid" >/dev/null
-	"${TRACE[@]}" -f raw -o "$TMP/rp.raw" -p "$lp" 2>"$TMP/rp.err" &
-	tp=$!
-	wait_size "$TMP/rp.raw" 0 10
+	SPIN_PY="$TMP/rep/python3.11" start_spin rp
+	local lp=$SPIN_PID tp s1 s2
+	attach_raw rp "$lp"
+	tp=$TRACER_PID
 	mv "$TMP/rep/python3.11.new" "$TMP/rep/python3.11"
 	sleep 0.3
 	s1=$(stat -c %s "$TMP/rp.raw")
@@ -301,9 +294,8 @@ binary_replaced() {
 
 	# Deleted: attach to a process whose interpreter file is gone.
 	rm -f "$TMP/rep/python3.11"
-	"${TRACE[@]}" -f raw -o "$TMP/rd.raw" -p "$lp" 2>"$TMP/rd.err" &
-	tp=$!
-	wait_size "$TMP/rd.raw" 0 10
+	attach_raw rd "$lp"
+	tp=$TRACER_PID
 	local live=0
 	marker_raised "$lp" && live=1
 	kill -INT "$tp"
@@ -317,15 +309,12 @@ binary_replaced() {
 }
 
 two_tracers() {
-	"$PYC" "$DATA/spin.py" "$TMP/2p.pid" &
-	local lp=$! ta tb sb1 sb2
-	spin_pid "$TMP/2p.pid" >/dev/null
-	"${TRACE[@]}" -f raw -o "$TMP/a.raw" -p "$lp" 2>"$TMP/a.err" &
-	ta=$!
-	wait_size "$TMP/a.raw" 0 10
-	"${TRACE[@]}" -f raw -o "$TMP/b.raw" -p "$lp" 2>"$TMP/b.err" &
-	tb=$!
-	wait_size "$TMP/b.raw" 0 10
+	start_spin 2p
+	local lp=$SPIN_PID ta tb sb1 sb2
+	attach_raw a "$lp"
+	ta=$TRACER_PID
+	attach_raw b "$lp"
+	tb=$TRACER_PID
 	kill -INT "$ta"
 	wait_exit "$ta" 15
 	check "two -p on one process: the first detaches, status 0 (got $WAIT_RC)" test "$WAIT_RC" -eq 0
@@ -347,9 +336,8 @@ two_tracers() {
 	"${TRACE[@]}" -f raw -o "$TMP/c.raw" -c "exec $PYC $DATA/spin.py $TMP/2c.pid 3" 2>"$TMP/c.err" &
 	ta=$!
 	lp=$(spin_pid "$TMP/2c.pid")
-	"${TRACE[@]}" -f raw -o "$TMP/p.raw" -p "${lp:-0}" 2>"$TMP/p.err" &
-	tb=$!
-	wait_size "$TMP/p.raw" 0 10
+	attach_raw p "${lp:-0}"
+	tb=$TRACER_PID
 	bpf_ids "$tb" >"$TMP/p.ids"
 	kill -INT "$tb"
 	wait_exit "$tb" 15

@@ -18,9 +18,8 @@ trap cleanup EXIT
 no_error_text() { ! grep -qiE 'error|warning|broken pipe|signal' "$1"; }
 
 head_p() {
-	"$PYC" "$DATA/spin.py" "$TMP/h.pid" &
-	local lp=$! rc
-	spin_pid "$TMP/h.pid" >/dev/null
+	start_spin h
+	local lp=$SPIN_PID rc
 	# The pipeline's status is pytrace's (PIPESTATUS), bounded by timeout.
 	timeout -k 5 20 "${TRACE[@]}" -p "$lp" 2>"$TMP/h.err" | head -5 >"$TMP/h.out"
 	rc=${PIPESTATUS[0]}

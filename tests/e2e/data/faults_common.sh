@@ -56,6 +56,24 @@ spin_pid() {
 	wait_file "$1" '^[0-9]+$' 10 && head -1 "$1"
 }
 
+# start_spin TAG [ARGS...]: data/spin.py (run by $SPIN_PY, default $PYC) in
+# the background, once it spins; its pid is left in SPIN_PID.
+start_spin() {
+	local tag=$1; shift
+	"${SPIN_PY:-$PYC}" "$DATA/spin.py" "$TMP/$tag.pid" "$@" &
+	SPIN_PID=$!
+	spin_pid "$TMP/$tag.pid" >/dev/null
+}
+
+# attach_raw NAME PID: pytrace -p PID -f raw -o $TMP/NAME.raw (stderr in
+# $TMP/NAME.err) in the background, once its first events are out; its pid
+# is left in TRACER_PID.
+attach_raw() {
+	"${TRACE[@]}" -f raw -o "$TMP/$1.raw" -p "$2" 2>"$TMP/$1.err" &
+	TRACER_PID=$!
+	wait_size "$TMP/$1.raw" 0 10
+}
+
 # bpf_ids PID: "prog N", "map N", "link N" for the BPF objects PID holds
 bpf_ids() {
 	local f
