@@ -68,6 +68,19 @@ static int hexbyte(const char *p)
 	return a < 0 || b < 0 ? -1 : a * 16 + b;
 }
 
+/* An unescaped character passes through as is: it must be valid UTF-8. */
+static void copy_utf8_char(const unsigned char *s, size_t n, size_t *i, unsigned char *out,
+			   size_t *o)
+{
+	size_t k = utf8_len(s + *i, n - *i);
+
+	if (!k)
+		abort();
+	memcpy(out + *o, s + *i, k);
+	*o += k;
+	*i += k;
+}
+
 /* Decode text/folded output into out; aborts on anything ill-formed. */
 static size_t decode_text(const char *e, size_t n, unsigned char *out, bool folded)
 {
@@ -92,12 +105,7 @@ static size_t decode_text(const char *e, size_t n, unsigned char *out, bool fold
 		}
 		if (s[i] < 0x20 || s[i] == 0x7f || (folded && s[i] == ';'))
 			abort();
-		size_t k = utf8_len(s + i, n - i);
-		if (!k)
-			abort();
-		memcpy(out + o, s + i, k);
-		o += k;
-		i += k;
+		copy_utf8_char(s, n, &i, out, &o);
 	}
 	return o;
 }
@@ -133,12 +141,7 @@ static size_t decode_json(const char *e, size_t n, unsigned char *out)
 		}
 		if (s[i] < 0x20 || s[i] == '"')
 			abort();
-		size_t k = utf8_len(s + i, n - i);
-		if (!k)
-			abort();
-		memcpy(out + o, s + i, k);
-		o += k;
-		i += k;
+		copy_utf8_char(s, n, &i, out, &o);
 	}
 	return o;
 }
