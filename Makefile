@@ -1,5 +1,6 @@
 # pytrace — GNU make build.  `make`, `make check`, `make install`, `make bench`,
-# `make deps` (Debian packages), `make fuzz`, `make lint`, `make clean`.  V=1 for commands.
+# `make deps` (Debian packages), `make fuzz`, `make lint`, `make clean`.  V=1 for commands,
+# WERROR=1 to fail on any compiler warning (CI does).
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -23,6 +24,9 @@ endif
 
 WARNINGS := -Wall -Wextra -Wformat-security -Wimplicit-fallthrough \
             -Wmissing-prototypes -Wundef -Wwrite-strings -Wshadow -Wvla
+# WERROR=1 (CI) turns every warning into an error: warnings stay a contract.
+WERRORFLAG := $(if $(filter 1,$(WERROR)),-Werror)
+WARNINGS += $(WERRORFLAG)
 CFLAGS   ?= -O2 -g
 override CFLAGS += -std=gnu11 $(WARNINGS) $(SANFLAGS) -MMD -MP
 override CPPFLAGS += -Isrc -I$(BUILD) -D_GNU_SOURCE -DPYTRACE_VERSION='"$(VERSION)"' \
@@ -65,7 +69,7 @@ $(BUILD)/vmlinux.h:
 	$(call say,GEN,$@)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
 $(BUILD)/%.bpf.o: src/%.bpf.c $(BUILD)/vmlinux.h $(wildcard src/*.h)
-	$(call say,BPF,$<)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 \
+	$(call say,BPF,$<)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 $(WERRORFLAG) \
 		-I$(BUILD) -Isrc -I/usr/include/x86_64-linux-gnu -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o

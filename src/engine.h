@@ -19,7 +19,7 @@ struct engine_ops {
 	/* Can this engine run here? false with a one-line reason in why. */
 	bool (*available)(char *why, size_t len);
 	/* Trace per plan, pushing events into p until the target exits or a stop
-	 * is requested (stop_requested()). Returns 0, or -1 with err filled and
+	 * is requested (stop_requested(), signals.h). Returns 0, or -1 with err filled and
 	 * *exit_code set to one of exitcodes.h. */
 	int (*run)(const struct trace_plan *plan, struct pipeline *p,
 		   struct run_result *res, int *exit_code, char *err, size_t errlen);
@@ -27,11 +27,5 @@ struct engine_ops {
 
 extern const struct engine_ops engine_stap;
 extern const struct engine_ops engine_bpf;
-
-/* Set by SIGINT/SIGTERM handlers and --duration (signals.c). */
-bool stop_requested(void);
-void request_stop(void);
-/* Install SIGINT/SIGTERM/SIGPIPE handling for a trace. */
-void signals_install(void);
 
 #endif

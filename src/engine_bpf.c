@@ -39,6 +39,7 @@
 #include "log.h"
 #include "markers.h"
 #include "probe_checks.h"
+#include "signals.h"
 #include "spawn.h"
 #include "xmalloc.h"
 

@@ -63,6 +63,7 @@
 #include "log.h"
 #include "probe_checks.h"
 #include "raw.h"
+#include "signals.h"
 #include "stapgen.h"
 #include "xmalloc.h"
 

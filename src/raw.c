@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine.h"
 #include "log.h"
 #include "raw.h"
+#include "signals.h"
 #include "xmalloc.h"
 
 /* stop_requested() lives with the signal handling of live traces; the unit

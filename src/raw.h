@@ -23,9 +23,10 @@
 #define RAW_VERSION  1
 #define RAW_HEADER   "pytrace-raw 1"
 
-/* The one definition of an event line's layout. The writer uses it with
- * raw-quoted strings; the stap generator uses it verbatim as its printf
- * format (%s arguments being user_string_quoted()), so the two cannot drift. */
+/* An event line's layout as a printf format. The stap generator uses it
+ * verbatim (%s arguments being user_string_quoted()). The -f raw writer
+ * (render_raw.c) formats the same fields by hand, without printf, for speed;
+ * the golden replay tests (raw in, raw out) keep the two in step. */
 #define RAW_LINE_FMT "%s %d %d %d %d %s %s\n"
 
 struct raw_stats {

@@ -46,8 +46,10 @@
  * (libpython3.11's .probes: vaddr 0x760c60, file offset 0x75fc60).
  *
  * CPython version, detected from the ELF without running it, first match:
- *   1. the exported constant Py_Version (3.11+): read its 8 bytes from the
- *      section that holds it, PY_VERSION_HEX 0x030B02F0 = 3.11.2;
+ *   1. the exported constant Py_Version (3.11+), an unsigned long (8 bytes
+ *      on x86-64) whose value is PY_VERSION_HEX, 0x030B02F0 = 3.11.2: the
+ *      value fits in 32 bits, so its low 4 bytes (little endian) are read
+ *      from the section that holds it;
  *   2. DT_SONAME "libpython3.X..." (a libpython itself);
  *   3. DT_NEEDED "libpython3.X..." (an executable linked to libpython);
  *   4. a NUL-terminated "python3.X" or "lib/python3.X" in .rodata, the

@@ -125,12 +125,23 @@ static int parse_reg(const char *s, const char *whole, struct sdt_arg *out,
 	return (int)n + 1;
 }
 
+/* A displacement or constant as GCC emits it: decimal ("010" is ten, not
+ * octal eight), optionally signed; an explicit 0x prefix (hand-written
+ * assembly) is hexadecimal. */
 static int parse_int64(const char *s, int64_t *v, const char **end)
 {
+	const char *p = s;
+	int base = 10;
 	char *e;
 
+	if (*p == '-' || *p == '+')
+		p++;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && isxdigit((unsigned char)p[2]))
+		base = 16;
+	else if (!isdigit((unsigned char)*p))
+		return -1;
 	errno = 0;
-	long long x = strtoll(s, &e, 0);
+	long long x = strtoll(s, &e, base);
 	if (e == s || errno == ERANGE)
 		return -1;
 	*v = x;

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "engine.h"
+#include "signals.h"
 
 static volatile sig_atomic_t stop_flag;
 

@@ -9,6 +9,7 @@
 #include "exitcodes.h"
 #include "log.h"
 #include "plan.h"
+#include "signals.h"
 #include "stapgen.h"
 
 /* The engine to run, or NULL with the reason printed.  When auto falls back

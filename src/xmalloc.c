@@ -1,4 +1,5 @@
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +35,13 @@ void *xgrow(void *p, size_t *nmemb, size_t want, size_t size)
 	size_t n = *nmemb ? *nmemb : 8;
 	if (want <= *nmemb)
 		return p;
-	while (n < want)
+	while (n < want) {
+		if (n > SIZE_MAX / 2)
+			die(EXIT_PYTRACE_ERROR, "out of memory (an array of %zu elements)", want);
 		n *= 2;
+	}
+	if (size && n > SIZE_MAX / size)
+		die(EXIT_PYTRACE_ERROR, "out of memory (%zu elements of %zu bytes)", n, size);
 	p = xrealloc(p, n * size);
 	*nmemb = n;
 	return p;

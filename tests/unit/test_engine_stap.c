@@ -20,6 +20,7 @@
 #include "exitcodes.h"
 #include "pipeline.h"
 #include "plan.h"
+#include "signals.h"
 #include "xmalloc.h"
 
 static const char fake_stap[] =

@@ -99,6 +99,23 @@ static void test_constant(void **state)
 }
 
 /* Every general-purpose register name, all widths, with its DWARF number. */
+/* GCC writes displacements and constants in decimal, leading zeros
+ * included: "010" is ten (strtoll with base 0 would read octal eight). */
+static void test_decimal_not_octal(void **state)
+{
+	(void)state;
+	struct sdt_arg a = parse_ok("8@010(%rbp)");
+	assert_int_equal(a.disp, 10);
+	a = parse_ok("-4@-010(%rsp)");
+	assert_int_equal(a.disp, -10);
+	a = parse_ok("8@09(%rax)");          /* not an octal number at all */
+	assert_int_equal(a.disp, 9);
+	a = parse_ok("4@$010");
+	assert_int_equal(a.value, 10);
+	a = parse_ok("4@$-0x10");            /* an explicit 0x stays hexadecimal */
+	assert_int_equal(a.value, -16);
+}
+
 static void test_all_register_names(void **state)
 {
 	(void)state;
@@ -204,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_register),
 		cmocka_unit_test(test_memory),
 		cmocka_unit_test(test_constant),
+		cmocka_unit_test(test_decimal_not_octal),
 		cmocka_unit_test(test_all_register_names),
 		cmocka_unit_test(test_format_roundtrip),
 		cmocka_unit_test(test_errors),

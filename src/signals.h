@@ -1,0 +1,14 @@
+/* Stop requests of a live trace: SIGINT/SIGTERM/SIGHUP and --duration. */
+#ifndef PYTRACE_SIGNALS_H
+#define PYTRACE_SIGNALS_H
+
+#include <stdbool.h>
+
+/* Set by SIGINT/SIGTERM/SIGHUP handlers and by request_stop(). */
+bool stop_requested(void);
+/* Ask the running engine to detach cleanly (--duration, a closed output). */
+void request_stop(void);
+/* Install SIGINT/SIGTERM/SIGHUP/SIGPIPE handling for a trace. */
+void signals_install(void);
+
+#endif
