@@ -72,8 +72,10 @@ $(BUILD)/%.bpf.o: src/%.bpf.c $(BUILD)/vmlinux.h $(wildcard src/*.h)
 	$(call say,BPF,$<)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 $(WERRORFLAG) \
 		-I$(BUILD) -Isrc -I/usr/include/x86_64-linux-gnu -c $< -o $@
 
+# X.bpf.c -> X.skel.h declaring struct X and X__open() etc. (engine_bpf.bpf.c:
+# struct engine_bpf, engine_bpf__open()).
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
-	$(call say,SKEL,$@)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+	$(call say,SKEL,$@)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
 
 # --- tests ---
 # Tests link against an archive, so each pulls in only the modules it uses.

@@ -1,5 +1,5 @@
 /* The bpf engine: CPython's markers through libbpf's USDT support and one
- * BPF ring buffer (kernel side: pytrace.bpf.c, record: bpf_event.h).
+ * BPF ring buffer (kernel side: engine_bpf.bpf.c, record: engine_bpf.h).
  *
  * -p PID: the markers of the interpreter file that process maps are probed
  * for that process only (uprobes filter by address space, so all threads).
@@ -9,7 +9,8 @@
  * frame; the BPF side keeps only the command's process tree (fork/exit
  * tracepoints maintain a map of traced pids).  A traced process exec'ing a
  * file nobody predicted is held (SIGSTOP) while we look at it; if it is a
- * python with markers we attach to its marker file, then let it go.
+ * python with markers we attach to its marker file, then let it go
+ * (bpf_exec_hold.c).
  *
  * Speed: records are submitted without waking us; we drain every ~10 ms and
  * get woken only when the ring passes a fill threshold.
@@ -32,18 +33,18 @@
 #include <bpf/libbpf.h>
 
 #include "bpf_attach.h"
-#include "bpf_event.h"
+#include "bpf_exec_hold.h"
 #include "bpf_watchdog.h"
 #include "engine.h"
+#include "engine_bpf.h"
 #include "exitcodes.h"
 #include "log.h"
-#include "markers.h"
 #include "probe_checks.h"
 #include "signals.h"
 #include "spawn.h"
 #include "xmalloc.h"
 
-#include "pytrace.skel.h"
+#include "engine_bpf.skel.h"
 
 #define DEFAULT_RING_BYTES  (16u << 20)
 #define MIN_RING_BYTES      4096u
@@ -60,7 +61,7 @@ struct file_id {
 struct bpf_run {
 	const struct trace_plan *plan;
 	struct pipeline *p;
-	struct pytrace_bpf *skel;
+	struct engine_bpf *skel;     /* generated from engine_bpf.bpf.c */
 	struct ring_buffer *rb;
 	struct bpf_links markers;     /* USDT probes and the entry fix */
 	struct bpf_links tracepoints; /* fork/exit/exec, -c only */
@@ -69,8 +70,7 @@ struct bpf_run {
 	struct bpf_watchdog watchdog; /* -c: resumes held processes if we die */
 	int pidfd;                    /* -p: readable once the target exits */
 
-	pid_t *held;                  /* processes stopped at exec, waiting for us */
-	size_t nheld, capheld;
+	struct exec_hold hold;        /* -c: processes stopped at exec (bpf_exec_hold.c) */
 	struct file_id *attached;     /* marker files already probed */
 	size_t nattached, capattached;
 	bool told_entry_fix;
@@ -188,8 +188,7 @@ static int handle_record(void *ctx, void *data, size_t size)
 	if (size < sizeof(*rec) || sizeof(*rec) + rec->func_len + rec->file_len > size)
 		return 0;   /* cannot happen with our own kernel side */
 	if (rec->kind == BEV_EXEC) {
-		r->held = xgrow(r->held, &r->capheld, r->nheld + 1, sizeof(*r->held));
-		r->held[r->nheld++] = rec->pid;
+		exec_hold_add(&r->hold, rec->pid);
 		return 0;
 	}
 	if (rec->kind == BEV_EXIT) {
@@ -272,76 +271,19 @@ static int attach_target(struct bpf_run *r, const struct py_target *t, pid_t pid
 	return 0;
 }
 
-/* Does t carry every marker the plan asks for?  If not, say why once. */
-static bool usable_python(struct bpf_run *r, const struct py_target *t, pid_t pid)
+/* The exec hold's callbacks (bpf_exec_hold.h). */
+static int hold_attach(void *ctx, const struct py_target *t, bool entry_fix, char *err, size_t errlen)
 {
-	if (!t->marker_file || !t->sdt || sdt_count_provider(t->sdt, PY_PROVIDER) == 0)
-		return false;   /* not a python, or one without markers: not ours */
-	for (int k = 0; k < EV__COUNT; k++) {
-		const char *name = marker_note_name(k);
-
-		if (!name || !(r->plan->markers & MARK(k)) || sdt_find(t->sdt, PY_PROVIDER, name))
-			continue;
-		if (t->health == HEALTH_NO_CALL_MARKERS)
-			warn_msg("PID %d runs %s (CPython %d.%d), which has no %s marker "
-				 "(3.12-3.14 removed it): not traced", (int)pid, t->marker_file,
-				 t->py_major, t->py_minor, name);
-		else
-			warn_msg("PID %d runs %s, which has no %s marker: not traced",
-				 (int)pid, t->marker_file, name);
-		return false;
-	}
-	return true;
+	return attach_target(ctx, t, -1, entry_fix, err, errlen);
 }
 
-/* Inspect a process stopped at exec; attach if it runs a new python. */
-static void examine_exec(struct bpf_run *r, pid_t pid)
+static void hold_examined(void *ctx, pid_t pid, const struct stat *exe, bool python)
 {
-	char exe[64], err[512];
-	struct py_target t;
-	struct stat st;
-	bool python = false;
+	struct bpf_run *r = ctx;
 
-	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
-	if (stat(exe, &st) < 0)
-		return;   /* gone already */
-	if (target_from_pid(pid, &t, err, sizeof(err)) == 0) {
-		/* At exec, ld.so has not mapped libpython yet: for an executable
-		 * without markers look at the library it will load. */
-		if (!t.marker_file && !t.root) {
-			struct py_target by_path;
-
-			if (target_from_path(t.exe, &by_path, err, sizeof(err)) == 0) {
-				target_free(&t);
-				t = by_path;
-			}
-		}
-		if (usable_python(r, &t, pid)) {
-			bool fix = r->plan->opts && r->plan->opts->entry_fix &&
-				   t.health == HEALTH_ENTRY_NEEDS_LINE &&
-				   (r->plan->markers & MARK(EV_CALL));
-
-			if (attach_target(r, &t, -1, fix, err, sizeof(err)) == 0)
-				python = true;
-			else
-				warn_msg("PID %d: %s; not traced", (int)pid, err);
-		}
-		target_free(&t);
-	}
-	remember_file(r, &st, python ? BFILE_PYTHON : BFILE_OTHER);
+	remember_file(r, exe, python ? BFILE_PYTHON : BFILE_OTHER);
 	if (python)
 		mark_python(r, pid);
-}
-
-/* Resume every process held at exec (after examining it, or at teardown). */
-static void release_held(struct bpf_run *r, bool examine)
-{
-	for (size_t i = 0; i < r->nheld; i++) {
-		if (examine)
-			examine_exec(r, r->held[i]);
-		kill(r->held[i], SIGCONT);
-	}
-	r->nheld = 0;
 }
 
 /* ---- setup ---- */
@@ -351,14 +293,14 @@ static int load(struct bpf_run *r, int *exit_code, char *err, size_t errlen)
 	size_t bytes = ring_bytes(r->plan->buffer_size);
 	int rc;
 
-	r->skel = pytrace_bpf__open();
+	r->skel = engine_bpf__open();
 	if (!r->skel)
 		return err_set(err, errlen, "cannot open the BPF object: %s (%s)", strerror(errno),
 			       bpf_last_libbpf_message());
 	r->skel->rodata->wake_threshold = bytes / 4;
 	r->skel->rodata->follow_children = r->plan->follow;
 	bpf_map__set_max_entries(r->skel->maps.events, bytes);
-	rc = pytrace_bpf__load(r->skel);
+	rc = engine_bpf__load(r->skel);
 	if (rc < 0) {
 		if (rc == -EPERM || rc == -EACCES) {
 			*exit_code = EXIT_NO_ENGINE;
@@ -494,7 +436,7 @@ static void trace_loop(struct bpf_run *r, struct run_result *res)
 			ring_buffer__consume(r->rb);
 		timeout = r->round >= RECORDS_PER_ROUND ? 0 : DRAIN_INTERVAL_MS;
 		report_lost(r);
-		release_held(r, true);
+		exec_hold_release(&r->hold, true);
 
 		uint64_t now = now_ns();
 		if (!timed && deadline && now >= deadline) {
@@ -555,7 +497,7 @@ static void teardown(struct bpf_run *r)
 			r->round = 0;
 		while (ring_buffer__consume(r->rb) == -EAGAIN);
 	}
-	release_held(r, false);
+	exec_hold_release(&r->hold, false);
 	bpf_watchdog_stop(&r->watchdog);
 	if (r->skel) {
 		uint64_t meta = total_lost(r, LOST_META);
@@ -567,10 +509,10 @@ static void teardown(struct bpf_run *r)
 				 "a larger --buffer-size avoids it", (unsigned long long)meta);
 	}
 	ring_buffer__free(r->rb);
-	pytrace_bpf__destroy(r->skel);
+	engine_bpf__destroy(r->skel);
 	if (r->pidfd >= 0)
 		close(r->pidfd);
-	free(r->held);
+	exec_hold_free(&r->hold);
 	free(r->attached);
 }
 
@@ -589,6 +531,8 @@ static int bpf_run(const struct trace_plan *plan, struct pipeline *p, struct run
 	res->exit_status = 0;
 	if (!plan->command && plan->pid <= 0)
 		return err_set(err, errlen, "the bpf engine traces -c CMD or -p PID");
+	r.hold = (struct exec_hold){ .plan = plan, .ctx = &r, .attach = hold_attach,
+				     .examined = hold_examined };
 	bpf_capture_libbpf_messages();
 	/* Fork before any BPF object exists, so the command inherits none. */
 	if (plan->command) {

@@ -3,7 +3,7 @@
  *
  * One USDT program serves every CPython marker: the attachment's cookie says
  * which event kind the marker produces (see bpf_attach.c).  Events go into one
- * ring buffer as variable-sized records (bpf_event.h), built in a per-CPU
+ * ring buffer as variable-sized records (engine_bpf.h), built in a per-CPU
  * scratch buffer and copied out with only the bytes used.
  *
  * Speed comes from not waking the reader: records are submitted with
@@ -23,7 +23,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/usdt.bpf.h>
 
-#include "bpf_event.h"
+#include "engine_bpf.h"
 /* event.h (the kinds and flags) includes <stdint.h>, which would drag in
  * the host's libc headers; vmlinux.h already has the fixed-width types. */
 #define _STDINT_H 1

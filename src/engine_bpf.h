@@ -1,4 +1,4 @@
-/* The record the bpf engine's kernel side (pytrace.bpf.c) writes into its
+/* The record the bpf engine's kernel side (engine_bpf.bpf.c) writes into its
  * ring buffer and the user side (engine_bpf.c) reads.  Shared by both, so
  * it uses only fixed-width types that exist in vmlinux.h and in libc.
  *
@@ -6,8 +6,8 @@
  * string, then file_len bytes of the second (no NUL).  A call record with a
  * short name takes ~60 bytes instead of a fixed worst case, so a ring buffer
  * of a given size holds many more events. */
-#ifndef PYTRACE_BPF_EVENT_H
-#define PYTRACE_BPF_EVENT_H
+#ifndef PYTRACE_ENGINE_BPF_H
+#define PYTRACE_ENGINE_BPF_H
 
 #ifndef __VMLINUX_H__
 #include <linux/types.h>   /* __u8 ... __s64, which vmlinux.h also has */

@@ -1,0 +1,93 @@
+/* The exec hold: examine a process stopped at exec, attach to it if it runs
+ * a python the plan can trace, resume it (bpf_exec_hold.h). */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "bpf_exec_hold.h"
+#include "log.h"
+#include "markers.h"
+#include "xmalloc.h"
+
+void exec_hold_add(struct exec_hold *h, pid_t pid)
+{
+	h->held = xgrow(h->held, &h->capheld, h->nheld + 1, sizeof(*h->held));
+	h->held[h->nheld++] = pid;
+}
+
+/* Does t carry every marker the plan asks for?  If not, say why once. */
+static bool usable_python(const struct trace_plan *plan, const struct py_target *t, pid_t pid)
+{
+	if (!t->marker_file || !t->sdt || sdt_count_provider(t->sdt, PY_PROVIDER) == 0)
+		return false;   /* not a python, or one without markers: not ours */
+	for (int k = 0; k < EV__COUNT; k++) {
+		const char *name = marker_note_name(k);
+
+		if (!name || !(plan->markers & MARK(k)) || sdt_find(t->sdt, PY_PROVIDER, name))
+			continue;
+		if (t->health == HEALTH_NO_CALL_MARKERS)
+			warn_msg("PID %d runs %s (CPython %d.%d), which has no %s marker "
+				 "(3.12-3.14 removed it): not traced", (int)pid, t->marker_file,
+				 t->py_major, t->py_minor, name);
+		else
+			warn_msg("PID %d runs %s, which has no %s marker: not traced",
+				 (int)pid, t->marker_file, name);
+		return false;
+	}
+	return true;
+}
+
+/* Inspect a process stopped at exec; attach if it runs a new python. */
+static void examine_exec(struct exec_hold *h, pid_t pid)
+{
+	const struct trace_plan *plan = h->plan;
+	char exe[64], err[512];
+	struct py_target t;
+	struct stat st;
+	bool python = false;
+
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+	if (stat(exe, &st) < 0)
+		return;   /* gone already */
+	if (target_from_pid(pid, &t, err, sizeof(err)) == 0) {
+		/* At exec, ld.so has not mapped libpython yet: for an executable
+		 * without markers look at the library it will load. */
+		if (!t.marker_file && !t.root) {
+			struct py_target by_path;
+
+			if (target_from_path(t.exe, &by_path, err, sizeof(err)) == 0) {
+				target_free(&t);
+				t = by_path;
+			}
+		}
+		if (usable_python(plan, &t, pid)) {
+			bool fix = plan->opts && plan->opts->entry_fix &&
+				   t.health == HEALTH_ENTRY_NEEDS_LINE &&
+				   (plan->markers & MARK(EV_CALL));
+
+			if (h->attach(h->ctx, &t, fix, err, sizeof(err)) == 0)
+				python = true;
+			else
+				warn_msg("PID %d: %s; not traced", (int)pid, err);
+		}
+		target_free(&t);
+	}
+	h->examined(h->ctx, pid, &st, python);
+}
+
+void exec_hold_release(struct exec_hold *h, bool examine)
+{
+	for (size_t i = 0; i < h->nheld; i++) {
+		if (examine)
+			examine_exec(h, h->held[i]);
+		kill(h->held[i], SIGCONT);
+	}
+	h->nheld = 0;
+}
+
+void exec_hold_free(struct exec_hold *h)
+{
+	free(h->held);
+	h->held = NULL;
+	h->nheld = h->capheld = 0;
+}
