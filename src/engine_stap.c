@@ -33,18 +33,8 @@
  *    runs the script's end, flushes, and exits; pytrace keeps reading the
  *    stream to its end so nothing stap already produced is lost.  SIGTERM
  *    after STOP_GRACE, SIGKILL after KILL_GRACE.
- *
- *  - stap's transport keeps one buffer per CPU and its reader writes them
- *    out buffer by buffer, so lines of different CPUs interleave out of
- *    time order (CPython's own test_dtrace sorts stap output by time).  A
- *    thread that migrates could show its return before its call.  Events
- *    are therefore held in a heap and released in timestamp order once they
- *    are REORDER_WINDOW older than the newest one seen, or have waited that
- *    long; everything left is released when stap ends.
- *
- * The stream is read here rather than by raw_read_stream(), which returns
- * as soon as a stop is requested: stap's last buffers arrive after that.
- * Each line still goes through raw_parse_line(), the one parser. */
+ *  - The stream itself (reading the FIFO, putting the per-CPU buffers back
+ *    in time order) is stap_stream.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -58,27 +48,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "engine.h"
 #include "exitcodes.h"
 #include "log.h"
 #include "probe_checks.h"
 #include "raw.h"
 #include "signals.h"
+#include "stap_stream.h"
 #include "stapgen.h"
 #include "xmalloc.h"
 
 #define STOP_GRACE_NS   (5ull * 1000000000ull)
 #define KILL_GRACE_NS   (10ull * 1000000000ull)
 #define POLL_MS         100
-#define REPORT_SKIPPED  20
-#define REORDER_WINDOW  (300ull * 1000000ull)   /* ns */
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* --- the private directory --- */
 
@@ -196,26 +179,13 @@ struct stap_run {
 	struct pipeline *p;
 	pid_t pid;
 	int out_fd, err_fd;
-	bool out_eof, err_eof;
-	bool stream_started;     /* stap opened the FIFO and wrote to it */
-	/* stream */
-	char *buf;
-	size_t cap, fill;
-	bool header_seen;
-	uint64_t lines, events, skipped;
-	char *scratch;
-	size_t scratch_len;
-	struct held *heap;       /* events waiting to be released in ts order */
-	size_t nheap, capheap;
-	uint64_t seq, newest_ts;
-	bool bad_stream;
-	char bad_why[256];
+	bool err_eof;
+	struct stap_stream stream;
 	/* stderr */
 	char *ebuf;
 	size_t ecap, efill;
 	bool said_compiling;
 	char last_error[256];
-	uint64_t start_ns;       /* when the stream's header arrived */
 };
 
 static bool starts_with(const char *s, const char *prefix)
@@ -292,167 +262,6 @@ static void drain_stderr(struct stap_run *r, bool final)
 		r->ebuf[r->efill] = '\0';
 		stap_stderr_line(r, r->ebuf);
 		r->efill = 0;
-	}
-}
-
-/* --- the stream --- */
-
-/* A parsed event waiting for its turn; its strings live in `strings`. */
-struct held {
-	struct event ev;
-	uint64_t seq, arrival;
-	char *strings;
-};
-
-static bool held_before(const struct held *a, const struct held *b)
-{
-	return a->ev.ts < b->ev.ts || (a->ev.ts == b->ev.ts && a->seq < b->seq);
-}
-
-/* Keep ev past the parse: its strings point into the reused scratch. */
-static struct held hold(const struct event *ev, uint64_t seq)
-{
-	struct held h = { .ev = *ev, .seq = seq, .arrival = now_ns() };
-
-	h.strings = xmalloc((size_t)ev->func_len + ev->file_len + 1);
-	if (ev->func) {
-		memcpy(h.strings, ev->func, ev->func_len);
-		h.ev.func = h.strings;
-	}
-	if (ev->file) {
-		memcpy(h.strings + ev->func_len, ev->file, ev->file_len);
-		h.ev.file = h.strings + ev->func_len;
-	}
-	return h;
-}
-
-static void heap_push(struct stap_run *r, struct held h)
-{
-	size_t i;
-
-	r->heap = xgrow(r->heap, &r->capheap, r->nheap + 1, sizeof(*r->heap));
-	i = r->nheap++;
-	while (i > 0 && held_before(&h, &r->heap[(i - 1) / 2])) {
-		r->heap[i] = r->heap[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	r->heap[i] = h;
-}
-
-static struct held heap_pop(struct stap_run *r)
-{
-	struct held top = r->heap[0], last = r->heap[--r->nheap];
-	size_t i = 0;
-
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= r->nheap)
-			break;
-		if (c + 1 < r->nheap && held_before(&r->heap[c + 1], &r->heap[c]))
-			c++;
-		if (!held_before(&r->heap[c], &last))
-			break;
-		r->heap[i] = r->heap[c];
-		i = c;
-	}
-	if (r->nheap)
-		r->heap[i] = last;
-	return top;
-}
-
-/* Push the held events that can no longer be overtaken (all with all). */
-static void release(struct stap_run *r, bool all)
-{
-	uint64_t now = now_ns();
-
-	while (r->nheap) {
-		const struct held *top = &r->heap[0];
-		if (!all && top->ev.ts + REORDER_WINDOW > r->newest_ts &&
-		    top->arrival + REORDER_WINDOW > now)
-			break;
-		struct held h = heap_pop(r);
-		r->events++;
-		pipeline_push(r->p, &h.ev);
-		free(h.strings);
-	}
-}
-
-static void skip_line(struct stap_run *r, const char *why)
-{
-	r->skipped++;
-	pipeline_skipped(r->p, 1);
-	if (r->skipped <= REPORT_SKIPPED)
-		warn_msg("stap:%llu: %s; line skipped", (unsigned long long)r->lines, why);
-	if (r->skipped == REPORT_SKIPPED)
-		warn_msg("stap: further skipped lines are counted, not shown");
-}
-
-static void stream_line(struct stap_run *r, const char *line, size_t len)
-{
-	char why[160];
-	struct event ev;
-
-	r->lines++;
-	if (!r->header_seen) {
-		if (len != strlen(RAW_HEADER) || memcmp(line, RAW_HEADER, len) != 0) {
-			r->bad_stream = true;
-			snprintf(r->bad_why, sizeof(r->bad_why),
-				 "the stap script's output does not start with \"%s\"", RAW_HEADER);
-			return;
-		}
-		r->header_seen = true;
-		r->start_ns = now_ns();
-		return;
-	}
-	if (len == 0 || line[0] == '#')
-		return;
-	if (2 * len + 64 > r->scratch_len) {
-		free(r->scratch);
-		r->scratch_len = 2 * len + 64;
-		r->scratch = xmalloc(r->scratch_len);
-	}
-	if (raw_parse_line(line, len, &ev, r->scratch, r->scratch_len, why, sizeof(why)) < 0) {
-		skip_line(r, why);
-		return;
-	}
-	if (ev.ts > r->newest_ts)
-		r->newest_ts = ev.ts;
-	heap_push(r, hold(&ev, r->seq++));
-}
-
-static void drain_stream(struct stap_run *r, bool final)
-{
-	for (;;) {
-		if (r->cap - r->fill < 65536) {
-			r->cap = r->cap ? 2 * r->cap : (1u << 20);
-			r->buf = xrealloc(r->buf, r->cap);
-		}
-		ssize_t n = read(r->out_fd, r->buf + r->fill, r->cap - r->fill);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			/* 0 before stap opened the FIFO only means "no writer yet". */
-			if (n == 0 && r->stream_started)
-				r->out_eof = true;
-			break;
-		}
-		r->stream_started = true;
-		r->fill += (size_t)n;
-		size_t start = 0;
-		const char *nl;
-		while (!r->bad_stream && (nl = memchr(r->buf + start, '\n', r->fill - start))) {
-			size_t len = (size_t)(nl - (r->buf + start));
-			stream_line(r, r->buf + start, len);
-			start += len + 1;
-		}
-		memmove(r->buf, r->buf + start, r->fill - start);
-		r->fill -= start;
-		if (r->bad_stream)
-			break;
-	}
-	if ((final || r->out_eof) && r->fill && !r->bad_stream) {
-		skip_line(r, "truncated last line");
-		r->fill = 0;
 	}
 }
 
@@ -535,7 +344,7 @@ static int run_loop(struct stap_run *r, struct run_result *res)
 	for (;;) {
 		struct pollfd fds[2];
 		int nfds = 0;
-		if (!r->out_eof && !r->bad_stream)
+		if (!r->stream.eof && !r->stream.bad)
 			fds[nfds++] = (struct pollfd){ .fd = r->out_fd, .events = POLLIN };
 		if (!r->err_eof)
 			fds[nfds++] = (struct pollfd){ .fd = r->err_fd, .events = POLLIN };
@@ -543,22 +352,22 @@ static int run_loop(struct stap_run *r, struct run_result *res)
 			poll(fds, (nfds_t)nfds, POLL_MS);
 		else
 			usleep(POLL_MS * 1000);
-		drain_stream(r, false);
+		stap_stream_drain(&r->stream, r->out_fd, false);
 		drain_stderr(r, false);
-		release(r, false);
+		stap_stream_release(&r->stream, false);
 
 		pid_t w = waitpid(r->pid, &wstatus, WNOHANG);
 		if (w == r->pid) {
 			/* stap is gone: what it wrote is in the pipes already. */
-			drain_stream(r, true);
+			stap_stream_drain(&r->stream, r->out_fd, true);
 			drain_stderr(r, true);
-			release(r, true);
+			stap_stream_release(&r->stream, true);
 			break;
 		}
 
 		uint64_t now = now_ns();
-		if (!stop_at && r->plan->duration > 0 && r->header_seen &&
-		    now - r->start_ns >= (uint64_t)(r->plan->duration * 1e9))
+		if (!stop_at && r->plan->duration > 0 && r->stream.start_ns &&
+		    now - r->stream.start_ns >= (uint64_t)(r->plan->duration * 1e9))
 			request_stop();
 		if (!stop_at && pipeline_output_closed(r->p))
 			request_stop();
@@ -622,6 +431,7 @@ static int stap_run(const struct trace_plan *plan, struct pipeline *p, struct ru
 		free(script);
 		return -1;
 	}
+	stap_stream_init(&r.stream, p);
 	if (write_file(w.script, script, err, errlen) < 0 ||
 	    (plan->command && write_wrapper(&w, plan->command, err, errlen) < 0))
 		goto out;
@@ -646,9 +456,9 @@ static int stap_run(const struct trace_plan *plan, struct pipeline *p, struct ru
 
 	stap_status = run_loop(&r, res);
 	rc = 0;
-	if (r.bad_stream) {
-		rc = err_set(err, errlen, "%s", r.bad_why);
-	} else if (!r.header_seen) {
+	if (r.stream.bad) {
+		rc = err_set(err, errlen, "%s", r.stream.bad_why);
+	} else if (!stap_stream_header_seen(&r.stream)) {
 		rc = err_set(err, errlen, "stap failed (exit status %d)%s%s", stap_status,
 			     r.last_error[0] ? ": " : "", r.last_error);
 	} else if (stap_status != 0 && !res->interrupted) {
@@ -673,12 +483,8 @@ out:
 		close(r.out_fd);
 	if (r.err_fd >= 0)
 		close(r.err_fd);
-	free(r.buf);
+	stap_stream_free(&r.stream);
 	free(r.ebuf);
-	free(r.scratch);
-	for (size_t i = 0; i < r.nheap; i++)
-		free(r.heap[i].strings);
-	free(r.heap);
 	workdir_remove(&w);
 	free(script);
 	return rc;

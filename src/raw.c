@@ -16,12 +16,7 @@
 
 #include "log.h"
 #include "raw.h"
-#include "signals.h"
 #include "xmalloc.h"
-
-/* stop_requested() lives with the signal handling of live traces; the unit
- * tests link this file without it. */
-#pragma weak stop_requested
 
 #define READ_CHUNK       (4u << 20)
 #define MAX_LINE         (256u << 20)
@@ -376,91 +371,160 @@ size_t raw_quote(char *dst, const char *s, size_t len)
 
 /* --- stream reading --- */
 
-struct reader {
-	const char *name;
-	struct pipeline *p;
-	struct raw_stats *st;
-	char *scratch;
-	size_t scratch_len;
-	bool header_seen;
-};
-
-static void skip_line(struct reader *r, const char *why)
+void raw_lines_init(struct raw_lines *l, const char *name, struct pipeline *p,
+		    void (*emit)(void *ctx, const struct event *ev), void *ctx)
 {
-	r->st->skipped++;
-	pipeline_skipped(r->p, 1);
-	if (r->st->skipped <= REPORT_SKIPPED)
-		warn_msg("%s:%" PRIu64 ": %s; line skipped", r->name, r->st->lines, why);
-	if (r->st->skipped == REPORT_SKIPPED)
-		warn_msg("%s: further skipped lines are counted, not shown", r->name);
+	memset(l, 0, sizeof(*l));
+	l->name = name;
+	l->p = p;
+	l->emit = emit;
+	l->ctx = ctx;
+	l->scratch_len = 64 * 1024;
+	l->scratch = xmalloc(l->scratch_len);
 }
 
-/* Returns 0, or -1 with err filled when the stream is not usable at all. */
-static int handle_line(struct reader *r, const char *line, size_t len, bool last,
-		       char *err, size_t errlen)
+void raw_lines_free(struct raw_lines *l)
+{
+	free(l->scratch);
+	free(l->buf);
+	l->scratch = l->buf = NULL;
+}
+
+void raw_lines_skip(struct raw_lines *l, const char *why)
+{
+	l->st.skipped++;
+	pipeline_skipped(l->p, 1);
+	if (l->st.skipped <= REPORT_SKIPPED)
+		warn_msg("%s:%" PRIu64 ": %s; line skipped", l->name, l->st.lines, why);
+	if (l->st.skipped == REPORT_SKIPPED)
+		warn_msg("%s: further skipped lines are counted, not shown", l->name);
+}
+
+int raw_lines_line(struct raw_lines *l, const char *line, size_t len, bool last,
+		   char *err, size_t errlen)
 {
 	char why[160];
 	struct event ev;
 
-	r->st->lines++;
+	l->st.lines++;
 	if (len && line[len - 1] == '\r')
 		len--;
-	if (!r->header_seen) {
+	if (!l->header_seen) {
 		size_t ml = strlen(RAW_MAGIC);
 		if (len < ml + 2 || memcmp(line, RAW_MAGIC, ml) != 0 || line[ml] != ' ')
 			return err_set(err, errlen, "%s: not a pytrace raw trace (the first line "
-				       "should be \"%s\")", r->name, RAW_HEADER);
+				       "should be \"%s\")", l->name, RAW_HEADER);
 		struct cursor c = { line + ml + 1, line + len };
 		uint64_t v;
 		if (parse_u64(&c, &v) < 0 || (c.p < c.end && *c.p != ' '))
-			return err_set(err, errlen, "%s:1: bad version in the header line", r->name);
+			return err_set(err, errlen, "%s:1: bad version in the header line", l->name);
 		if (v != RAW_VERSION)
 			return err_set(err, errlen, "%s: raw format version %" PRIu64 " is not "
 				       "supported (this pytrace reads version %d); use the pytrace "
-				       "that wrote it", r->name, v, RAW_VERSION);
-		r->header_seen = true;
+				       "that wrote it", l->name, v, RAW_VERSION);
+		l->header_seen = true;
 		return 0;
 	}
 	if (len == 0 || line[0] == '#')
 		return 0;
-	if (len + 64 > r->scratch_len) {
-		free(r->scratch);
-		r->scratch_len = 2 * len + 64;
-		r->scratch = xmalloc(r->scratch_len);
+	if (len + 64 > l->scratch_len) {
+		free(l->scratch);
+		l->scratch_len = 2 * len + 64;
+		l->scratch = xmalloc(l->scratch_len);
 	}
-	if (raw_parse_line(line, len, &ev, r->scratch, r->scratch_len, why, sizeof(why)) < 0) {
+	if (raw_parse_line(line, len, &ev, l->scratch, l->scratch_len, why, sizeof(why)) < 0) {
 		if (last) {
 			char w2[200];
 			snprintf(w2, sizeof(w2), "truncated last line (%s)", why);
-			skip_line(r, w2);
+			raw_lines_skip(l, w2);
 		} else {
-			skip_line(r, why);
+			raw_lines_skip(l, why);
 		}
 		return 0;
 	}
-	r->st->events++;
-	pipeline_push(r->p, &ev);
+	l->st.events++;
+	if (l->emit)
+		l->emit(l->ctx, &ev);
+	else
+		pipeline_push(l->p, &ev);
 	return 0;
 }
 
-static bool should_stop(struct pipeline *p)
+enum raw_read raw_lines_read(struct raw_lines *l, int fd, char *err, size_t errlen)
+{
+	if (!l->buf) {
+		l->cap = READ_CHUNK;
+		l->buf = xmalloc(l->cap);
+	}
+	if (l->start > 0 && (l->cap - l->fill < l->cap / 4 || l->start == l->fill)) {
+		memmove(l->buf, l->buf + l->start, l->fill - l->start);
+		l->fill -= l->start;
+		l->start = 0;
+	}
+	if (l->fill == l->cap) {
+		if (l->cap >= MAX_LINE) {
+			err_set(err, errlen, "%s:%" PRIu64 ": line longer than %u MiB",
+				l->name, l->st.lines + 1, MAX_LINE >> 20);
+			return RAW_ERROR;
+		}
+		l->cap *= 2;
+		l->buf = xrealloc(l->buf, l->cap);
+	}
+	ssize_t n;
+	do
+		n = read(fd, l->buf + l->fill, l->cap - l->fill);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		err_set(err, errlen, "cannot read %s: %s", l->name, strerror(errno));
+		return errno == EAGAIN || errno == EWOULDBLOCK ? RAW_AGAIN : RAW_ERROR;
+	}
+	if (n == 0)
+		return RAW_EOF;
+	l->fill += (size_t)n;
+	const char *nl;
+	while ((nl = memchr(l->buf + l->start, '\n', l->fill - l->start))) {
+		size_t len = (size_t)(nl - (l->buf + l->start));
+		if (raw_lines_line(l, l->buf + l->start, len, false, err, errlen) < 0)
+			return RAW_ERROR;
+		l->start += len + 1;
+	}
+	return RAW_DATA;
+}
+
+size_t raw_lines_pending(const struct raw_lines *l)
+{
+	return l->fill - l->start;
+}
+
+int raw_lines_end(struct raw_lines *l, char *err, size_t errlen)
+{
+	size_t n = raw_lines_pending(l);
+
+	if (!n)
+		return 0;
+	l->start = l->fill;
+	return raw_lines_line(l, l->buf + l->fill - n, n, true, err, errlen);
+}
+
+static bool should_stop(struct pipeline *p, bool (*stop)(void))
 {
 	if (pipeline_output_closed(p))
 		return true;
-	return stop_requested && stop_requested();
+	return stop && stop();
 }
 
 /* A regular file is mapped and parsed where it lies: no copy through read(). */
-static int read_mapped(struct reader *r, const char *map, size_t size, char *err, size_t errlen)
+static int read_mapped(struct raw_lines *l, const char *map, size_t size, bool (*stop)(void),
+		       char *err, size_t errlen)
 {
 	const char *p = map, *end = map + size;
 	uint64_t n = 0;
 	while (p < end) {
-		if ((++n & 0xffff) == 0 && should_stop(r->p))
+		if ((++n & 0xffff) == 0 && should_stop(l->p, stop))
 			return 0;
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = (size_t)((nl ? nl : end) - p);
-		if (handle_line(r, p, len, !nl, err, errlen) < 0)
+		if (raw_lines_line(l, p, len, !nl, err, errlen) < 0)
 			return -1;
 		p += len + 1;
 	}
@@ -468,81 +532,46 @@ static int read_mapped(struct reader *r, const char *map, size_t size, char *err
 }
 
 /* Anything else (a pipe, stdin) is read in chunks; a line may span them. */
-static int read_buffered(struct reader *r, int fd, char *err, size_t errlen)
+static int read_buffered(struct raw_lines *l, int fd, bool (*stop)(void), char *err, size_t errlen)
 {
-	size_t cap = READ_CHUNK, fill = 0, start = 0;
-	char *buf = xmalloc(cap);
-	int rc = 0;
-
 	for (;;) {
-		if (should_stop(r->p))
+		if (should_stop(l->p, stop))
+			return 0;
+		switch (raw_lines_read(l, fd, err, errlen)) {
+		case RAW_DATA:
 			break;
-		if (start > 0 && (cap - fill < cap / 4 || start == fill)) {
-			memmove(buf, buf + start, fill - start);
-			fill -= start;
-			start = 0;
-		}
-		if (fill == cap) {
-			if (cap >= MAX_LINE) {
-				rc = err_set(err, errlen, "%s:%" PRIu64 ": line longer than %u MiB",
-					     r->name, r->st->lines + 1, MAX_LINE >> 20);
-				break;
-			}
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-		ssize_t n = read(fd, buf + fill, cap - fill);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = err_set(err, errlen, "cannot read %s: %s", r->name, strerror(errno));
-			break;
-		}
-		if (n == 0) {
-			if (start < fill)
-				rc = handle_line(r, buf + start, fill - start, true, err, errlen);
-			break;
-		}
-		fill += (size_t)n;
-		const char *nl;
-		while ((nl = memchr(buf + start, '\n', fill - start))) {
-			size_t len = (size_t)(nl - (buf + start));
-			if (handle_line(r, buf + start, len, false, err, errlen) < 0) {
-				rc = -1;
-				goto out;
-			}
-			start += len + 1;
+		case RAW_EOF:
+			return raw_lines_end(l, err, errlen);
+		case RAW_AGAIN:      /* a non-blocking stdin: not ours to wait on */
+		case RAW_ERROR:
+			return -1;
 		}
 	}
-out:
-	free(buf);
-	return rc;
 }
 
-int raw_read_stream(int fd, const char *name, struct pipeline *p,
+int raw_read_stream(int fd, const char *name, struct pipeline *p, bool (*stop)(void),
 		    struct raw_stats *st, char *err, size_t errlen)
 {
-	struct reader r = { .name = name, .p = p, .st = st };
+	struct raw_lines l;
 	struct stat sb;
 	void *map = MAP_FAILED;
 	int rc;
 
-	memset(st, 0, sizeof(*st));
-	r.scratch_len = 64 * 1024;
-	r.scratch = xmalloc(r.scratch_len);
+	raw_lines_init(&l, name, p, NULL, NULL);
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
 	    (uint64_t)sb.st_size < SIZE_MAX / 2)
 		map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (map != MAP_FAILED) {
 		madvise(map, (size_t)sb.st_size, MADV_SEQUENTIAL);
-		rc = read_mapped(&r, map, (size_t)sb.st_size, err, errlen);
+		rc = read_mapped(&l, map, (size_t)sb.st_size, stop, err, errlen);
 		munmap(map, (size_t)sb.st_size);
 	} else {
-		rc = read_buffered(&r, fd, err, errlen);
+		rc = read_buffered(&l, fd, stop, err, errlen);
 	}
 	/* A stop before the header is no damage; no header at all is. */
-	if (rc == 0 && !r.header_seen && !should_stop(p))
+	if (rc == 0 && !l.header_seen && !should_stop(p, stop))
 		rc = err_set(err, errlen, "%s: empty input, not a pytrace raw trace", name);
-	free(r.scratch);
+	*st = l.st;
+	raw_lines_free(&l);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #ifndef PYTRACE_RAW_H
 #define PYTRACE_RAW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,12 +36,54 @@ struct raw_stats {
 	uint64_t skipped;    /* malformed lines skipped (reported on stderr) */
 };
 
-/* Read a raw stream from fd until EOF (or stop_requested()), pushing events
- * into p. Malformed lines are reported on stderr with their line numbers as
- * "NAME:LINE: reason" and counted. Returns 0, or -1 with err filled when the
- * stream cannot be used at all (read error, unknown version). */
-int raw_read_stream(int fd, const char *name, struct pipeline *p,
+/* Read a raw stream from fd until EOF, a closed output, or stop() (NULL:
+ * never), pushing events into p. Malformed lines are reported on stderr
+ * with their line numbers as "NAME:LINE: reason" and counted. Returns 0, or
+ * -1 with err filled when the stream cannot be used at all (read error,
+ * unknown version). */
+int raw_read_stream(int fd, const char *name, struct pipeline *p, bool (*stop)(void),
 		    struct raw_stats *st, char *err, size_t errlen);
+
+/* The line reader under raw_read_stream, for a caller that owns its loop
+ * (the stap engine polls its stream with a non-blocking read): the header,
+ * comments, parsing, and skipped lines reported as above. */
+struct raw_lines {
+	const char *name;            /* in messages: "NAME:LINE: reason" */
+	struct pipeline *p;          /* skipped lines are counted there */
+	/* Each event, its strings valid until the next line; NULL: pushed
+	 * into p. */
+	void (*emit)(void *ctx, const struct event *ev);
+	void *ctx;
+	struct raw_stats st;
+	bool header_seen;
+	char *scratch;
+	size_t scratch_len;
+	char *buf;                   /* raw_lines_read(): read, not yet handled */
+	size_t cap, start, fill;
+};
+
+enum raw_read {
+	RAW_DATA,    /* bytes read, every whole line handled */
+	RAW_AGAIN,   /* a non-blocking fd has nothing now (err says so) */
+	RAW_EOF,     /* end of the stream (raw_lines_pending() may be left) */
+	RAW_ERROR,   /* err filled: read error, unusable header, line too long */
+};
+
+void raw_lines_init(struct raw_lines *l, const char *name, struct pipeline *p,
+		    void (*emit)(void *ctx, const struct event *ev), void *ctx);
+void raw_lines_free(struct raw_lines *l);
+/* One line without its newline; last: the stream ended without one.
+ * Returns 0, or -1 with err filled when the stream cannot be used. */
+int raw_lines_line(struct raw_lines *l, const char *line, size_t len, bool last,
+		   char *err, size_t errlen);
+/* One read(2) from fd into the reader's buffer, then every whole line. */
+enum raw_read raw_lines_read(struct raw_lines *l, int fd, char *err, size_t errlen);
+/* Bytes of an unfinished last line. */
+size_t raw_lines_pending(const struct raw_lines *l);
+/* At EOF: the unfinished last line as a line of its own. */
+int raw_lines_end(struct raw_lines *l, char *err, size_t errlen);
+/* Count a skipped line and name it on stderr (the first few). */
+void raw_lines_skip(struct raw_lines *l, const char *why);
 
 /* Parse one line (without its newline) into ev. Strings are unescaped into
  * scratch (at least 2*len+64 bytes). Returns 0, or -1 with err filled. */

@@ -34,7 +34,7 @@ int cmd_replay(const struct options *o)
 	}
 	struct raw_stats st;
 	int status = EXIT_OK;
-	if (raw_read_stream(fd, is_stdin ? "standard input" : name, p, &st, err, sizeof(err)) < 0) {
+	if (raw_read_stream(fd, is_stdin ? "standard input" : name, p, NULL, &st, err, sizeof(err)) < 0) {
 		error_msg("%s", err);
 		status = EXIT_PYTRACE_ERROR;
 	}

@@ -40,7 +40,7 @@ static void render(int fd, enum format fmt, int filtered)
 	p = pipeline_new(&o, err, sizeof(err));
 	if (!p)
 		abort();
-	(void)raw_read_stream(fd, "fuzz", p, &st, err, sizeof(err));
+	(void)raw_read_stream(fd, "fuzz", p, NULL, &st, err, sizeof(err));
 	(void)pipeline_finish(p, err, sizeof(err));
 	pipeline_free(p);
 }
