@@ -20,7 +20,7 @@ enum long_only {
 	OPT_INCLUDE, OPT_EXCLUDE, OPT_FUNCTION, OPT_NO_STDLIB, OPT_MAX_DEPTH,
 	OPT_MIN_DURATION, OPT_PID, OPT_TID, OPT_SUMMARY, OPT_SUMMARY_FORMAT,
 	OPT_STRICT, OPT_NO_FOLLOW, OPT_NO_ENTRY_FIX, OPT_DURATION,
-	OPT_BUFFER_SIZE, OPT_JSON,
+	OPT_BUFFER_SIZE, OPT_JSON, OPT_FLAME_BY,
 };
 
 static const struct option long_options[] = {
@@ -55,6 +55,7 @@ static const struct option long_options[] = {
 	{ "duration",       required_argument, NULL, OPT_DURATION },
 	{ "buffer-size",    required_argument, NULL, OPT_BUFFER_SIZE },
 	{ "json",           no_argument,       NULL, OPT_JSON },
+	{ "flame-by",       required_argument, NULL, OPT_FLAME_BY },
 	{ "quiet",          no_argument,       NULL, 'q' },
 	{ "help",           no_argument,       NULL, 'h' },
 	{ "version",        no_argument,       NULL, 'V' },
@@ -106,8 +107,12 @@ void cli_usage(FILE *out)
 "      --pid N, --tid N    only these processes / threads (repeatable)\n"
 "\n"
 "Output:\n"
-"  -f, --format FMT        text (default), json, chrome, folded, summary, raw\n"
-"  -o, --output FILE       write the trace to FILE instead of stdout\n"
+"  -f, --format FMT        text (default), json, chrome, folded, summary, raw,\n"
+"                          speedscope\n"
+"  -o, --output FILE       write the trace to FILE instead of stdout;\n"
+"                          FILE.gz is written gzip-compressed\n"
+"      --flame-by WHAT     folded: a root frame per process or per\n"
+"                          thread (process, thread), or none (default)\n"
 "      --color WHEN        auto (default: on a terminal), always, never\n"
 "      --summary           after the trace, a per-function table on stderr\n"
 "      --summary-format F  table (default) or markdown\n"
@@ -210,7 +215,9 @@ static void add_glob(struct str_list *l, const char *opt, const char *s)
 	str_list_add(l, s);
 }
 
-static const char *const format_names[] = { "text", "json", "chrome", "folded", "summary", "raw", NULL };
+static const char *const format_names[] = { "text", "json", "chrome", "folded", "summary", "raw",
+					    "speedscope", NULL };
+static const char *const flame_by_names[] = { "none", "process", "thread", NULL };
 static const char *const engine_names[] = { "auto", "stap", "bpf", NULL };
 static const char *const color_names[] = { "auto", "always", "never", NULL };
 static const char *const summary_names[] = { "table", "markdown", NULL };
@@ -317,6 +324,7 @@ void cli_parse(int argc, char **argv, struct options *o)
 		}
 		case OPT_BUFFER_SIZE:  o->buffer_size = parse_size("--buffer-size", optarg); break;
 		case OPT_JSON:         o->json = true; break;
+		case OPT_FLAME_BY:     o->flame_by = pick("--flame-by", optarg, flame_by_names); break;
 		case 'q':              o->quiet = true; break;
 		case 'h':
 			cli_usage(stdout);
@@ -377,6 +385,8 @@ void cli_parse(int argc, char **argv, struct options *o)
 	default:
 		break;
 	}
+	if (o->flame_by != FLAME_BY_NONE && o->format != FMT_FOLDED)
+		usage_error("--flame-by shapes the flame graph; use it with -f folded");
 	if (o->format == FMT_SUMMARY && o->summary)
 		o->summary = false;   /* the trace is the summary already */
 	log_quiet = o->quiet;

@@ -9,7 +9,9 @@
 
 enum command { CMD_TRACE, CMD_LIST, CMD_DOCTOR, CMD_TAPSET, CMD_REPLAY };
 enum engine_kind { ENGINE_AUTO, ENGINE_STAP, ENGINE_BPF };
-enum format { FMT_TEXT, FMT_JSON, FMT_CHROME, FMT_FOLDED, FMT_SUMMARY, FMT_RAW };
+enum format { FMT_TEXT, FMT_JSON, FMT_CHROME, FMT_FOLDED, FMT_SUMMARY, FMT_RAW,
+	       FMT_SPEEDSCOPE };
+enum flame_by { FLAME_BY_NONE, FLAME_BY_PROCESS, FLAME_BY_THREAD };
 enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 enum summary_format { SUMMARY_TABLE, SUMMARY_MARKDOWN };
 
@@ -54,6 +56,7 @@ struct options {
 	enum color_mode color;
 	bool summary;                  /* --summary: table on stderr after a text trace */
 	enum summary_format summary_format;
+	enum flame_by flame_by;        /* --flame-by: root frames in folded and svg */
 
 	bool strict;                   /* lost events / skipped input lines are errors */
 	bool quiet;

@@ -77,6 +77,8 @@ int out_open(struct out *o, const char *path, char *err, size_t errlen)
 	if (fd < 0)
 		return err_set(err, errlen, "cannot write %s: %s", path, strerror(errno));
 	init(o, fd, path, true);
+	if (out_gz_wanted(path))
+		out_gz_start(o);
 	return 0;
 }
 
@@ -85,11 +87,11 @@ void out_init_fd(struct out *o, int fd, const char *name)
 	init(o, fd, name, false);
 }
 
-void out_flush(struct out *o)
+void out_write_all(struct out *o, const char *p, size_t len)
 {
 	size_t off = 0;
-	while (off < o->len && !o->closed) {
-		ssize_t n = write(o->fd, o->buf + off, o->len - off);
+	while (off < len && !o->closed) {
+		ssize_t n = write(o->fd, p + off, len - off);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -102,6 +104,14 @@ void out_flush(struct out *o)
 		}
 		off += (size_t)n;
 	}
+}
+
+void out_flush(struct out *o)
+{
+	if (o->gz)
+		out_gz_write(o, false);
+	else
+		out_write_all(o, o->buf, o->len);
 	o->len = 0;
 }
 
@@ -119,7 +129,11 @@ int out_close(struct out *o, char *err, size_t errlen)
 	int rc = 0;
 	if (!o->buf)
 		return 0;
-	out_flush(o);
+	if (o->gz)
+		out_gz_write(o, true);   /* the rest of the buffer, then the trailer */
+	else
+		out_flush(o);
+	o->len = 0;
 	if (o->owns_fd && close(o->fd) < 0 && !o->err && !o->broken_pipe)
 		o->err = errno;
 	if (o->err)

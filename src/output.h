@@ -20,6 +20,7 @@ struct out {
 	char *name;        /* for messages: the -o path or "standard output" */
 	char *buf;
 	size_t len, cap;
+	struct out_gz *gz; /* -o FILE.gz: the buffer is deflated on its way out */
 };
 
 /* path NULL or "-": standard output. Returns 0, or -1 with err filled. */
@@ -31,6 +32,15 @@ void out_flush(struct out *o);
 int out_close(struct out *o, char *err, size_t errlen);
 
 void out_make_room(struct out *o, size_t n);
+
+/* write(2) all of p, noting EPIPE or another error in o (out_gz.c). */
+void out_write_all(struct out *o, const char *p, size_t n);
+
+/* gzip (out_gz.c): a path ending in ".gz" is written compressed. */
+bool out_gz_wanted(const char *path);
+void out_gz_start(struct out *o);
+/* Deflate o->buf[0..len) and write what comes out; finish: end the stream. */
+void out_gz_write(struct out *o, bool finish);
 
 /* A pointer to at least n writable bytes at the end of the buffer; the
  * caller advances o->len by what it wrote. */

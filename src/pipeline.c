@@ -53,6 +53,7 @@ static const struct render_ops *ops_for(enum format f)
 	case FMT_FOLDED: return &render_folded;
 	case FMT_SUMMARY: return &render_summary;
 	case FMT_RAW: return &render_raw;
+	case FMT_SPEEDSCOPE: return &render_speedscope;
 	}
 	return NULL;
 }

@@ -42,5 +42,6 @@ extern const struct render_ops render_chrome;
 extern const struct render_ops render_folded;
 extern const struct render_ops render_summary;
 extern const struct render_ops render_raw;
+extern const struct render_ops render_speedscope;
 
 #endif

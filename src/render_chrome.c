@@ -1,23 +1,51 @@
-/* chrome: Chrome Trace Event JSON (Perfetto, chrome://tracing).
- * A shown call is a "B" event, its return an "E" event on the same
- * pid/tid; calls still open at the end are closed there with
- * args.unreturned. Lines, gc, imports, audit events and returns whose call
- * was not seen are thread-scoped instant events ("i"). Process and thread
- * names come last as "M" metadata events. ts is in µs with ns precision. */
+/* chrome: Chrome Trace Event JSON (Perfetto, chrome://tracing, speedscope,
+ * the Firefox Profiler).
+ *
+ * Slices are "B"/"E" pairs on the thread's pid/tid, and an "E" carries the
+ * same name and args as its "B": speedscope and the Firefox Profiler match
+ * them by name (and speedscope by args too). Complete "X" events would be
+ * smaller, but a consumer computes their end as ts + dur in floating point,
+ * and a call that ends when its caller does (the calls closed at the end
+ * of a trace) can then end a rounding step after it: speedscope warns and
+ * leaves the caller open. B/E keep every timestamp a printed decimal, and
+ * the output streams in time order per thread.
+ *
+ * A shown call is a slice named after its function, args {file, line}; gc
+ * is a slice "gc" {generation}; an import a slice "import MODULE" (slices.c).
+ * Calls (and gc, imports) still open when the trace ends are closed there,
+ * their "E" with cat "unreturned", followed by an instant naming how many
+ * calls on that thread never returned. Lines, gc done {collected}, import
+ * done {found}, audit events and returns whose call was not seen are
+ * thread-scoped instants ("i"); lost events are global instants. Process
+ * and thread names come last as "M" metadata: the process's command line
+ * (picture.h) and "main (tid N)" or "tid N". otherData anchors the clock:
+ * the engine's CLOCK_MONOTONIC timestamp of ts 0 and, in a live trace, its
+ * wall-clock time. ts is in µs with ns precision. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
+#include "picture.h"
 #include "render.h"
+#include "slices.h"
 #include "xmalloc.h"
 
 struct chrome {
 	struct renderer base;
 	struct esc_cache esc;
+	struct slicer sl;
+	struct picture_names pn;
 	bool first;
+	bool have_t0;
+	uint64_t t0;            /* engine timestamp of ts 0 */
+	int64_t wall_offset;    /* realtime - monotonic, 0 when unknown */
+	uint64_t *unreturned;   /* per thread index: calls closed at the end */
+	size_t nunreturned;
 };
 
 #define PUT(d, lit) (memcpy((d), (lit), sizeof(lit) - 1), (d) += sizeof(lit) - 1)
+
+static const struct slice_ops chrome_slice_ops;
 
 static struct renderer *chrome_create(const struct render_ctx *ctx)
 {
@@ -26,6 +54,9 @@ static struct renderer *chrome_create(const struct render_ctx *ctx)
 	c->base.ctx = *ctx;
 	c->first = true;
 	esc_cache_init(&c->esc, ESC_JSON_STRICT);
+	slicer_init(&c->sl, &chrome_slice_ops, c);
+	picture_names_init(&c->pn, ctx->o);
+	c->wall_offset = wall_clock_offset_ns(ctx->o);
 	out_str(ctx->out, "{\"traceEvents\":[\n");
 	return &c->base;
 }
@@ -34,6 +65,9 @@ static void chrome_destroy(struct renderer *r)
 {
 	struct chrome *c = (struct chrome *)r;
 	esc_cache_free(&c->esc);
+	slicer_free(&c->sl);
+	picture_names_free(&c->pn);
+	free(c->unreturned);
 	free(c);
 }
 
@@ -72,6 +106,67 @@ static char *put_call_body(char *d, const struct esc_entry *func, const struct e
 	return d;
 }
 
+/* A slice's B or E: the same name and args on both. */
+static void slice_event(struct chrome *c, const struct thread *th, const struct slice *s,
+			char ph, uint64_t ts, const char *cat)
+{
+	struct out *o = c->base.ctx.out;
+	const struct esc_entry *func = esc_get(&c->esc, c->base.ctx.in, s->func);
+	const struct esc_entry *file = esc_get(&c->esc, c->base.ctx.in, s->file);
+	char *d = out_room(o, 256 + (size_t)func->len + file->len);
+	char *start = d;
+
+	d = head(c, d, ph, th->pid, th->tid, ts);
+	PUT(d, ",\"cat\":\"");
+	memcpy(d, cat, strlen(cat));
+	d += strlen(cat);
+	PUT(d, "\",\"name\":\"");
+	switch (s->kind) {
+	case SLICE_CALL:
+		d = put_call_body(d, func, file, s->num);
+		break;
+	case SLICE_GC:
+		PUT(d, "gc\",\"args\":{\"generation\":");
+		d += fmt_i64(d, s->num);
+		PUT(d, "}}");
+		break;
+	case SLICE_IMPORT:
+		PUT(d, "import ");
+		d = put_esc(d, func);
+		PUT(d, "\"}");
+		break;
+	}
+	o->len += (size_t)(d - start);
+}
+
+static const char *slice_cat(const struct slice *s)
+{
+	return s->kind == SLICE_CALL ? "call" : s->kind == SLICE_GC ? "gc" : "import";
+}
+
+static void chrome_open(void *ctx, const struct thread *th, const struct slice *s)
+{
+	slice_event(ctx, th, s, 'B', s->start, slice_cat(s));
+}
+
+static void chrome_close(void *ctx, const struct thread *th, const struct slice *s, uint64_t ts,
+			 bool unreturned)
+{
+	struct chrome *c = ctx;
+	slice_event(c, th, s, 'E', ts, unreturned ? "unreturned" : slice_cat(s));
+	if (unreturned && s->kind == SLICE_CALL) {
+		if (th->index >= c->nunreturned) {
+			size_t old = c->nunreturned;
+			c->unreturned = xgrow(c->unreturned, &c->nunreturned, (size_t)th->index + 1,
+					      sizeof(*c->unreturned));
+			memset(c->unreturned + old, 0, (c->nunreturned - old) * sizeof(*c->unreturned));
+		}
+		c->unreturned[th->index]++;
+	}
+}
+
+static const struct slice_ops chrome_slice_ops = { .open = chrome_open, .close = chrome_close };
+
 static void chrome_event(struct renderer *r, const struct tev *e)
 {
 	struct chrome *c = (struct chrome *)r;
@@ -79,25 +174,22 @@ static void chrome_event(struct renderer *r, const struct tev *e)
 
 	if (e->kind == EV_COMM)
 		return;
+	if (!c->have_t0 && e->kind != EV_LOST) {
+		c->t0 = e->engine_ts - e->ts;
+		c->have_t0 = true;
+	}
+	if (e->th)
+		picture_names_see(&c->pn, e->pid);
+	/* The done instants first: inside the slice they close. */
+	if (e->kind != EV_GC_DONE && e->kind != EV_IMPORT_DONE && slicer_event(&c->sl, e))
+		return;
 	const struct esc_entry *func = esc_get(&c->esc, r->ctx.in, e->func);
 	const struct esc_entry *file = esc_get(&c->esc, r->ctx.in, e->file);
 	char *d = out_room(o, 256 + 2 * ((size_t)func->len + file->len));
 	char *s = d;
 
 	switch (e->kind) {
-	case EV_CALL:
-		d = head(c, d, 'B', e->pid, e->tid, e->ts);
-		PUT(d, ",\"cat\":\"call\",\"name\":\"");
-		d = put_call_body(d, func, file, e->num);
-		break;
 	case EV_RETURN:
-		if (e->has_dur) {
-			d = head(c, d, 'E', e->pid, e->tid, e->ts);
-			PUT(d, ",\"args\":{\"return_line\":");
-			d += fmt_i64(d, e->num);
-			PUT(d, "}}");
-			break;
-		}
 		d = head(c, d, 'i', e->pid, e->tid, e->ts);
 		PUT(d, ",\"s\":\"t\",\"cat\":\"return-without-call\",\"name\":\"");
 		d = put_call_body(d, func, file, e->num);
@@ -112,25 +204,16 @@ static void chrome_event(struct renderer *r, const struct tev *e)
 		d = put_esc(d, file);
 		PUT(d, "\"}}");
 		break;
-	case EV_GC_START:
 	case EV_GC_DONE:
 		d = head(c, d, 'i', e->pid, e->tid, e->ts);
-		if (e->kind == EV_GC_START)
-			PUT(d, ",\"s\":\"t\",\"cat\":\"gc\",\"name\":\"gc start\",\"args\":{\"generation\":");
-		else
-			PUT(d, ",\"s\":\"t\",\"cat\":\"gc\",\"name\":\"gc done\",\"args\":{\"collected\":");
+		PUT(d, ",\"s\":\"t\",\"cat\":\"gc\",\"name\":\"gc done\",\"args\":{\"collected\":");
 		d += fmt_i64(d, e->num);
 		PUT(d, "}}");
 		break;
-	case EV_IMPORT_START:
 	case EV_IMPORT_DONE:
 		d = head(c, d, 'i', e->pid, e->tid, e->ts);
 		PUT(d, ",\"s\":\"t\",\"cat\":\"import\",\"name\":\"import ");
 		d = put_esc(d, func);
-		if (e->kind == EV_IMPORT_START) {
-			PUT(d, "\"}");
-			break;
-		}
 		PUT(d, " done\",\"args\":{\"found\":");
 		d += fmt_i64(d, e->num);
 		PUT(d, "}}");
@@ -145,22 +228,16 @@ static void chrome_event(struct renderer *r, const struct tev *e)
 		d = head(c, d, 'i', e->pid, e->tid, e->ts);
 		PUT(d, ",\"s\":\"g\",\"cat\":\"pytrace\",\"name\":\"");
 		d += fmt_i64(d, e->num);
-		PUT(d, " events lost\"}");
+		PUT(d, " events lost\",\"args\":{\"lost\":");
+		d += fmt_i64(d, e->num);
+		PUT(d, "}}");
 		break;
 	default:
 		break;
 	}
 	o->len += (size_t)(d - s);
-}
-
-static void chrome_unreturned(struct renderer *r, const struct tev *call, uint64_t end_ts)
-{
-	struct chrome *c = (struct chrome *)r;
-	char *d = out_room(r->ctx.out, 160);
-	char *s = d;
-	d = head(c, d, 'E', call->pid, call->tid, end_ts);
-	PUT(d, ",\"args\":{\"unreturned\":true}}");
-	r->ctx.out->len += (size_t)(d - s);
+	if (e->kind == EV_GC_DONE || e->kind == EV_IMPORT_DONE)
+		slicer_event(&c->sl, e);
 }
 
 static void meta(struct chrome *c, const char *what, int32_t pid, int32_t tid,
@@ -190,8 +267,27 @@ static void chrome_finish(struct renderer *r, uint64_t end_ts)
 {
 	struct chrome *c = (struct chrome *)r;
 	const struct stacks *st = r->ctx.st;
+	struct out *o = r->ctx.out;
 	char name[64];
-	(void)end_ts;
+
+	slicer_finish(&c->sl, end_ts);
+	for (size_t k = 0; k < c->nunreturned; k++) {
+		if (!c->unreturned[k])
+			continue;
+		const struct thread *th = st->threads[k];
+		char *d = out_room(o, 200), *s = d;
+		d = head(c, d, 'i', th->pid, th->tid, end_ts);
+		PUT(d, ",\"s\":\"t\",\"cat\":\"unreturned\",\"name\":\"");
+		d += fmt_u64(d, c->unreturned[k]);
+		if (c->unreturned[k] == 1)
+			PUT(d, " call never returned\"");
+		else
+			PUT(d, " calls never returned\"");
+		PUT(d, ",\"args\":{\"closed_at_end\":");
+		d += fmt_u64(d, c->unreturned[k]);
+		PUT(d, "}}");
+		o->len += (size_t)(d - s);
+	}
 	for (size_t i = 0; i < st->nprocs; i++) {
 		const struct proc *p = st->procs[i];
 		bool any = false;
@@ -199,35 +295,39 @@ static void chrome_finish(struct renderer *r, uint64_t end_ts)
 			any = st->threads[k]->proc == p && st->threads[k]->selected > 0;
 		if (!any)
 			continue;
-		if (p->comm) {
-			const struct esc_entry *comm = esc_get(&c->esc, r->ctx.in, p->comm);
-			meta(c, "process_name", p->pid, p->pid, comm->s, comm->len);
-		} else {
-			meta(c, "process_name", p->pid, p->pid, "python", 6);
-		}
+		uint32_t id = picture_names_id(&c->pn, r->ctx.in, st, p->pid);
+		const struct esc_entry *pname = esc_get(&c->esc, r->ctx.in, id);
+		meta(c, "process_name", p->pid, p->pid, pname->s, pname->len);
 	}
 	for (size_t k = 0; k < st->nthreads; k++) {
 		const struct thread *th = st->threads[k];
 		if (th->selected <= 0)
 			continue;
-		size_t n;
-		if (th->tid == th->pid) {
-			memcpy(name, "main", 4);
-			n = 4;
-		} else {
-			memcpy(name, "thread ", 7);
-			n = 7 + fmt_i64(name + 7, th->tid);
-		}
-		meta(c, "thread_name", th->pid, th->tid, name, n);
+		meta(c, "thread_name", th->pid, th->tid, name, thread_label(name, th->pid, th->tid));
 	}
-	out_str(r->ctx.out, "\n],\"displayTimeUnit\":\"ms\",\"otherData\":{\"generator\":\"pytrace\"}}\n");
+	out_str(o, "\n],\"displayTimeUnit\":\"ms\",\"otherData\":{\"generator\":\"pytrace "
+		PYTRACE_VERSION "\",\"clock\":\"CLOCK_MONOTONIC\"");
+	if (c->have_t0) {
+		out_str(o, ",\"ts0_monotonic_ns\":");
+		out_u64(o, c->t0);
+		if (c->wall_offset) {
+			int64_t wall = (int64_t)c->t0 + c->wall_offset;
+			char *d = out_room(o, 80), *s = d;
+			PUT(d, ",\"ts0_unix_ns\":");
+			d += fmt_i64(d, wall);
+			PUT(d, ",\"ts0_utc\":\"");
+			d += fmt_utc(d, wall);
+			*d++ = '"';
+			o->len += (size_t)(d - s);
+		}
+	}
+	out_str(o, "}}\n");
 }
 
 const struct render_ops render_chrome = {
 	.name = "chrome",
 	.create = chrome_create,
 	.event = chrome_event,
-	.unreturned = chrome_unreturned,
 	.finish = chrome_finish,
 	.destroy = chrome_destroy,
 };

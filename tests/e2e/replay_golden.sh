@@ -44,6 +44,13 @@ for f in basic threads exotic; do
 	check "$f: json lines have exactly the documented keys" $CHECK json "$TMP/$f.json"
 	check "$f: chrome is valid Trace Event JSON" $CHECK chrome "$TMP/$f.chrome"
 	check "$f: folded equals self times recomputed from json" $CHECK folded "$TMP/$f.json" "$TMP/$f.folded"
+	"$PYTRACE" -q --replay $f.raw --all -f speedscope >"$TMP/$f.speedscope"
+	# exotic: json writes bad UTF-8 as \udcXX, speedscope as U+FFFD: structure only
+	check "$f: speedscope is valid and opens the calls json shows, per thread" \
+		$CHECK speedscope "$TMP/$f.speedscope" $([ $f = exotic ] || echo "$TMP/$f.json")
+	"$PYTRACE" -q --replay $f.raw --all -f chrome -o "$TMP/$f.chrome.gz"
+	check "$f: -o FILE.gz writes the same output gzip-compressed" \
+		sh -c "gzip -dc '$TMP/$f.chrome.gz' | cmp -s - '$TMP/$f.chrome'"
 	# raw round trip: the raw output replays to itself, byte for byte
 	"$PYTRACE" -q --replay $f.raw --all -f raw >"$TMP/$f.r1"
 	"$PYTRACE" -q --replay "$TMP/$f.r1" --all -f raw >"$TMP/$f.r2"
@@ -73,6 +80,8 @@ check "deep: indentation follows the depth to 10,000 levels and back" [ $? -eq 0
 check "deep: json depth reaches $((N - 1))" grep -q "\"depth\":$((N - 1)),\"func\":\"rec\"" "$TMP/deep.json"
 "$PYTRACE" -q --replay "$TMP/deep.raw" -f chrome >"$TMP/deep.chrome"
 check "deep: chrome is valid" $CHECK chrome "$TMP/deep.chrome"
+"$PYTRACE" -q --replay "$TMP/deep.raw" -f speedscope >"$TMP/deep.speedscope"
+check "deep: speedscope is valid, the calls json shows" $CHECK speedscope "$TMP/deep.speedscope" "$TMP/deep.json"
 "$PYTRACE" -q --replay "$TMP/deep.raw" -f folded >"$TMP/deep.folded"
 check "deep: folded equals json self times" $CHECK folded "$TMP/deep.json" "$TMP/deep.folded"
 "$PYTRACE" -q --replay "$TMP/deep.raw" -f summary >"$TMP/deep.summary"

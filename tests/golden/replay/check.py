@@ -3,8 +3,13 @@
 
   check.py json FILE            every line is a JSON object with exactly the documented keys
   check.py chrome FILE          Chrome Trace Event JSON: parses, valid ph values, every B
-                                has a matching E on the same pid/tid in order, ts monotonic
-                                per thread, metadata names every pid/tid that has events
+                                has a matching E on the same pid/tid in order, with the same
+                                name and args (speedscope and the Firefox Profiler match them),
+                                ts monotonic per thread, metadata names every pid/tid that
+                                has events, otherData names the clock of ts 0
+  check.py speedscope FILE [JSON]  speedscope's file format: evented profiles, frames in the
+                                shared table, O/C nest per profile in time order; with JSON,
+                                each profile opens exactly the calls json shows on its thread
   check.py mindur FULL CUT NS   CUT (json with --min-duration NS) is FULL (json without it)
                                 minus every call shorter than NS and everything inside it,
                                 thread by thread in order; a call never returned counts
@@ -98,7 +103,9 @@ def check_chrome(path):
         elif ph == "E":
             if not open_stack[key]:
                 fail(f"event {i}: E without a B on {key}")
-            open_stack[key].pop()
+            b = open_stack[key].pop()
+            if (b.get("name"), b.get("args")) != (e.get("name"), e.get("args")):
+                fail(f"event {i}: E {e.get('name')!r} {e.get('args')} ends B {b.get('name')!r} {b.get('args')}")
         elif ph != "M" and e.get("s") != "g":
             seen.add(key)
     for key, st in open_stack.items():
@@ -107,6 +114,52 @@ def check_chrome(path):
     for key in seen:
         if key[0] not in named_p or key not in named_t:
             fail(f"no process/thread name for {key}")
+    other = doc.get("otherData", {})
+    if other.get("clock") != "CLOCK_MONOTONIC" or (evs and not isinstance(other.get("ts0_monotonic_ns"), int)):
+        fail(f"otherData does not anchor the clock: {other}")
+
+
+def check_speedscope(path, json_path=None):
+    with open(path, "rb") as f:
+        doc = json.load(f)
+    if doc.get("$schema") != "https://www.speedscope.app/file-format-schema.json":
+        fail("$schema")
+    frames = doc["shared"]["frames"]
+    for fr in frames:
+        if not isinstance(fr.get("name"), str) or set(fr) - {"name", "file", "line", "col"}:
+            fail(f"frame {fr}")
+    opened = {}
+    for p in doc["profiles"]:
+        if p["type"] != "evented" or p["unit"] != "nanoseconds" or not isinstance(p["name"], str):
+            fail(f"profile {p.get('name')}: type/unit/name")
+        st, last, names = [], p["startValue"], []
+        for ev in p["events"]:
+            if ev["at"] < last or ev["at"] > p["endValue"]:
+                fail(f"profile {p['name']}: at {ev['at']} out of order or range")
+            last = ev["at"]
+            if not 0 <= ev["frame"] < len(frames):
+                fail(f"profile {p['name']}: frame {ev['frame']}")
+            if ev["type"] == "O":
+                st.append(ev["frame"])
+                names.append(frames[ev["frame"]]["name"])
+            elif ev["type"] == "C":
+                if not st or st.pop() != ev["frame"]:
+                    fail(f"profile {p['name']}: C of frame {ev['frame']} does not close the top")
+            else:
+                fail(f"profile {p['name']}: event type {ev['type']}")
+        if st:
+            fail(f"profile {p['name']}: {len(st)} frames never closed")
+        tid = int(p["name"].rpartition("tid ")[2].rstrip(")"))
+        pid = int(p["name"].rpartition("(pid ")[2].partition(")")[0])
+        opened[(pid, tid)] = names
+    if json_path:
+        want = defaultdict(list)
+        for ev in load_jsonl(json_path):
+            if ev["kind"] == "call":
+                want[(ev["pid"], ev["tid"])].append(ev["func"] if ev["func"] is not None else "<null>")
+        got = {k: [n for n in v if not n.startswith(("gc (", "import "))] for k, v in opened.items()}
+        if dict(want) != {k: v for k, v in got.items() if v}:
+            fail("calls per thread differ from the json output's")
 
 
 def check_folded(json_path, folded_path):
@@ -188,5 +241,7 @@ if __name__ == "__main__":
         check_mindur(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif cmd == "folded":
         check_folded(sys.argv[2], sys.argv[3])
+    elif cmd == "speedscope":
+        check_speedscope(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
     else:
         fail("unknown check " + cmd)

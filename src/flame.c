@@ -1,0 +1,110 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "flame.h"
+#include "xmalloc.h"
+
+static uint32_t node_hash(uint32_t parent, uint32_t func, uint32_t file, enum flame_root root)
+{
+	uint64_t h = ((uint64_t)func << 32 | file) * 0x9e3779b97f4a7c15ULL;
+	h ^= (parent * 4ULL + root) * 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 31;
+	return (uint32_t)(h * 0xff51afd7ed558ccdULL >> 32);
+}
+
+void flame_init(struct flame *f, enum flame_by by)
+{
+	memset(f, 0, sizeof(*f));
+	f->by = by;
+	f->nodes = xgrow(NULL, &f->nodes_cap, 1024, sizeof(*f->nodes));
+	f->nnodes = 1;
+	memset(&f->nodes[0], 0, sizeof(f->nodes[0]));
+	f->mask = 2048 - 1;
+	f->map = xcalloc(f->mask + 1, sizeof(*f->map));
+}
+
+void flame_free(struct flame *f)
+{
+	for (size_t i = 0; i < f->nstacks; i++)
+		free(f->stacks[i].v);
+	free(f->stacks);
+	free(f->nodes);
+	free(f->map);
+	memset(f, 0, sizeof(*f));
+}
+
+static void grow_map(struct flame *f)
+{
+	size_t size = (f->mask + 1) * 2;
+	uint32_t *m = xcalloc(size, sizeof(*m));
+	for (size_t i = 1; i < f->nnodes; i++) {
+		const struct flame_node *n = &f->nodes[i];
+		size_t j = node_hash(n->parent, n->func, n->file, n->root) & (size - 1);
+		while (m[j])
+			j = (j + 1) & (size - 1);
+		m[j] = (uint32_t)i;
+	}
+	free(f->map);
+	f->map = m;
+	f->mask = size - 1;
+}
+
+/* The child of parent for (root, func, file), created on first sight with
+ * line. Process and thread frames use func 0 and file = pid or tid. */
+static uint32_t child(struct flame *f, uint32_t parent, enum flame_root root,
+		      uint32_t func, uint32_t file, int64_t line)
+{
+	size_t j = node_hash(parent, func, file, root) & f->mask;
+	while (f->map[j]) {
+		const struct flame_node *n = &f->nodes[f->map[j]];
+		if (n->parent == parent && n->func == func && n->file == file && n->root == root)
+			return f->map[j];
+		j = (j + 1) & f->mask;
+	}
+	f->nodes = xgrow(f->nodes, &f->nodes_cap, f->nnodes + 1, sizeof(*f->nodes));
+	uint32_t id = (uint32_t)f->nnodes++;
+	f->nodes[id] = (struct flame_node){ .parent = parent, .func = func, .file = file,
+					    .line = line, .root = root };
+	f->map[j] = id;
+	if (f->nnodes * 2 > f->mask + 1)
+		grow_map(f);
+	return id;
+}
+
+static struct flame_stack *stack_for(struct flame *f, const struct thread *th, size_t depth)
+{
+	if (th->index >= f->nstacks) {
+		size_t old = f->nstacks;
+		f->stacks = xgrow(f->stacks, &f->nstacks, (size_t)th->index + 1, sizeof(*f->stacks));
+		memset(f->stacks + old, 0, (f->nstacks - old) * sizeof(*f->stacks));
+	}
+	struct flame_stack *s = &f->stacks[th->index];
+	if (depth >= s->cap) {
+		size_t old = s->cap;
+		s->v = xgrow(s->v, &s->cap, depth + 1, sizeof(*s->v));
+		memset(s->v + old, 0, (s->cap - old) * sizeof(*s->v));
+	}
+	if (!s->base && f->by != FLAME_BY_NONE) {
+		s->base = child(f, 0, FLAME_PROC, 0, (uint32_t)th->pid, th->pid);
+		if (f->by == FLAME_BY_THREAD)
+			s->base = child(f, s->base, FLAME_THREAD, 0, (uint32_t)th->tid, th->tid);
+	}
+	return s;
+}
+
+void flame_event(struct flame *f, const struct tev *e)
+{
+	size_t depth = (size_t)e->depth;
+	if (e->kind == EV_CALL) {
+		struct flame_stack *s = stack_for(f, e->th, depth);
+		uint32_t parent = depth ? s->v[depth - 1] : s->base;
+		s->v[depth] = child(f, parent, FLAME_CALL, e->func, e->file, e->num);
+	} else if (e->kind == EV_RETURN && e->has_dur) {
+		struct flame_stack *s = stack_for(f, e->th, depth);
+		uint32_t n = s->v[depth];
+		if (n) {
+			f->nodes[n].self_ns += e->self;
+			f->nodes[n].calls++;
+		}
+	}
+}
