@@ -1,4 +1,5 @@
-# pytrace — GNU make build.  `make`, `make check`, `make install`, `make bench`,
+# pytrace — GNU make build.  `make`, `make check` (check-unit, check-golden,
+# check-live), `make install`, `make bench`,
 # `make deps` (Debian packages), `make fuzz`, `make lint`, `make clean`.  V=1 for commands,
 # WERROR=1 to fail on any compiler warning (CI does).
 
@@ -52,7 +53,7 @@ FIX_BINS  := $(FIX_SRCS:tests/fixtures/%.c=$(BUILD)/fixtures/%)
 # Keep the BPF object and skeleton: as intermediates make would delete them
 # and rebuild (and relink pytrace) on every run.
 .SECONDARY:
-.PHONY: all check unit bench deps install uninstall clean fuzz tapset lint
+.PHONY: all check check-unit check-golden check-live unit bench deps install uninstall clean fuzz tapset lint
 
 all: $(BUILD)/pytrace
 
@@ -92,10 +93,22 @@ $(BUILD)/fixtures/%: tests/fixtures/%.c
 	$(call say,CC,$<)$(CC) -O1 -g -Wall -Wextra $(SANFLAGS) -o $@ $< -lpthread \
 		$(if $(findstring embed,$*),$(shell pkg-config --cflags --libs python-3.11-embed))
 
-unit: $(UNIT_BINS)
-
+# `make check` runs every suite in one run (one summary line, which .ci/run
+# reads); check-unit, check-golden and check-live run one suite each
+# (tests/run says what belongs to which).  `make unit` is check-unit.
 check: all $(UNIT_BINS) $(FIX_BINS)
 	$(Q)BUILD=$(BUILD) tests/run
+
+check-unit: $(UNIT_BINS)
+	$(Q)BUILD=$(BUILD) SUITE=unit tests/run
+
+check-golden: all
+	$(Q)BUILD=$(BUILD) SUITE=golden tests/run
+
+check-live: all $(FIX_BINS)
+	$(Q)BUILD=$(BUILD) SUITE=live tests/run
+
+unit: check-unit
 
 bench: all $(FIX_BINS)
 	$(Q)BUILD=$(BUILD) bench/run

@@ -6,7 +6,7 @@
 #   one record at the end;
 # - -p on a process that is not a python says so.
 . "$TOP/tests/lib.sh"
-. "$TOP/tests/e2e/data/bpf_common.sh"
+. "$TOP/tests/lib/bpf.sh"
 
 main() {
 	bpf_ready || return 0

@@ -2,7 +2,7 @@
 # The bpf engine on the SDT fixture (tests/fixtures/sdt_calls.c): exact trees,
 # threads, NULL and over-long strings, -p, and event accounting under a flood.
 . "$TOP/tests/lib.sh"
-. "$TOP/tests/e2e/data/bpf_common.sh"
+. "$TOP/tests/lib/bpf.sh"
 
 trace_fix() { "$PYTRACE" --engine bpf --python "$FIX" "$@"; }
 

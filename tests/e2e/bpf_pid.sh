@@ -3,7 +3,7 @@
 # attached; after detach the process lives on at its untraced speed, with no
 # semaphore left raised and no breakpoint left in its code.
 . "$TOP/tests/lib.sh"
-. "$TOP/tests/e2e/data/bpf_common.sh"
+. "$TOP/tests/lib/bpf.sh"
 
 # median of the last N numbers printed by the loop since line START
 rate_since() {

@@ -5,8 +5,8 @@
 # process left stopped), SIGINT/SIGTERM during a flood, the interpreter file
 # replaced or deleted under a trace, and two pytraces on one process.
 . "$TOP/tests/lib.sh"
-. "$TOP/tests/e2e/data/bpf_common.sh"
-. "$TOP/tests/e2e/data/faults_common.sh"
+. "$TOP/tests/lib/bpf.sh"
+. "$TOP/tests/lib/faults.sh"
 
 # an array, not a function: "${TRACE[@]}" ... & must leave $! = pytrace's pid
 TRACE=("$PYTRACE" --engine bpf)

@@ -7,8 +7,8 @@
 # a write error is said at once and pytrace exits 1, never a silently
 # short file.
 . "$TOP/tests/lib.sh"
-. "$TOP/tests/e2e/data/bpf_common.sh"
-. "$TOP/tests/e2e/data/faults_common.sh"
+. "$TOP/tests/lib/bpf.sh"
+. "$TOP/tests/lib/faults.sh"
 
 TRACE=("$PYTRACE" --engine bpf)
 MNT=""

@@ -1,4 +1,5 @@
 #!/bin/bash
+# suite: unit
 # Every fuzz target (tests/fuzz/fuzz_*.c) replayed over its checked-in corpus
 # (tests/fuzz/corpus/NAME) with the normal compiler and tests/fuzz/replay.c
 # instead of libFuzzer: the seeds and every input a fuzzer ever crashed on

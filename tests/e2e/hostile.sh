@@ -4,8 +4,8 @@
 # real traced CPython, through every format (checked against the real names
 # the program reports); non-UTF-8 bytes; and non-root use.
 . "$TOP/tests/lib.sh"
-. "$TOP/tests/e2e/data/bpf_common.sh"
-. "$TOP/tests/e2e/data/faults_common.sh"
+. "$TOP/tests/lib/bpf.sh"
+. "$TOP/tests/lib/faults.sh"
 
 TRACE=("$PYTRACE" --engine bpf)
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# suite: unit
 # Static analysis as a test: `make lint` (cppcheck on src/) finds nothing.
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP" || exit 1

@@ -1,4 +1,5 @@
 #!/bin/bash
+# suite: golden
 # --replay through the real binary: golden outputs for every format and
 # filter (tests/golden/replay/cases), independent checks of json, chrome and
 # folded output (check.py), raw round trips, a 10,000-level recursion,

@@ -1,6 +1,6 @@
-# Shared by tests/e2e/faults*.sh and hostile.sh (sourced after lib.sh and
-# bpf_common.sh): waiting with a bound, and looking for anything a tracer
-# could leave behind.
+# Shared by tests/e2e/faults*.sh, hostile.sh and the case runner (sourced
+# after tests/lib.sh and tests/lib/bpf.sh): waiting with a bound, a private
+# interpreter, and looking for anything a tracer could leave behind.
 
 # wait_file FILE REGEX SECONDS: true once FILE has a line matching REGEX
 wait_file() {
@@ -100,12 +100,12 @@ bpf_left() {
 # marker_dirty PID: marker sites still holding a breakpoint or semaphores
 # still raised (nothing printed when clean)
 marker_dirty() {
-	"$PY311" "$DATA/marker_state.py" "$1" | awk '$3 != 0 || $4 == "cc"'
+	"${PYC:-$PY311}" "$DATA/marker_state.py" "$1" | awk '$3 != 0 || $4 == "cc"'
 }
 
 # marker_raised PID: true while the function__entry semaphore is raised
 marker_raised() {
-	"$PY311" "$DATA/marker_state.py" "$1" | awk '$1 == "function__entry" && $3 != 0 {f = 1} END {exit !f}'
+	"${PYC:-$PY311}" "$DATA/marker_state.py" "$1" | awk '$1 == "function__entry" && $3 != 0 {f = 1} END {exit !f}'
 }
 
 # other_leftovers TRACER-PID: tracefs uprobes, temp files, pinned objects

@@ -1,0 +1,60 @@
+# Shared by the bpf engine's live tests: tests/e2e/bpf_*.sh (sourced after
+# tests/lib.sh) and the case runner (tests/lib/cases.sh).
+DATA="$TOP/tests/e2e/data"
+FIX="$FIXTURES/sdt_calls"
+
+# bpf_engine: true when the bpf engine can trace here; otherwise false with
+# the reason on stdout (a REQUIRES helper).  Decided once per test file.
+bpf_engine() {
+	if [ -z "${_BPF_WHY+set}" ]; then
+		_BPF_WHY=""
+		if ! is_root; then
+			_BPF_WHY="bpf engine: needs root (uprobes, BPF)"
+		elif [ ! -x "$PY311" ]; then
+			_BPF_WHY="bpf engine: $PY311 is not installed"
+		elif [ ! -x "$FIX" ]; then
+			_BPF_WHY="bpf engine: $FIX not built (make check builds it)"
+		else
+			"$PYTRACE" --engine bpf --python "$FIX" -f raw -c "$FIX tree" \
+				>"$TMP/ready.out" 2>"$TMP/ready.err"
+			[ $? -eq 5 ] && _BPF_WHY="bpf engine cannot run here: $(head -1 "$TMP/ready.err")"
+		fi
+	fi
+	[ -z "$_BPF_WHY" ] || { echo "$_BPF_WHY"; return 1; }
+}
+
+# bpf_ready: true when the bpf engine can trace here; otherwise one SKIP
+# with the reason and false.
+bpf_ready() {
+	bpf_engine >"$TMP/why" || { skip "$(cat "$TMP/why")"; return 1; }
+}
+
+# root: true as root, else the reason (a REQUIRES helper)
+root() { is_root || { echo "needs root"; return 1; }; }
+# installed CMD: true when CMD is on PATH, else the reason
+installed() { have "$1" || { echo "$1 is not installed"; return 1; }; }
+# fixture NAME: true when the fixture NAME is built, else the reason
+fixture() { [ -x "$FIXTURES/$1" ] || { echo "$FIXTURES/$1 not built (make check builds it)"; return 1; }; }
+
+# calls_of FILE [--per-thread]: json trace on stdin -> "call F"/"return F"
+# lines for the events of FILE (per thread: "TID call F", ...).
+calls_of() { "${PYC:-$PY311}" "$DATA/calls_of.py" "$@"; }
+
+# reference_tree PROG OUT: the call/return sequence sys.setprofile sees for
+# PROG (the reference a traced tree must equal) into OUT; false when empty
+reference_tree() {
+	"${PYC:-$PY311}" "$DATA/profile_tree.py" "$1" >"$2" && [ -s "$2" ]
+}
+
+# tree_is EXPECTED FILE TRACE: the json TRACE's calls and returns in FILE
+# are exactly those of EXPECTED (the differences printed when not)
+tree_is() {
+	calls_of "$2" <"$3" >"$3.calls"
+	cmp -s "$1" "$3.calls" && return 0
+	diff "$1" "$3.calls" | head -20
+	return 1
+}
+
+# calls_line FILE TRACE: the json TRACE's calls and returns in FILE on one
+# line ("call f0 call f1 return f1 ...")
+calls_line() { calls_of "$1" <"$2" | tr '\n' ' ' | sed 's/ $//'; }
