@@ -7,12 +7,14 @@
 # - -p on a process that is not a python says so.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/lib/bpf.sh"
+. "$TOP/tests/lib/faults.sh"
 
 main() {
 	bpf_ready || return 0
+	private_python   # a python no other tracer on the host probes
 
 	# --- detach point ---
-	"$PY311" "$DATA/two_thread_loop.py" 30 > "$TMP/loop.out" &
+	"$PYC" "$DATA/two_thread_loop.py" 30 > "$TMP/loop.out" &
 	local pypid=$!
 	for _ in $(seq 50); do grep -q ready "$TMP/loop.out" && break; sleep 0.1; done
 	timeout 20 "$PYTRACE" -q -p "$pypid" --duration 1 -f json > "$TMP/d.json" 2>"$TMP/d.err"

@@ -75,7 +75,7 @@ full_disk() {
 	fi
 	# The trace outgrows 64 KiB: the error at the last flush.
 	expect_exit "full disk, error at the end: status 1" 1 "${TRACE[@]}" -f raw -o "$MNT/t.raw" \
-		-c "$PY311 $DATA/known_tree.py"
+		-c "$PYC $DATA/known_tree.py"
 	check "full disk, error at the end: said with the file and the reason" \
 		grep -q "^pytrace: error writing $MNT/t.raw: No space left on device" "$TMP/err"
 	rm -f "$MNT/t.raw"

@@ -18,7 +18,7 @@ check_names() {   # NAME FORMAT TRACE
 }
 
 odd_names() {
-	local prog="$PY311 $DATA/hostile_prog.py $TMP/h $TMP/expect.json"
+	local prog="$PYC $DATA/hostile_prog.py $TMP/h $TMP/expect.json"
 	mkdir -p "$TMP/h"
 	expect_exit "odd names: traced (raw)" 0 "${TRACE[@]}" -f raw -o "$TMP/h.raw" -c "$prog"
 	expect_exit "odd names: traced (json)" 0 "${TRACE[@]}" -f json -o "$TMP/h.json" -c "$prog"
@@ -43,7 +43,7 @@ non_utf8() {
 	mkdir -p "$TMP/b"
 	printf 'def f():\n    return 1\nf()\n' >"$TMP/b/bad$(printf '\377\376').py"
 	"${TRACE[@]}" -f raw -o "$TMP/b.raw" \
-		-c "$PY311 -c 'import glob, runpy; runpy.run_path(glob.glob(\"$TMP/b/bad*.py\")[0])'" \
+		-c "$PYC -c 'import glob, runpy; runpy.run_path(glob.glob(\"$TMP/b/bad*.py\")[0])'" \
 		>/dev/null 2>"$TMP/b.err"
 	local rc=$?
 	check "non-UTF-8 file name: pytrace ends normally (status $rc: the program's)" test "$rc" -lt 128
@@ -86,12 +86,12 @@ non_root() {
 		-c "touch $TMP/pub/ran"
 	check "non-root --engine bpf -c: the command was not run" test ! -e "$TMP/pub/ran"
 	# -p of root's process: the missing privilege is the problem, not the target.
-	"$PY311" -c 'import time; time.sleep(30)' &
+	"$PYC" -c 'import time; time.sleep(30)' &
 	local rp=$!
 	expect_exit "non-root -p (root's process): status 5" 5 "${as_nobody[@]}" "$PYTRACE" -p "$rp"
 	one_line_error "non-root -p (root's process)"
 	# -p of its own process.
-	"${as_nobody[@]}" "$PY311" -c 'import time; time.sleep(30)' &
+	"${as_nobody[@]}" "$PYC" -c 'import time; time.sleep(30)' &
 	local np=$!
 	sleep 0.3
 	expect_exit "non-root -p (own process): status 5" 5 "${as_nobody[@]}" "$PYTRACE" --engine bpf -p "$np"
@@ -106,6 +106,9 @@ non_root() {
 }
 
 main() {
+	# The traced and the "untouched" interpreters are a private copy: no
+	# other tracer on the host probes it.
+	[ -x "$PY311" ] && private_python
 	if bpf_ready; then
 		odd_names
 		non_utf8
