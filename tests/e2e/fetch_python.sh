@@ -5,7 +5,7 @@
 # time; a clear exit 3 when the archive lacks the package. `pytrace list`
 # detects each version from the ELF.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/data/pythons_common.sh"
+. "$(dirname "$0")/../lib/pythons.sh"
 
 FETCH=$TOP/tools/fetch-python
 [ "$BUILD" = build-san ] && skip_all "foreign interpreters run in the normal build only (BUILD=$BUILD)"
