@@ -58,3 +58,36 @@ tree_is() {
 # calls_line FILE TRACE: the json TRACE's calls and returns in FILE on one
 # line ("call f0 call f1 return f1 ...")
 calls_line() { calls_of "$1" <"$2" | tr '\n' ' ' | sed 's/ $//'; }
+
+# fixture_thread_exact I TRACE: thread tI of "sdt_calls threads N" made
+# exactly its tree (tI, then I+1 leafI calls) in the json TRACE
+fixture_thread_exact() {
+	local i=$1 want have n
+	calls_of fixture.py --per-thread <"$2" | sort -s -n -k1,1 >"$2.threads"
+	want="call t$i$(for _ in $(seq 0 "$i"); do printf ' call leaf%d return leaf%d' "$i" "$i"; done) return t$i"
+	n=$(grep -E " (call|return) (t$i|leaf$i)\$" "$2.threads" | cut -d' ' -f1 | sort -u)
+	have=$(grep "^$n " "$2.threads" | cut -d' ' -f2- | tr '\n' ' ' | sed 's/ $//')
+	[ "$have" = "$want" ] || { echo "thread $i: got: $have"; return 1; }
+}
+
+# flood_accounted RAW OUT ERR: "sdt_calls flood N" traced into RAW (its
+# stdout in OUT, pytrace's stderr in ERR): every event fired was received
+# or reported lost.  RAW is removed (it is large).
+flood_accounted() {
+	local fired received lost
+	fired=$(awk '/^fired/{print $2}' "$2")
+	received=$(grep -cE '^(call|return) ' "$1")
+	lost=$(grep -oE '[0-9]+ (events )?lost' "$3" | head -1 | grep -oE '^[0-9]+')
+	lost=${lost:-0}
+	rm -f "$1"
+	echo "fired $fired, received $received, lost $lost"
+	test -n "$fired" && [ "$fired" -gt 0 ] && [ $((received + lost)) -eq "$fired" ]
+}
+
+# flood_lost ERR: pytrace's stderr ERR reports lost events (else the reason)
+flood_lost() {
+	local lost
+	lost=$(grep -oE '[0-9]+ (events )?lost' "$1" | head -1 | grep -oE '^[0-9]+')
+	[ "${lost:-0}" -gt 0 ] ||
+		{ echo "flood (4K buffer): nothing was lost this time; loss accounting not exercised"; return 1; }
+}
