@@ -29,11 +29,11 @@ WARNINGS := -Wall -Wextra -Wformat-security -Wimplicit-fallthrough \
 WERRORFLAG := $(if $(filter 1,$(WERROR)),-Werror)
 WARNINGS += $(WERRORFLAG)
 CFLAGS   ?= -O2 -g
-override CFLAGS += -std=gnu11 $(WARNINGS) $(SANFLAGS) -MMD -MP
+override CFLAGS += -std=gnu11 -pthread $(WARNINGS) $(SANFLAGS) -MMD -MP
 override CPPFLAGS += -Isrc -I$(BUILD) -D_GNU_SOURCE -DPYTRACE_VERSION='"$(VERSION)"' \
             -DPYTRACE_TAPSETDIR='"$(TAPSETDIR)"'
 LDFLAGS  += $(SANFLAGS)
-LDLIBS   := -lbpf -lelf -lz -lm
+LDLIBS   := -lbpf -lelf -lz -lm -pthread
 
 Q := $(if $(V),,@)
 say = $(if $(V),,@printf '  %-7s %s\n' $(1) $(2);)

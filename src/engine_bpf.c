@@ -437,6 +437,7 @@ static void trace_loop(struct bpf_run *r, struct run_result *res)
 		timeout = r->round >= RECORDS_PER_ROUND ? 0 : DRAIN_INTERVAL_MS;
 		report_lost(r);
 		exec_hold_release(&r->hold, true);
+		pipeline_tick(r->p);
 
 		uint64_t now = now_ns();
 		if (!timed && deadline && now >= deadline) {

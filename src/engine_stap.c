@@ -61,7 +61,7 @@
 
 #define STOP_GRACE_NS   (5ull * 1000000000ull)
 #define KILL_GRACE_NS   (10ull * 1000000000ull)
-#define POLL_MS         100
+#define POLL_MS         50    /* also the output's tick (pipeline_tick) */
 
 /* --- the private directory --- */
 
@@ -355,6 +355,7 @@ static int run_loop(struct stap_run *r, struct run_result *res)
 		stap_stream_drain(&r->stream, r->out_fd, false);
 		drain_stderr(r, false);
 		stap_stream_release(&r->stream, false);
+		pipeline_tick(r->p);
 
 		pid_t w = waitpid(r->pid, &wstatus, WNOHANG);
 		if (w == r->pid) {

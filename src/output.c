@@ -1,7 +1,10 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -9,6 +12,27 @@
 #include "xmalloc.h"
 
 #define OUT_BUF_SIZE (1u << 20)
+#define FLUSH_TTY_NS  (50ull * 1000000ull)
+#define FLUSH_FILE_NS (200ull * 1000000ull)
+/* A handed-off buffer less full than this is copied, not swapped. */
+#define COPY_BELOW    (OUT_BUF_SIZE / 8)
+
+struct out_chunk {
+	struct out_chunk *next;
+	char *data;
+	size_t len;
+};
+
+struct out_writer {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct out_chunk *head, *tail;
+	size_t queued;          /* bytes in the queue (atomic reads) */
+	char *spare;            /* an OUT_BUF_SIZE buffer to swap in */
+	bool stop;
+	uint64_t interval, last_handoff;
+};
 
 static const char digits2[201] =
 	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
@@ -87,6 +111,14 @@ void out_init_fd(struct out *o, int fd, const char *name)
 	init(o, fd, name, false);
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 void out_write_all(struct out *o, const char *p, size_t len)
 {
 	size_t off = 0;
@@ -95,19 +127,165 @@ void out_write_all(struct out *o, const char *p, size_t len)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			o->closed = true;
 			if (errno == EPIPE)
 				o->broken_pipe = true;
 			else
 				o->err = errno;
+			/* Live: the writer thread's word to the event loop. */
+			__atomic_store_n(&o->closed, true, __ATOMIC_RELEASE);
 			break;
 		}
 		off += (size_t)n;
 	}
 }
 
+bool out_is_closed(const struct out *o)
+{
+	return __atomic_load_n(&o->closed, __ATOMIC_ACQUIRE);
+}
+
+bool out_behind(const struct out *o)
+{
+	return o->w && __atomic_load_n(&o->w->queued, __ATOMIC_RELAXED) > OUT_QUEUE_LIMIT;
+}
+
+static void *writer_main(void *arg)
+{
+	struct out *o = arg;
+	struct out_writer *w = o->w;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		struct out_chunk *c;
+
+		while (!w->head && !w->stop)
+			pthread_cond_wait(&w->cv, &w->mu);
+		c = w->head;
+		if (!c)
+			break;   /* stopped and drained */
+		w->head = c->next;
+		if (!w->head)
+			w->tail = NULL;
+		pthread_mutex_unlock(&w->mu);
+		if (!out_is_closed(o))
+			out_write_all(o, c->data, c->len);
+		pthread_mutex_lock(&w->mu);
+		__atomic_store_n(&w->queued, w->queued - c->len, __ATOMIC_RELAXED);
+		if (!w->spare && c->len > COPY_BELOW) {
+			w->spare = c->data;
+			c->data = NULL;
+		}
+		free(c->data);
+		free(c);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Queue what the buffer holds for the writer; the caller keeps a buffer. */
+static void handoff(struct out *o)
+{
+	struct out_writer *w = o->w;
+	struct out_chunk *c;
+
+	w->last_handoff = mono_ns();
+	if (!o->len)
+		return;
+	if (out_is_closed(o)) {
+		o->len = 0;
+		return;
+	}
+	c = xmalloc(sizeof(*c));
+	c->next = NULL;
+	c->len = o->len;
+	if (o->len < COPY_BELOW || o->cap != OUT_BUF_SIZE) {
+		c->data = xmalloc(o->len);
+		memcpy(c->data, o->buf, o->len);
+	} else {
+		c->data = o->buf;
+		o->buf = NULL;
+	}
+	pthread_mutex_lock(&w->mu);
+	if (!o->buf) {
+		o->buf = w->spare;
+		w->spare = NULL;
+	}
+	if (w->tail)
+		w->tail->next = c;
+	else
+		w->head = c;
+	w->tail = c;
+	__atomic_store_n(&w->queued, w->queued + c->len, __ATOMIC_RELAXED);
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	if (!o->buf)
+		o->buf = xmalloc(o->cap);
+	o->len = 0;
+}
+
+int out_go_live(struct out *o, char *err, size_t errlen)
+{
+	struct out_writer *w;
+	sigset_t all, old;
+	int rc;
+
+	/* A .gz file deflates in large blocks on this thread: a file has no
+	 * reader to wait for, and a compressed stream is no live view. */
+	if (o->gz)
+		return 0;
+	w = xcalloc(1, sizeof(*w));
+
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	w->interval = isatty(o->fd) ? FLUSH_TTY_NS : FLUSH_FILE_NS;
+	w->last_handoff = mono_ns();
+	o->w = w;
+	/* Signals are the event loop's business, not the writer's. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&w->thread, NULL, writer_main, o);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		o->w = NULL;
+		pthread_cond_destroy(&w->cv);
+		pthread_mutex_destroy(&w->mu);
+		free(w);
+		return err_set(err, errlen, "cannot start the output thread: %s", strerror(rc));
+	}
+	return 0;
+}
+
+void out_tick(struct out *o)
+{
+	if (o->w && o->len && mono_ns() - o->w->last_handoff >= o->w->interval)
+		handoff(o);
+}
+
+/* Live: write everything queued, end the writer thread. */
+static void writer_stop(struct out *o)
+{
+	struct out_writer *w = o->w;
+
+	handoff(o);
+	pthread_mutex_lock(&w->mu);
+	w->stop = true;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	free(w->spare);
+	free(w);
+	o->w = NULL;
+}
+
+
 void out_flush(struct out *o)
 {
+	if (o->w) {
+		handoff(o);
+		return;
+	}
 	if (o->gz)
 		out_gz_write(o, false);
 	else
@@ -129,7 +307,9 @@ int out_close(struct out *o, char *err, size_t errlen)
 	int rc = 0;
 	if (!o->buf)
 		return 0;
-	if (o->gz)
+	if (o->w)
+		writer_stop(o);
+	else if (o->gz)
 		out_gz_write(o, true);   /* the rest of the buffer, then the trailer */
 	else
 		out_flush(o);

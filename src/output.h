@@ -1,6 +1,14 @@
 /* A buffered writer for the trace: one large buffer, write(2) directly.
  * A reader that goes away (EPIPE) closes the output quietly; any other
  * write error is kept and reported with the file's name at out_close.
+ *
+ * Live traces (out_go_live) never write from the caller's thread: a full
+ * buffer, or one older than the flush interval (out_tick: 50 ms on a
+ * terminal, 200 ms otherwise), is handed to a writer thread, so a slow or
+ * paused reader (a pipe nobody drains, a terminal stopped with Ctrl-S)
+ * never holds the event loop.  What waits for that reader is bounded
+ * (OUT_QUEUE_LIMIT); out_behind() says when it is full, and the caller
+ * drops events (and counts them lost) until the reader catches up.
  * The inline helpers format integers by hand: printf is too slow for
  * millions of lines. */
 #ifndef PYTRACE_OUTPUT_H
@@ -11,15 +19,22 @@
 #include <stdint.h>
 #include <string.h>
 
+struct out_writer;
+
+/* Bytes waiting for the reader of a live output before events are dropped. */
+#define OUT_QUEUE_LIMIT (32u << 20)
+
 struct out {
 	int fd;
 	bool owns_fd;
-	bool closed;       /* EPIPE or write error: nothing more is written */
+	bool closed;       /* EPIPE or write error: nothing more is written
+			    * (live: set by the writer thread, read with out_is_closed) */
 	bool broken_pipe;  /* closed because the reader went away */
 	int err;           /* errno of a write error other than EPIPE */
 	char *name;        /* for messages: the -o path or "standard output" */
 	char *buf;
 	size_t len, cap;
+	struct out_writer *w;  /* live: the writer thread and its queue */
 	struct out_gz *gz; /* -o FILE.gz: the buffer is deflated on its way out */
 };
 
@@ -27,6 +42,13 @@ struct out {
 int out_open(struct out *o, const char *path, char *err, size_t errlen);
 /* Wrap an fd the caller keeps open (stderr for --summary). */
 void out_init_fd(struct out *o, int fd, const char *name);
+/* Write from a thread of its own from now on.  Returns 0, or -1 with err. */
+int out_go_live(struct out *o, char *err, size_t errlen);
+/* Live: hand what is buffered to the writer when the flush interval passed. */
+void out_tick(struct out *o);
+/* Live: the reader is OUT_QUEUE_LIMIT behind (drop, do not add). */
+bool out_behind(const struct out *o);
+bool out_is_closed(const struct out *o);
 void out_flush(struct out *o);
 /* Flush and close; -1 with err filled when a write failed (not EPIPE). */
 int out_close(struct out *o, char *err, size_t errlen);

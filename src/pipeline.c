@@ -8,7 +8,14 @@
  * thread's hold buffer. A pending call that returns too early is dropped
  * with everything held since it; one that lasts long enough releases what
  * was held up to the next pending call. Only threads inside a pending call
- * buffer anything, and only events newer than DUR. */
+ * buffer anything, and only events newer than DUR.
+ *
+ * A live trace's output is written by a thread of its own (output.h).
+ * While its reader is too far behind, new events are dropped, not queued:
+ * the event loop (and any process the engine holds) never waits for a
+ * reader.  A dropped call drops its return too, and a return whose call
+ * was shown is always kept, so every format stays well formed; what was
+ * dropped is counted lost and shown as a lost record where it happened. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +29,9 @@
 #include "render.h"
 #include "stacks.h"
 #include "xmalloc.h"
+
+/* tev.flags: decided at push time, the event is not to be shown. */
+#define EVF_DROPPED 0x80000000u
 
 struct pipeline {
 	const struct options *o;
@@ -41,6 +51,9 @@ struct pipeline {
 	int32_t max_depth;
 	uint64_t next_deadline;    /* earliest moment a pending call becomes long enough */
 	uint64_t events, lost, skipped;
+	uint64_t out_lost;         /* of lost: dropped because the output was behind */
+	uint64_t drop_pending;     /* dropped, not yet shown as a lost record */
+	bool behind;               /* the output's reader is behind (this event) */
 	uint32_t null_id;
 };
 
@@ -88,6 +101,12 @@ struct pipeline *pipeline_new(const struct options *o, char *err, size_t errlen)
 		free(p);
 		return NULL;
 	}
+	if (!o->replay && out_go_live(&p->out, err, errlen) < 0) {
+		out_close(&p->out, NULL, 0);
+		filter_free(p->flt);
+		free(p);
+		return NULL;
+	}
 	p->in = intern_new();
 	p->st = stacks_new();
 	p->null_id = intern_id(p->in, "<null>", 6);
@@ -129,7 +148,12 @@ void pipeline_free(struct pipeline *p)
 
 int pipeline_output_closed(const struct pipeline *p)
 {
-	return p->out.closed;
+	return out_is_closed(&p->out);
+}
+
+void pipeline_tick(struct pipeline *p)
+{
+	out_tick(&p->out);
 }
 
 int pipeline_output_error(const struct pipeline *p, char *err, size_t errlen)
@@ -144,8 +168,23 @@ int pipeline_data_lost(const struct pipeline *p)
 	return p->lost > 0 || p->skipped > 0;
 }
 
+static void push_lost(struct pipeline *p, uint64_t n, int32_t pid, int32_t tid);
+
 static inline void deliver(struct pipeline *p, const struct tev *e)
 {
+	if (__builtin_expect(e->flags & EVF_DROPPED, 0)) {
+		p->drop_pending++;
+		p->out_lost++;
+		p->lost++;
+		return;
+	}
+	if (__builtin_expect(p->drop_pending != 0, 0)) {
+		uint64_t n = p->drop_pending;
+
+		p->drop_pending = 0;
+		p->lost -= n;   /* push_lost counts them again */
+		push_lost(p, n, 0, 0);
+	}
 	p->r[0]->ops->event(p->r[0], e);
 	if (p->nr > 1)
 		p->r[1]->ops->event(p->r[1], e);
@@ -284,6 +323,9 @@ static void push_call(struct pipeline *p, struct thread *th, struct tev *e)
 	}
 	if (vis)
 		th->nvisible++;
+	f->dropped = vis && p->behind;
+	if (f->dropped)
+		e->flags |= EVF_DROPPED;
 	if (p->min_dur) {
 		f->pending = true;
 		f->hold_at = th->nheld;
@@ -310,6 +352,8 @@ static void push_return(struct pipeline *p, struct thread *th, struct tev *e)
 		    (!p->min_dur || e->ts >= p->min_dur) &&
 		    filter_code_ok(p->flt, p->in, e->func, e->file)) {
 			e->depth = th->nvisible;
+			if (p->behind)
+				e->flags |= EVF_DROPPED;
 			emit(p, th, e);
 		}
 		return;
@@ -329,6 +373,8 @@ static void push_return(struct pipeline *p, struct thread *th, struct tev *e)
 	if (f.visible) {
 		if (f.vis_parent >= 0)
 			th->stack[f.vis_parent].child_ns += dur;
+		if (f.dropped)
+			e->flags |= EVF_DROPPED;
 		e->depth = f.depth;
 		e->dur = dur;
 		e->self = dur > f.child_ns ? dur - f.child_ns : 0;
@@ -348,6 +394,8 @@ static void push_other(struct pipeline *p, struct thread *th, struct tev *e)
 		return;
 	if (e->kind == EV_LINE && !filter_code_ok(p->flt, p->in, e->func, e->file))
 		return;
+	if (p->behind)
+		e->flags |= EVF_DROPPED;
 	e->depth = depth;
 	emit(p, th, e);
 }
@@ -355,8 +403,9 @@ static void push_other(struct pipeline *p, struct thread *th, struct tev *e)
 void pipeline_push(struct pipeline *p, const struct event *ev)
 {
 	p->events++;
-	if (p->out.closed)
+	if (out_is_closed(&p->out))
 		return;
+	p->behind = out_behind(&p->out);
 	if ((unsigned)ev->kind >= EV__COUNT)
 		return;
 	if (ev->kind == EV_LOST) {
@@ -439,7 +488,7 @@ static void finish_thread(struct pipeline *p, struct thread *th, uint64_t end)
 	release(p, th, th->nheld);
 	for (size_t i = open; i-- > 0;) {
 		const struct frame *f = &th->stack[i];
-		if (!f->visible)
+		if (!f->visible || f->dropped)
 			continue;
 		struct tev e = {
 			.kind = EV_CALL, .flags = f->flags, .ts = f->start, .dur = end - f->start,
@@ -462,15 +511,22 @@ int pipeline_finish(struct pipeline *p, char *err, size_t errlen)
 	uint64_t end = p->now;
 	int rc = 0;
 
+	if (p->drop_pending) {
+		p->lost -= p->drop_pending;
+		push_lost(p, p->drop_pending, 0, 0);
+		p->drop_pending = 0;
+	}
 	for (size_t i = 0; i < p->st->nthreads; i++)
 		if (p->st->threads[i]->selected > 0)
 			finish_thread(p, p->st->threads[i], end);
 	for (int k = 0; k < p->nr; k++)
 		p->r[k]->ops->finish(p->r[k], end);
 
-	bool broken = p->out.broken_pipe;
+	char outname[256];
+	snprintf(outname, sizeof(outname), "%s", p->out.name);
 	if (out_close(&p->out, err, errlen) < 0)
 		rc = -1;
+	bool broken = p->out.broken_pipe;   /* known once the writer is done */
 	if (p->have_err_out) {
 		out_close(&p->err_out, NULL, 0);
 		p->have_err_out = false;
@@ -490,19 +546,28 @@ int pipeline_finish(struct pipeline *p, char *err, size_t errlen)
 	if (rc < 0)
 		return rc;
 	if (p->o->strict && pipeline_data_lost(p)) {
-		char lost[64] = "", skipped[64] = "";
+		char lost[384] = "", skipped[64] = "";
 		if (p->lost)
 			snprintf(lost, sizeof(lost), "%llu %s lost", (unsigned long long)p->lost,
 				 plural(p->lost, "event", "events"));
+		if (p->out_lost)
+			snprintf(lost + strlen(lost), sizeof(lost) - strlen(lost),
+				 " (%llu dropped because %s was not read fast enough)",
+				 (unsigned long long)p->out_lost, outname);
 		if (p->skipped)
 			snprintf(skipped, sizeof(skipped), "%llu malformed input %s skipped",
 				 (unsigned long long)p->skipped, plural(p->skipped, "line", "lines"));
 		return err_set(err, errlen, "%s%s%s (--strict makes this an error)", lost,
 			       p->lost && p->skipped ? ", " : "", skipped);
 	}
-	if (p->lost)
+	if (p->lost > p->out_lost)
 		warn_msg("%llu %s lost: the trace has gaps (a larger --buffer-size helps a live trace)",
-			 (unsigned long long)p->lost, plural(p->lost, "event was", "events were"));
+			 (unsigned long long)(p->lost - p->out_lost),
+			 plural(p->lost - p->out_lost, "event was", "events were"));
+	if (p->out_lost)
+		warn_msg("%llu %s dropped because %s was not read fast enough (a slow or paused "
+			 "reader); -o FILE keeps up", (unsigned long long)p->out_lost,
+			 plural(p->out_lost, "event was", "events were"), outname);
 	if (p->skipped)
 		warn_msg("%llu malformed input %s skipped (listed above)",
 			 (unsigned long long)p->skipped, plural(p->skipped, "line", "lines"));

@@ -31,6 +31,10 @@ void pipeline_skipped(struct pipeline *p, uint64_t n);
  * --strict, lost events or skipped input). */
 int pipeline_finish(struct pipeline *p, char *err, size_t errlen);
 
+/* Live engines call this every few ms: output older than the flush
+ * interval goes to the writer (a line shows within 100 ms on a terminal). */
+void pipeline_tick(struct pipeline *p);
+
 /* True once the output can no longer be written (EPIPE): engines stop. */
 int pipeline_output_closed(const struct pipeline *p);
 

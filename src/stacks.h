@@ -47,6 +47,7 @@ struct frame {
 	int32_t vis_parent;   /* stack index of the nearest visible ancestor, -1 */
 	bool visible;
 	bool pending;         /* --min-duration: not yet known to last long enough */
+	bool dropped;         /* shown, but dropped: the output was behind */
 	size_t hold_at;       /* hold buffer length when the call came */
 };
 
