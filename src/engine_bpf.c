@@ -537,7 +537,7 @@ static int bpf_run(const struct trace_plan *plan, struct pipeline *p, struct run
 	bpf_capture_libbpf_messages();
 	/* Fork before any BPF object exists, so the command inherits none. */
 	if (plan->command) {
-		if (spawn_command(plan->command, &r.child, err, errlen) < 0)
+		if (spawn_command(plan->command, plan->command_out_to_err, &r.child, err, errlen) < 0)
 			return -1;
 		r.have_child = true;
 	}

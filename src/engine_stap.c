@@ -322,6 +322,10 @@ static int spawn_stap(struct stap_run *r, char **argv, char *err, size_t errlen)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
+		/* The -c command inherits stap's stdout: with the trace on
+		 * ours, its output goes where pytrace's own words go. */
+		if (r->plan->command_out_to_err)
+			dup2(STDERR_FILENO, STDOUT_FILENO);
 		dup2(errpipe[1], STDERR_FILENO);
 		execvp(argv[0], argv);
 		fprintf(stderr, "ERROR: cannot run stap: %s\n", strerror(errno));

@@ -17,6 +17,8 @@ struct trace_plan {
 	const char *command;       /* -c, else NULL */
 	bool entry_fix;            /* raise line's semaphore so 3.11 entry fires */
 	bool follow;               /* trace child pythons of -c */
+	bool command_out_to_err;   /* -c with the trace on stdout: the command's
+				    * stdout is pytrace's stderr, never the trace */
 	double duration;           /* seconds, 0 = unbounded */
 	size_t buffer_size;        /* bytes, engine default when 0 */
 	const struct options *opts;/* filters to push down (globs, pids) */

@@ -12,7 +12,7 @@
 #include "pipe_byte.h"
 #include "spawn.h"
 
-static void child_wait_and_exec(const char *cmd, int rfd)
+static void child_wait_and_exec(const char *cmd, bool out_to_err, int rfd)
 {
 	static const int reset[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGCHLD };
 	sigset_t none;
@@ -27,11 +27,13 @@ static void child_wait_and_exec(const char *cmd, int rfd)
 	if (!pipe_byte_wait(rfd))
 		_exit(127);   /* the tracer gave up: run nothing */
 	close(rfd);
+	if (out_to_err && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+		_exit(127);
 	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 	_exit(127);
 }
 
-int spawn_command(const char *cmd, struct spawn *s, char *err, size_t errlen)
+int spawn_command(const char *cmd, bool out_to_err, struct spawn *s, char *err, size_t errlen)
 {
 	int fds[2];
 
@@ -47,7 +49,7 @@ int spawn_command(const char *cmd, struct spawn *s, char *err, size_t errlen)
 	}
 	if (s->pid == 0) {
 		close(fds[1]);
-		child_wait_and_exec(cmd, fds[0]);
+		child_wait_and_exec(cmd, out_to_err, fds[0]);
 	}
 	close(fds[0]);
 	s->go_fd = fds[1];

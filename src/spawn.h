@@ -15,10 +15,11 @@ struct spawn {
 };
 
 /* Fork a child that waits, then runs /bin/sh -c cmd with pytrace's stdin,
- * stdout and stderr and default signal dispositions.  It does not start
+ * stdout and stderr and default signal dispositions; with out_to_err its
+ * stdout is pytrace's stderr (the trace has stdout).  It does not start
  * before spawn_release(); if the tracer gives up (spawn_abort or exit) the
  * child exits 127 without running anything.  Returns 0, or -1 with err. */
-int spawn_command(const char *cmd, struct spawn *s, char *err, size_t errlen);
+int spawn_command(const char *cmd, bool out_to_err, struct spawn *s, char *err, size_t errlen);
 
 /* Let the command start.  Returns 0, or -1 with err. */
 int spawn_release(struct spawn *s, char *err, size_t errlen);
