@@ -49,17 +49,10 @@ static void examine_exec(struct exec_hold *h, pid_t pid)
 	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
 	if (stat(exe, &st) < 0)
 		return;   /* gone already */
+	/* At exec, ld.so has not mapped libpython yet: target_from_pid resolves
+	 * the one it will load with the process's own environment, cwd and
+	 * executable (LD_LIBRARY_PATH, RUNPATH/RPATH $ORIGIN, the cache). */
 	if (target_from_pid(pid, &t, err, sizeof(err)) == 0) {
-		/* At exec, ld.so has not mapped libpython yet: for an executable
-		 * without markers look at the library it will load. */
-		if (!t.marker_file && !t.root) {
-			struct py_target by_path;
-
-			if (target_from_path(t.exe, &by_path, err, sizeof(err)) == 0) {
-				target_free(&t);
-				t = by_path;
-			}
-		}
 		if (usable_python(plan, &t, pid)) {
 			bool fix = plan->opts && plan->opts->entry_fix &&
 				   t.health == HEALTH_ENTRY_NEEDS_LINE &&

@@ -1,14 +1,20 @@
 /* `pytrace list [PYTHON | -p PID | -c "CMD"] [--json]`: the interpreter,
  * the file that carries its markers, its version, every marker with its
  * address, file offset, semaphore and arguments, and the caveats. */
+#include <dirent.h>
+#include <elf.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "exitcodes.h"
 #include "log.h"
 #include "target.h"
+#include "xmalloc.h"
 
 static const char *health_name(enum marker_health h)
 {
@@ -53,6 +59,57 @@ static void describe_arg(const struct sdt_arg *a, char *buf, size_t len)
 	}
 }
 
+/* The file given is a shared library (a libpython), not an executable. */
+static bool listed_library(const struct py_target *t)
+{
+	return t->in_library || (t->sdt && t->sdt->e_type == ET_DYN && t->sdt->soname);
+}
+
+static bool same_inode(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* A build tree (--enable-shared): warn about every libpython beside the
+ * executable that carries markers but is not the one it loads here. */
+static void warn_other_libpythons(const struct py_target *t)
+{
+	char *dir, *slash;
+	DIR *d;
+	struct dirent *e;
+
+	if (t->pid || !t->exe || (t->marker_file && !t->in_library))
+		return;   /* markers in the executable itself: no libpython involved */
+	dir = xstrdup(t->exe);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	d = opendir(slash ? dir : ".");
+	while (d && (e = readdir(d))) {
+		char *path, err[256];
+		struct sdt_file *f;
+
+		if (strncmp(e->d_name, "libpython", 9) != 0 || !strstr(e->d_name, ".so"))
+			continue;
+		path = xasprintf("%s/%s", slash ? dir : ".", e->d_name);
+		if (!same_inode(path, t->marker_file) && sdt_file_open(path, &f, err, sizeof(err)) == 0) {
+			if (sdt_count_provider(f, "python") > 0)
+				warn_msg("%s beside %s also carries markers, but %s loads %s here; run "
+					 "it with LD_LIBRARY_PATH=%s (pytrace -c follows the command's own "
+					 "environment)", path, t->exe, t->exe,
+					 t->marker_file ? t->marker_file : "a libpython without markers",
+					 slash ? dir : ".");
+			sdt_file_free(f);
+		}
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+}
+
 /* ---- text ---- */
 
 static void print_text(const struct py_target *t, const char *how)
@@ -67,7 +124,13 @@ static void print_text(const struct py_target *t, const char *how)
 	if (t->guessed)
 		printf("from:        %s (a guess: the engines decide at exec time)\n", how);
 	printf("markers in:  %s (%s)\n", t->marker_file,
-	       t->in_library ? "shared library" : "executable");
+	       listed_library(t) ? "shared library" : "executable");
+	if (t->in_library && !t->pid)
+		printf("libpython:   %s (the one ld.so loads for it in this environment: "
+		       "LD_LIBRARY_PATH, RUNPATH/RPATH, the cache)\n", t->marker_file);
+	else if (!t->in_library && listed_library(t))
+		printf("note:        a shared library: trace the python that loads it "
+		       "(-c or -p); pytrace list PYTHON tells which libpython it loads\n");
 	if (t->py_major >= 0)
 		printf("version:     CPython %d.%d\n", t->py_major, t->py_minor);
 	else
@@ -173,6 +236,7 @@ static void print_json(const struct py_target *t, const char *how)
 	json_key("marker_file", false);
 	json_str(t->marker_file);
 	printf(",\"in_library\":%s", t->in_library ? "true" : "false");
+	printf(",\"shared_library\":%s", listed_library(t) ? "true" : "false");
 	json_key("library_name", false);
 	json_str(t->library_name);
 	if (t->pid)
@@ -283,6 +347,7 @@ int cmd_list(const struct options *o)
 	else if (how && t.exe)
 		snprintf(what, sizeof(what), "%s (what '%s' runs)", t.exe, how);
 
+	warn_other_libpythons(&t);
 	if (!t.marker_file) {
 		rc = no_markers(&t, what);
 		target_free(&t);

@@ -344,8 +344,10 @@ static int setup_command(struct bpf_run *r, char *err, size_t errlen)
 
 		if (attach_target(r, &plan->target, -1, plan->entry_fix, err, errlen) < 0)
 			return -1;
-		/* The predicted python needs no stop at exec. */
-		if (stat(plan->target.exe, &st) == 0)
+		/* The predicted python needs no stop at exec, unless its markers
+		 * are in a libpython: which one it loads depends on the
+		 * environment each process runs it with, so each is examined. */
+		if (!plan->target.in_library && stat(plan->target.exe, &st) == 0)
 			remember_file(r, &st, BFILE_PYTHON);
 	}
 	return 0;

@@ -2,7 +2,10 @@
  *
  *   1. a name with a '/' is a path, used as is;
  *   2. DT_RPATH of the object, only when it has no DT_RUNPATH;
- *   3. LD_LIBRARY_PATH (pytrace's own environment; skipped under a root);
+ *   3. LD_LIBRARY_PATH: the environment of the process that will load it
+ *      (ldpath_resolve_env: read from /proc/PID/environ, its relative
+ *      directories taken from the process's cwd), or pytrace's own
+ *      (ldpath_resolve; skipped under a root);
  *   4. DT_RUNPATH of the object;
  *   5. /etc/ld.so.cache;
  *   6. the default directories.
@@ -72,12 +75,19 @@ static char *with_root(const char *root, const char *path)
 	return xstrdup(path);
 }
 
-static char *try_dir(const char *dir, const char *needed, const char *root)
+/* cwd: the directory a relative dir is taken from (NULL: our own). */
+static char *try_dir(const char *dir, const char *needed, const char *root, const char *cwd)
 {
-	char *cand = xasprintf("%s/%s", *dir ? dir : ".", needed);
-	char *full = with_root(root, cand);
+	char *cand, *full;
 
-	free(cand);
+	if (cwd && dir[0] != '/') {
+		cand = xasprintf("%s/%s/%s", cwd, *dir ? dir : ".", needed);
+		full = cand;   /* cwd already names a host path */
+	} else {
+		cand = xasprintf("%s/%s", *dir ? dir : ".", needed);
+		full = with_root(root, cand);
+		free(cand);
+	}
 	if (is_elf64(full))
 		return full;
 	free(full);
@@ -122,9 +132,10 @@ static char *expand_dst(const char *tmpl, const char *origin, const char *lib)
 	return out;
 }
 
-/* Search a ':'-separated list. origin is NULL for LD_LIBRARY_PATH. */
+/* Search a ':'-separated list. origin is NULL for LD_LIBRARY_PATH, whose
+ * relative directories are taken from cwd (NULL: ours). */
 static char *search_list(const char *list, const char *needed, const char *origin,
-			 const char *root)
+			 const char *root, const char *cwd)
 {
 	char *copy, *save = NULL, *dir, *found = NULL;
 
@@ -133,14 +144,14 @@ static char *search_list(const char *list, const char *needed, const char *origi
 	copy = xstrdup(list);
 	for (dir = strtok_r(copy, ":;", &save); dir && !found; dir = strtok_r(NULL, ":;", &save)) {
 		if (!origin) {
-			found = try_dir(dir, needed, root);
+			found = try_dir(dir, needed, root, cwd);
 			continue;
 		}
 		for (size_t i = 0; i < 2 && !found; i++) {
 			char *exp = expand_dst(dir, origin, lib_expansions[i]);
 			/* $ORIGIN already carries the root prefix: do not add it twice */
 			bool from_origin = strstr(dir, "ORIGIN") != NULL;
-			found = try_dir(exp, needed, from_origin ? NULL : root);
+			found = try_dir(exp, needed, from_origin ? NULL : root, NULL);
 			free(exp);
 			if (!strstr(dir, "LIB"))
 				break;
@@ -229,7 +240,8 @@ out:
 	return found;
 }
 
-char *ldpath_resolve(const char *needed, const struct sdt_file *from, const char *root)
+char *ldpath_resolve_env(const char *needed, const struct sdt_file *from, const char *root,
+			 const char *library_path, const char *cwd)
 {
 	char *found = NULL, *origin = NULL;
 
@@ -249,15 +261,22 @@ char *ldpath_resolve(const char *needed, const struct sdt_file *from, const char
 		}
 	}
 	if (from && from->rpath && !from->runpath)
-		found = search_list(from->rpath, needed, origin ? origin : ".", root);
-	if (!found && !(root && *root))   /* our environment says nothing about another namespace */
-		found = search_list(getenv("LD_LIBRARY_PATH"), needed, NULL, root);
+		found = search_list(from->rpath, needed, origin ? origin : ".", root, NULL);
+	if (!found)
+		found = search_list(library_path, needed, NULL, root, cwd);
 	if (!found && from && from->runpath)
-		found = search_list(from->runpath, needed, origin ? origin : ".", root);
+		found = search_list(from->runpath, needed, origin ? origin : ".", root, NULL);
 	if (!found)
 		found = search_cache(needed, root);
 	for (size_t i = 0; !found && i < sizeof(default_dirs) / sizeof(default_dirs[0]); i++)
-		found = try_dir(default_dirs[i], needed, root);
+		found = try_dir(default_dirs[i], needed, root, NULL);
 	free(origin);
 	return found;
+}
+
+char *ldpath_resolve(const char *needed, const struct sdt_file *from, const char *root)
+{
+	/* our environment says nothing about another namespace */
+	return ldpath_resolve_env(needed, from, root,
+				  root && *root ? NULL : getenv("LD_LIBRARY_PATH"), NULL);
 }

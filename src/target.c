@@ -99,7 +99,9 @@ static int settle(struct py_target *t, struct sdt_file *exe_sdt, const char *lib
 	return 0;
 }
 
-int target_from_path(const char *path, struct py_target *t, char *err, size_t errlen)
+/* lp: the LD_LIBRARY_PATH the executable will run with; NULL: pytrace's own */
+static int target_from_path_lp(const char *path, const char *lp, struct py_target *t,
+			       char *err, size_t errlen)
 {
 	char real[PATH_MAX];
 	struct sdt_file *exe;
@@ -121,13 +123,23 @@ int target_from_path(const char *path, struct py_target *t, char *err, size_t er
 	if (!has_markers(exe)) {
 		for (size_t i = 0; i < exe->nneeded && !lib; i++)
 			if (is_libpython_name(exe->needed[i]))
-				lib = ldpath_resolve(exe->needed[i], exe, NULL);
+				lib = lp ? ldpath_resolve_env(exe->needed[i], exe, NULL, lp, NULL) :
+				      ldpath_resolve(exe->needed[i], exe, NULL);
+	}
+	if (lib && lib[0] != '/' && realpath(lib, real)) {   /* LD_LIBRARY_PATH=. */
+		free(lib);
+		lib = xstrdup(real);
 	}
 	rc = settle(t, exe, lib, lib, err, errlen);
 	free(lib);
 	if (rc < 0)
 		target_free(t);
 	return rc;
+}
+
+int target_from_path(const char *path, struct py_target *t, char *err, size_t errlen)
+{
+	return target_from_path_lp(path, NULL, t, err, errlen);
 }
 
 /* ---- from a running process ---- */
@@ -257,6 +269,55 @@ static char *host_path(pid_t pid, const char *root, const struct mapping *m, cha
 	return NULL;
 }
 
+/* One variable of a process's environment (/proc/PID/environ), malloc'd;
+ * NULL when unset or unreadable. */
+static char *process_getenv(pid_t pid, const char *name)
+{
+	char path[64], *buf = NULL, *val = NULL;
+	size_t cap = 0, len = 0, nl = strlen(name);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+	f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (len + 4096 + 1 > cap)
+			buf = xgrow(buf, &cap, len + 4096 + 1, 1);
+		size_t n = fread(buf + len, 1, 4096, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	fclose(f);
+	if (!buf)
+		return NULL;
+	buf[len] = '\0';
+	for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
+		if (strncmp(buf + i, name, nl) == 0 && buf[i + nl] == '=') {
+			val = xstrdup(buf + i + nl + 1);
+			break;
+		}
+	free(buf);
+	return val;
+}
+
+/* The libpython the executable needs, resolved like ld.so will for pid:
+ * its LD_LIBRARY_PATH (relative entries from its cwd), the exe's
+ * RUNPATH/RPATH with $ORIGIN, the cache.  A host path, or NULL. */
+static char *process_libpython(pid_t pid, const char *root, const struct sdt_file *exe)
+{
+	char cwd[64], *lp, *found = NULL;
+
+	snprintf(cwd, sizeof(cwd), "/proc/%d/cwd", (int)pid);
+	lp = process_getenv(pid, "LD_LIBRARY_PATH");
+	for (size_t i = 0; i < exe->nneeded && !found; i++)
+		if (is_libpython_name(exe->needed[i]))
+			found = ldpath_resolve_env(exe->needed[i], exe, root, lp, cwd);
+	free(lp);
+	return found;
+}
+
 int target_from_pid(pid_t pid, struct py_target *t, char *err, size_t errlen)
 {
 	char proc[64], link[PATH_MAX];
@@ -322,6 +383,17 @@ int target_from_pid(pid_t pid, struct py_target *t, char *err, size_t errlen)
 		lib_host = host_path(pid, t->root, &lib_map, err, errlen);
 		if (!lib_host) {
 			sdt_file_free(exe_sdt);
+			goto out;
+		}
+	} else if (!has_markers(exe_sdt)) {
+		/* Not mapped yet (stopped at exec, before ld.so ran): the libpython
+		 * ld.so will load for this process, in its own environment. */
+		char *name = NULL;
+		lib_host = process_libpython(pid, t->root, exe_sdt);
+		if (lib_host) {
+			name = t->root && strncmp(lib_host, t->root, strlen(t->root)) == 0 ?
+			       lib_host + strlen(t->root) : lib_host;
+			rc = settle(t, exe_sdt, lib_host, name, err, errlen);
 			goto out;
 		}
 	}
@@ -462,10 +534,12 @@ static bool is_shell(const char *prog)
 }
 
 static int resolve_program(const char *word, char **argv, size_t argc, size_t at, int depth,
-			   const char *script, struct py_target *t, char *err, size_t errlen);
+			   const char *script, const char *lp, struct py_target *t, char *err,
+			   size_t errlen);
 
 /* prog is a file path; follow a "#!" line or hand an ELF to target_from_path. */
-static int resolve_file(const char *prog, int depth, struct py_target *t, char *err, size_t errlen)
+static int resolve_file(const char *prog, int depth, const char *lp, struct py_target *t,
+			char *err, size_t errlen)
 {
 	char head[512] = {0};
 	FILE *f;
@@ -478,7 +552,7 @@ static int resolve_file(const char *prog, int depth, struct py_target *t, char *
 	fclose(f);
 	head[got] = '\0';
 	if (got < 2 || head[0] != '#' || head[1] != '!')
-		return target_from_path(prog, t, err, errlen);
+		return target_from_path_lp(prog, lp, t, err, errlen);
 
 	if (depth >= MAX_SHEBANG_DEPTH)
 		return err_set(err, errlen, "%s: too many nested #! interpreters", prog);
@@ -495,14 +569,23 @@ static int resolve_file(const char *prog, int depth, struct py_target *t, char *
 		free_words(argv, argc);
 		return err_set(err, errlen, "%s: empty #! line", prog);
 	}
-	rc = resolve_program(argv[0], argv, argc, 0, depth + 1, prog, t, err, errlen);
+	rc = resolve_program(argv[0], argv, argc, 0, depth + 1, prog, lp, t, err, errlen);
 	free_words(argv, argc);
 	return rc;
 }
 
-/* script: the file whose #! line named word, NULL for the command itself. */
+/* The value of NAME in a "NAME=value" word, else NULL. */
+static const char *assigned(const char *word, const char *name)
+{
+	size_t n = strlen(name);
+	return strncmp(word, name, n) == 0 && word[n] == '=' ? word + n + 1 : NULL;
+}
+
+/* script: the file whose #! line named word, NULL for the command itself.
+ * lp: the LD_LIBRARY_PATH the command sets for it (NULL: pytrace's own). */
 static int resolve_program(const char *word, char **argv, size_t argc, size_t at, int depth,
-			   const char *script, struct py_target *t, char *err, size_t errlen)
+			   const char *script, const char *lp, struct py_target *t, char *err,
+			   size_t errlen)
 {
 	char *prog = path_lookup(word);
 	const char *base;
@@ -518,7 +601,10 @@ static int resolve_program(const char *word, char **argv, size_t argc, size_t at
 		free(prog);
 		if (!p)
 			return err_set(err, errlen, "env runs no program in this command line");
-		return resolve_program(p, argv, argc, at + next, depth, script, t, err, errlen);
+		for (size_t k = at + 1; k < at + next && k < argc; k++)
+			if (assigned(argv[k], "LD_LIBRARY_PATH"))
+				lp = assigned(argv[k], "LD_LIBRARY_PATH");
+		return resolve_program(p, argv, argc, at + next, depth, script, lp, t, err, errlen);
 	}
 	if (is_shell(prog) && is_elf_file(prog)) {
 		if (script)
@@ -532,7 +618,7 @@ static int resolve_program(const char *word, char **argv, size_t argc, size_t at
 		free(prog);
 		return rc;
 	}
-	rc = resolve_file(prog, depth, t, err, errlen);
+	rc = resolve_file(prog, depth, lp, t, err, errlen);
 	free(prog);
 	return rc;
 }
@@ -546,14 +632,18 @@ int target_from_command(const char *cmd, struct py_target *t, char *err, size_t 
 	target_init(t);
 	argv = split_words(cmd ? cmd : "", &argc);
 	/* leading VAR=value assignments and `exec` are the shell's, not a program */
+	const char *lp = NULL;
 	while (i < argc && (strcmp(argv[i], "exec") == 0 ||
-			    (strchr(argv[i], '=') && argv[i][0] != '=' && argv[i][0] != '/')))
+			    (strchr(argv[i], '=') && argv[i][0] != '=' && argv[i][0] != '/'))) {
+		if (assigned(argv[i], "LD_LIBRARY_PATH"))
+			lp = assigned(argv[i], "LD_LIBRARY_PATH");
 		i++;
+	}
 	if (i >= argc) {
 		free_words(argv, argc);
 		return err_set(err, errlen, "the command line '%s' runs no program", cmd ? cmd : "");
 	}
-	rc = resolve_program(argv[i], argv, argc, i, 0, NULL, t, err, errlen);
+	rc = resolve_program(argv[i], argv, argc, i, 0, NULL, lp, t, err, errlen);
 	free_words(argv, argc);
 	if (rc == 0)
 		t->guessed = true;

@@ -47,5 +47,10 @@ const char *marker_health_caveat(enum marker_health h);
  * (DT_RUNPATH/DT_RPATH with $ORIGIN, LD_LIBRARY_PATH, ld.so.cache, default
  * dirs). root is a path prefix (NULL for /). Returns malloc'd path or NULL. */
 char *ldpath_resolve(const char *needed, const struct sdt_file *from, const char *root);
+/* The same for another process's environment: library_path is its
+ * LD_LIBRARY_PATH (NULL: unset), cwd a host path to its working directory
+ * (e.g. "/proc/PID/cwd") for LD_LIBRARY_PATH's relative entries. */
+char *ldpath_resolve_env(const char *needed, const struct sdt_file *from, const char *root,
+			 const char *library_path, const char *cwd);
 
 #endif

@@ -105,6 +105,33 @@ static void test_search_order(void **state)
 	expect_path(ldpath_resolve("libo.so", &from, NULL), path_in("o/runpath/libo.so"));
 }
 
+/* Another process's environment: its LD_LIBRARY_PATH, not ours; a relative
+ * entry ("." in a build tree) from its cwd, not ours; a RUNPATH still loses
+ * to it and the cache and defaults follow. */
+static void test_process_env(void **state)
+{
+	(void)state;
+	put_elf("p/build/libp.so", ELFCLASS64);
+	put_elf("p/ours/libp.so", ELFCLASS64);
+	put_elf("p/runpath/libp.so", ELFCLASS64);
+	struct sdt_file from = {.path = path_in("p/build/python")};
+	char *r;
+
+	setenv("LD_LIBRARY_PATH", path_in("p/ours"), 1);
+	expect_path(ldpath_resolve_env("libp.so", &from, NULL, ".", path_in("p/build")),
+		    path_in("p/build/libp.so"));
+	from.runpath = path_in("p/runpath");
+	expect_path(ldpath_resolve_env("libp.so", &from, NULL, ".", path_in("p/build")),
+		    path_in("p/build/libp.so"));
+	/* unset in the process: its RUNPATH, never our LD_LIBRARY_PATH */
+	expect_path(ldpath_resolve_env("libp.so", &from, NULL, NULL, path_in("p/build")),
+		    path_in("p/runpath/libp.so"));
+	from.runpath = NULL;
+	r = ldpath_resolve_env("libp.so", &from, NULL, NULL, path_in("p/build"));
+	assert_null(r);
+	unsetenv("LD_LIBRARY_PATH");
+}
+
 /* A 32-bit library earlier in the path is skipped, as ld.so does. */
 static void test_wrong_class(void **state)
 {
@@ -237,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_origin_runpath),
 		cmocka_unit_test(test_lib_platform),
 		cmocka_unit_test(test_search_order),
+		cmocka_unit_test(test_process_env),
 		cmocka_unit_test(test_wrong_class),
 		cmocka_unit_test(test_cache_crafted),
 		cmocka_unit_test(test_default_dirs),
