@@ -98,6 +98,20 @@ int bpf_attach_entry_fix(struct bpf_links *l, struct bpf_program *noop,
 	return 0;
 }
 
+int bpf_attach_uprobe_at(struct bpf_links *l, struct bpf_program *prog, const char *path,
+			 uint64_t offset, pid_t pid, const char *what, char *err, size_t errlen)
+{
+	struct bpf_link *link;
+
+	last_message[0] = '\0';
+	link = bpf_program__attach_uprobe_opts(prog, pid, path, offset, NULL);
+	if (!link)
+		return err_set(err, errlen, "cannot attach to %s in %s: %s (%s)", what, path,
+			       strerror(errno), bpf_last_libbpf_message());
+	links_add(l, link);
+	return 0;
+}
+
 /* Each uprobe's unregistration waits for RCU grace periods (~0.1 s each
  * measured here, serialized by the kernel even from parallel threads), so
  * detaching costs about 0.1 s per marker. */

@@ -4,6 +4,7 @@
 #define PYTRACE_BPF_ATTACH_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "sdt.h"
@@ -33,6 +34,10 @@ int bpf_attach_markers(struct bpf_links *l, struct bpf_program *prog,
 int bpf_attach_entry_fix(struct bpf_links *l, struct bpf_program *noop,
 			 const struct sdt_file *sdt, const char *path, pid_t pid,
 			 char *err, size_t errlen);
+
+/* A plain uprobe on prog at a file offset (what: its name for errors). */
+int bpf_attach_uprobe_at(struct bpf_links *l, struct bpf_program *prog, const char *path,
+			 uint64_t offset, pid_t pid, const char *what, char *err, size_t errlen);
 
 /* Detach everything. */
 void bpf_links_destroy(struct bpf_links *l);

@@ -251,6 +251,23 @@ int entry_fix_noop(struct pt_regs *ctx)
 	return 0;
 }
 
+/* CPython 3.15: a generator or coroutine is being created (_Py_MakeCoro);
+ * user space drops the thread's function__entry that came just before. */
+SEC("uprobe")
+int on_coro(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	struct scratch *s;
+
+	if (!bpf_map_lookup_elem(&procs, &tgid))
+		return 0;
+	s = scratch_for(BEV_CORO, pid_tgid);
+	if (s)
+		submit(s, false);
+	return 0;
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {

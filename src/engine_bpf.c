@@ -33,6 +33,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf_attach.h"
+#include "bpf_call_hold.h"
 #include "bpf_exec_hold.h"
 #include "bpf_watchdog.h"
 #include "engine.h"
@@ -74,6 +75,9 @@ struct bpf_run {
 	struct file_id *attached;     /* marker files already probed */
 	size_t nattached, capattached;
 	bool told_entry_fix;
+	bool hold_calls;              /* a 3.15 target: creation entries are dropped */
+	bool told_creation;
+	struct call_hold calls;       /* bpf_call_hold.h */
 	size_t round;                 /* records handled in this drain round */
 	uint64_t events;              /* marker events pushed */
 	uint64_t lost_reported;       /* lost events already told to the pipeline */
@@ -178,25 +182,11 @@ static bool kind_has_func(unsigned kind)
 	       kind == EV_AUDIT || kind == EV_COMM;
 }
 
-static int handle_record(void *ctx, void *data, size_t size)
+static int push_record(struct bpf_run *r, const struct bpf_event *rec)
 {
-	struct bpf_run *r = ctx;
-	const struct bpf_event *rec = data;
-	const char *strings = (const char *)data + sizeof(*rec);
+	const char *strings = (const char *)rec + sizeof(*rec);
 	struct event ev;
 
-	if (size < sizeof(*rec) || sizeof(*rec) + rec->func_len + rec->file_len > size)
-		return 0;   /* cannot happen with our own kernel side */
-	if (rec->kind == BEV_EXEC) {
-		exec_hold_add(&r->hold, rec->pid);
-		return 0;
-	}
-	if (rec->kind == BEV_EXIT) {
-		report_exit(r, rec, strings);
-		return 0;
-	}
-	if (rec->kind >= EV__COUNT)
-		return 0;
 	/* Detaching removes the probes one by one (~0.1 s each), entry before
 	 * return: events after the detach point would be half a tree. */
 	if (r->cutoff_ns && rec->ts > r->cutoff_ns && rec->kind != EV_COMM)
@@ -223,6 +213,63 @@ static int handle_record(void *ctx, void *data, size_t size)
 	if (++r->round >= RECORDS_PER_ROUND)
 		return -EAGAIN;
 	return 0;
+}
+
+/* Let through the held calls older than `before` (every one: UINT64_MAX). */
+static void release_calls(struct bpf_run *r, uint64_t before)
+{
+	for (size_t i = 0; i < r->calls.n; i++) {
+		struct held_call *c = &r->calls.v[i];
+
+		if (c->size && c->ts < before) {
+			push_record(r, (const struct bpf_event *)c->rec);
+			call_hold_clear(c);
+		}
+	}
+}
+
+static int handle_record(void *ctx, void *data, size_t size)
+{
+	struct bpf_run *r = ctx;
+	const struct bpf_event *rec = data;
+
+	if (size < sizeof(*rec) || sizeof(*rec) + rec->func_len + rec->file_len > size)
+		return 0;   /* cannot happen with our own kernel side */
+	if (rec->kind == BEV_EXEC) {
+		exec_hold_add(&r->hold, rec->pid);
+		return 0;
+	}
+	if (rec->kind == BEV_EXIT) {
+		report_exit(r, rec, (const char *)data + sizeof(*rec));
+		return 0;
+	}
+	if (rec->kind >= EV__COUNT && rec->kind != BEV_CORO)
+		return 0;
+	if (r->hold_calls) {
+		struct held_call *c = call_hold_find(&r->calls, rec->tid);
+		int rc = 0;
+
+		if (rec->kind == BEV_CORO) {
+			if (c) {   /* that call was the creation */
+				call_hold_clear(c);
+				r->calls.dropped++;
+			}
+			return 0;
+		}
+		if (c) {
+			rc = push_record(r, (const struct bpf_event *)c->rec);
+			call_hold_clear(c);
+		}
+		if (rec->kind == EV_CALL) {
+			call_hold_put(&r->calls, rec->tid, rec->ts, rec,
+				      sizeof(*rec) + rec->func_len + rec->file_len);
+			return rc;
+		}
+		return push_record(r, rec) < 0 ? -EAGAIN : rc;
+	}
+	if (rec->kind == BEV_CORO)
+		return 0;
+	return push_record(r, rec);
 }
 
 /* ---- attaching to an interpreter ---- */
@@ -253,6 +300,25 @@ static int attach_target(struct bpf_run *r, const struct py_target *t, pid_t pid
 	if (bpf_attach_markers(&r->markers, r->skel->progs.on_marker, t->sdt, t->marker_file,
 			       pid, r->plan->markers, err, errlen) < 0)
 		return -1;
+	if (t->health == HEALTH_RETURN_ON_YIELD)
+		pipeline_match_returns(r->p);
+	if (t->health == HEALTH_RETURN_ON_YIELD && (r->plan->markers & MARK(EV_CALL))) {
+		/* 3.15: a generator's or coroutine's creation fires
+		 * function__entry; _Py_MakeCoro, right after, tells it apart. */
+		if (t->sdt->makecoro_offset) {
+			if (bpf_attach_uprobe_at(&r->markers, r->skel->progs.on_coro, t->marker_file,
+						 t->sdt->makecoro_offset, pid, "_Py_MakeCoro",
+						 err, errlen) < 0)
+				return -1;
+			r->hold_calls = true;
+		} else if (!r->told_creation) {
+			warn_msg("%s does not export _Py_MakeCoro: each generator or coroutine "
+				 "created shows as a call that never returns (CPython %d.%d fires "
+				 "function__entry on creation)", t->marker_file, t->py_major,
+				 t->py_minor);
+			r->told_creation = true;
+		}
+	}
 	if (entry_fix) {
 		if (bpf_attach_entry_fix(&r->markers, r->skel->progs.entry_fix_noop, t->sdt,
 					 t->marker_file, pid, err, errlen) < 0)
@@ -442,6 +508,8 @@ static void trace_loop(struct bpf_run *r, struct run_result *res)
 		pipeline_tick(r->p);
 
 		uint64_t now = now_ns();
+		if (r->hold_calls)
+			release_calls(r, now - CALL_HOLD_NS);
 		if (!timed && deadline && now >= deadline) {
 			timed = true;
 			request_stop();
@@ -500,6 +568,8 @@ static void teardown(struct bpf_run *r)
 			r->round = 0;
 		while (ring_buffer__consume(r->rb) == -EAGAIN);
 	}
+	release_calls(r, UINT64_MAX);
+	call_hold_free(&r->calls);
 	exec_hold_release(&r->hold, false);
 	bpf_watchdog_stop(&r->watchdog);
 	if (r->skel) {

@@ -25,6 +25,9 @@
 /* Record kinds: the event kinds of event.h, plus engine-internal ones. */
 #define BEV_EXEC 100     /* a traced process exec'd an unknown file and is
 			  * stopped (SIGSTOP) until user space resolves it */
+#define BEV_CORO 102     /* CPython 3.15: _Py_MakeCoro ran, so the thread's
+			  * last call record was a generator's or coroutine's
+			  * creation, not a call (bpf_call_hold.h) */
 #define BEV_EXIT 101     /* a traced python process ended: num is its
 			  * kernel exit code (status << 8, or the signal),
 			  * the first string its name */

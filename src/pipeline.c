@@ -55,6 +55,7 @@ struct pipeline {
 	uint64_t drop_pending;     /* dropped, not yet shown as a lost record */
 	bool behind;               /* the output's reader is behind (this event) */
 	uint32_t null_id;
+	bool match_returns;        /* pipeline_match_returns() */
 };
 
 static const struct render_ops *ops_for(enum format f)
@@ -341,7 +342,51 @@ static void push_call(struct pipeline *p, struct thread *th, struct tev *e)
 	}
 }
 
+static void pop_return(struct pipeline *p, struct thread *th, struct tev *e);
+
+static inline bool frame_is(const struct frame *f, const struct tev *e)
+{
+	return f->func == e->func && f->file == e->file;
+}
+
+void pipeline_match_returns(struct pipeline *p)
+{
+	p->match_returns = true;
+}
+
 static void push_return(struct pipeline *p, struct thread *th, struct tev *e)
+{
+	if (p->match_returns && th->n > 0 && !frame_is(&th->stack[th->n - 1], e)) {
+		ptrdiff_t k = (ptrdiff_t)th->n - 2;
+
+		while (k >= 0 && !frame_is(&th->stack[k], e))
+			k--;
+		if (k >= 0) {
+			/* Calls above it never returned (a 3.15 creation entry
+			 * nothing took away): closed now. */
+			while ((ptrdiff_t)th->n - 1 > k) {
+				const struct frame *f = &th->stack[th->n - 1];
+				struct tev r = *e;
+
+				r.func = f->func;
+				r.file = f->file;
+				r.num = f->line;
+				r.flags = f->flags;
+				pop_return(p, th, &r);
+			}
+		} else {
+			/* Its entry never fired (3.15: a generator thrown into):
+			 * the call is shown at the return's moment. */
+			struct tev c = *e;
+
+			c.kind = EV_CALL;
+			push_call(p, th, &c);
+		}
+	}
+	pop_return(p, th, e);
+}
+
+static void pop_return(struct pipeline *p, struct thread *th, struct tev *e)
 {
 	struct frame f;
 	uint64_t dur;

@@ -20,6 +20,14 @@ struct pipeline *pipeline_new(const struct options *o, char *err, size_t errlen)
 /* Push one event. Strings are copied (interned); ev may be reused after. */
 void pipeline_push(struct pipeline *p, const struct event *ev);
 
+/* CPython 3.15's markers (a yield fires function__return, a generator
+ * thrown into fires a return without an entry): from now on a return is
+ * matched to its call by function and file.  A return whose call is deeper
+ * in the thread's stack closes the calls above it (entries that never got
+ * a return, at the same moment); a return with no call on the stack is
+ * shown as a call and its return at that moment.  Depth never drifts. */
+void pipeline_match_returns(struct pipeline *p);
+
 /* The engine lost n events (ring buffer full, stap transport warning). */
 void pipeline_lost(struct pipeline *p, uint64_t n);
 

@@ -421,10 +421,12 @@ static int read_dynsym(struct reader *r, struct sdt_file *f)
 		name = elf_strptr(r->elf, sh.sh_link, sym.st_name);
 		if (!name)
 			continue;
-		if (strcmp(name, "Py_FinalizeEx") == 0 && GELF_ST_TYPE(sym.st_info) == STT_FUNC) {
+		if ((strcmp(name, "Py_FinalizeEx") == 0 || strcmp(name, "_Py_MakeCoro") == 0) &&
+		    GELF_ST_TYPE(sym.st_info) == STT_FUNC) {
 			const struct load_seg *seg = seg_for(r, sym.st_value, false);
+			uint64_t *at = name[0] == 'P' ? &f->finalize_offset : &f->makecoro_offset;
 			if (seg && seg->exec)
-				f->finalize_offset = sym.st_value - seg->vaddr + seg->offset;
+				*at = sym.st_value - seg->vaddr + seg->offset;
 		} else if (strcmp(name, "Py_Version") == 0 && f->py_major < 0) {
 			read_py_version(r, &sym, &f->py_major, &f->py_minor);
 		}

@@ -36,6 +36,8 @@ struct sdt_file {
 	char *soname;
 	int py_major, py_minor;    /* CPython version detected from the ELF, -1 unknown */
 	uint64_t finalize_offset;  /* file offset of Py_FinalizeEx, 0 = not exported here */
+	uint64_t makecoro_offset;  /* file offset of _Py_MakeCoro (3.11+: creates every
+				    * generator and coroutine), 0 = not exported here */
 };
 
 /* Open path and read its notes. Returns 0, or -1 with a one-line message in

@@ -693,8 +693,10 @@ const char *marker_health_caveat(enum marker_health h)
 		return "CPython 3.12–3.14 removed function__entry/return and line; only gc, import "
 		       "and audit markers remain";
 	case HEALTH_RETURN_ON_YIELD:
-		return "CPython 3.15+: function__entry/return are back but a yield shows as a "
-		       "return, and there is no line marker";
+		return "CPython 3.15+: function__entry/return are back, but a yield shows as a "
+		       "return, creating a generator or coroutine fires an entry (the bpf engine "
+		       "drops it), a generator thrown into fires only its return, and there is "
+		       "no line marker";
 	case HEALTH_NO_MARKERS:
 		return "built without --with-dtrace: no markers";
 	}

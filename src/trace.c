@@ -97,6 +97,8 @@ int cmd_trace(const struct options *o)
 		return EXIT_PYTRACE_ERROR;
 	}
 
+	if (plan.have_target && plan.target.health == HEALTH_RETURN_ON_YIELD)
+		pipeline_match_returns(p);
 	signals_install();
 	err[0] = '\0';
 	code = EXIT_PYTRACE_ERROR;
