@@ -8,8 +8,8 @@
 # export), RUNPATH $ORIGIN, absolute RPATH, and -p.  `list` says which
 # libpython will be loaded and warns about the other one.
 . "$TOP/tests/lib.sh"
-. "$TOP/tests/e2e/data/bpf_common.sh"
-. "$TOP/tests/e2e/data/faults_common.sh"
+. "$TOP/tests/lib/bpf.sh"
+. "$TOP/tests/lib/faults.sh"
 
 LIB=/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0
 EXPECT="call <module> call f call g return g return f return <module> "

@@ -8,8 +8,8 @@
 # through the _Py_MakeCoro uprobe), a generator thrown into fires a return
 # without an entry (shown as a call at that moment).
 . "$TOP/tests/lib.sh"
-. "$TOP/tests/e2e/data/bpf_common.sh"
-. "$TOP/tests/e2e/data/pythons_common.sh"
+. "$TOP/tests/lib/bpf.sh"
+. "$TOP/tests/lib/pythons.sh"
 
 SHAPES=$DATA/shapes.py
 
