@@ -6,8 +6,8 @@
 # released at once, what cannot wait is dropped, counted, shown where it
 # happened, and --strict makes it exit 6.  Issue #11 "Live output", #10.3.
 . "$TOP/tests/lib.sh"
-. "$TOP/tests/e2e/data/bpf_common.sh"
-. "$TOP/tests/e2e/data/faults_common.sh"
+. "$TOP/tests/lib/bpf.sh"
+. "$TOP/tests/lib/faults.sh"
 
 TRACE=("$PYTRACE" --engine bpf)
 bpf_ready || { done_testing; exit 0; }

@@ -3,8 +3,8 @@
 # on stdout, the -c command's stdout is pytrace's stderr, so `-f json | jq`
 # and `-f chrome | json.load` parse; with -o FILE the command keeps stdout.
 . "$TOP/tests/lib.sh"
-. "$TOP/tests/e2e/data/bpf_common.sh"
-. "$TOP/tests/e2e/data/faults_common.sh"
+. "$TOP/tests/lib/bpf.sh"
+. "$TOP/tests/lib/faults.sh"
 
 TRACE=("$PYTRACE" --engine bpf -q)
 bpf_ready || { done_testing; exit 0; }
