@@ -4,7 +4,8 @@
  * offset, passes the marker's semaphore as the uprobe's reference counter
  * (so CPython's "is anyone listening" test turns true) and records the
  * argument locations for bpf_usdt_arg().  We only choose the markers and
- * tag each attachment with the event kind it produces. */
+ * tag each attachment with the event kind it produces and which argument
+ * carries which field (BPF_COOKIE, from markers.c's table). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf_attach.h"
+#include "engine_bpf.h"
 #include "event.h"
 #include "log.h"
 #include "markers.h"
@@ -56,7 +58,9 @@ int bpf_attach_markers(struct bpf_links *l, struct bpf_program *prog,
 {
 	for (int kind = 0; kind < EV__COUNT; kind++) {
 		const char *name = marker_note_name(kind);
-		LIBBPF_OPTS(bpf_usdt_opts, opts, .usdt_cookie = (__u64)kind);
+		const struct marker_kind *k = marker_kind(kind);
+		LIBBPF_OPTS(bpf_usdt_opts, opts, .usdt_cookie = BPF_COOKIE(kind, k->func_arg,
+									    k->file_arg, k->num_arg));
 		struct bpf_link *link;
 
 		if (!name || !(markers & MARK(kind)))

@@ -18,23 +18,20 @@ void exec_hold_add(struct exec_hold *h, pid_t pid)
 /* Does t carry every marker the plan asks for?  If not, say why once. */
 static bool usable_python(const struct trace_plan *plan, const struct py_target *t, pid_t pid)
 {
-	if (!t->marker_file || !t->sdt || sdt_count_provider(t->sdt, PY_PROVIDER) == 0)
-		return false;   /* not a python, or one without markers: not ours */
-	for (int k = 0; k < EV__COUNT; k++) {
-		const char *name = marker_note_name(k);
+	struct marker_check c = marker_check(t, plan->markers);
 
-		if (!name || !(plan->markers & MARK(k)) || sdt_find(t->sdt, PY_PROVIDER, name))
-			continue;
-		if (t->health == HEALTH_NO_CALL_MARKERS)
-			warn_msg("PID %d runs %s (CPython %d.%d), which has no %s marker "
-				 "(3.12-3.14 removed it): not traced", (int)pid, t->marker_file,
-				 t->py_major, t->py_minor, name);
-		else
-			warn_msg("PID %d runs %s, which has no %s marker: not traced",
-				 (int)pid, t->marker_file, name);
-		return false;
-	}
-	return true;
+	if (!t->marker_file || c.fit == FIT_NOT_PYTHON || c.fit == FIT_NO_MARKERS)
+		return false;   /* not a python, or one without markers: not ours */
+	if (c.fit == FIT_OK)
+		return true;
+	if (c.removed)
+		warn_msg("PID %d runs %s (CPython %d.%d), which has no %s marker "
+			 "(%s removed it): not traced", (int)pid, t->marker_file,
+			 t->py_major, t->py_minor, marker_note_name(c.missing), c.removed->label);
+	else
+		warn_msg("PID %d runs %s, which has no %s marker: not traced",
+			 (int)pid, t->marker_file, marker_note_name(c.missing));
+	return false;
 }
 
 /* Inspect a process stopped at exec; attach if it runs a new python. */
@@ -55,8 +52,7 @@ static void examine_exec(struct exec_hold *h, pid_t pid)
 	if (target_from_pid(pid, &t, err, sizeof(err)) == 0) {
 		if (usable_python(plan, &t, pid)) {
 			bool fix = plan->opts && plan->opts->entry_fix &&
-				   t.health == HEALTH_ENTRY_NEEDS_LINE &&
-				   (plan->markers & MARK(EV_CALL));
+				   marker_entry_fix_needed(t.health, plan->markers);
 
 			if (h->attach(h->ctx, &t, fix, err, sizeof(err)) == 0)
 				python = true;

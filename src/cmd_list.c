@@ -16,19 +16,6 @@
 #include "target.h"
 #include "xmalloc.h"
 
-static const char *health_name(enum marker_health h)
-{
-	switch (h) {
-	case HEALTH_UNKNOWN:          return "unknown";
-	case HEALTH_FULL:             return "full";
-	case HEALTH_ENTRY_NEEDS_LINE: return "entry_needs_line";
-	case HEALTH_NO_CALL_MARKERS:  return "no_call_markers";
-	case HEALTH_RETURN_ON_YIELD:  return "return_on_yield";
-	case HEALTH_NO_MARKERS:       return "no_markers";
-	}
-	return "unknown";
-}
-
 static void describe_arg(const struct sdt_arg *a, char *buf, size_t len)
 {
 	const char *sign = a->is_signed ? "signed" : "unsigned";
@@ -254,7 +241,7 @@ static void print_json(const struct py_target *t, const char *how)
 	else
 		printf(",\"version\":null,\"py_major\":null,\"py_minor\":null");
 	json_key("health", false);
-	json_str(health_name(t->health));
+	json_str(marker_health_name(t->health));
 	printf(",\"finalize_offset\":%" PRIu64, f->finalize_offset);
 	printf(",\"marker_count\":%zu", sdt_count_provider(f, "python"));
 	json_key("markers", false);
@@ -299,9 +286,9 @@ static void print_json(const struct py_target *t, const char *how)
 
 /* ---- command ---- */
 
-static int no_markers(const struct py_target *t, const char *what)
+static int no_markers(const struct py_target *t, enum marker_fit fit, const char *what)
 {
-	if (t->py_major < 0 && !t->marker_file) {
+	if (fit == FIT_NOT_PYTHON) {
 		error_msg("%s is not a python interpreter (no python markers, no libpython)", what);
 		hint_msg("give a CPython binary built with --with-dtrace, e.g. /usr/bin/python3.11");
 	} else if (t->py_major >= 0) {
@@ -348,8 +335,10 @@ int cmd_list(const struct options *o)
 		snprintf(what, sizeof(what), "%s (what '%s' runs)", t.exe, how);
 
 	warn_other_libpythons(&t);
-	if (!t.marker_file) {
-		rc = no_markers(&t, what);
+	/* Any python markers at all (markers.c's check, with none asked for). */
+	struct marker_check c = marker_check(&t, 0);
+	if (c.fit != FIT_OK) {
+		rc = no_markers(&t, c.fit, what);
 		target_free(&t);
 		return rc;
 	}

@@ -187,12 +187,20 @@ int on_marker(struct pt_regs *ctx)
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
 	struct bpf_proc *proc = bpf_map_lookup_elem(&procs, &tgid);
-	__u32 kind = bpf_usdt_cookie(ctx);
-	long a0 = 0, a1 = 0, a2 = 0;
+	/* The cookie (engine_bpf.h) says the kind and which note argument
+	 * carries the function, the file and the number. */
+	__u64 cookie = bpf_usdt_cookie(ctx);
+	__u32 kind = BPF_COOKIE_KIND(cookie);
+	__u32 func_arg = BPF_COOKIE_FUNC_ARG(cookie);
+	__u32 file_arg = BPF_COOKIE_FILE_ARG(cookie);
+	__u32 num_arg = BPF_COOKIE_NUM_ARG(cookie);
+	long num = 0, func = 0, file = 0;
 	struct scratch *s;
 	__u32 off;
 
 	if (!proc)
+		return 0;
+	if (kind >= EV_COMM)
 		return 0;
 	if (!proc->comm_sent) {
 		proc->comm_sent = 1;
@@ -202,41 +210,19 @@ int on_marker(struct pt_regs *ctx)
 	if (!s)
 		return 0;
 
-	switch (kind) {
-	case EV_CALL:
-	case EV_RETURN:
-	case EV_LINE:
-		/* (const char *filename, const char *funcname, int lineno) */
-		bpf_usdt_arg(ctx, 0, &a0);
-		bpf_usdt_arg(ctx, 1, &a1);
-		bpf_usdt_arg(ctx, 2, &a2);
-		s->ev.num = a2;
-		s->ev.func_len = copy_user_str(s->data, BEV_FUNC_MAX, (const void *)a1,
+	if (num_arg)
+		bpf_usdt_arg(ctx, num_arg - 1, &num);
+	s->ev.num = num;
+	if (func_arg) {
+		bpf_usdt_arg(ctx, func_arg - 1, &func);
+		s->ev.func_len = copy_user_str(s->data, BEV_FUNC_MAX, (const void *)func,
 					       &s->ev.flags, EVF_FUNC_TRUNC, EVF_FUNC_NULL);
+	}
+	if (file_arg) {
+		bpf_usdt_arg(ctx, file_arg - 1, &file);
 		off = s->ev.func_len & 511;
-		s->ev.file_len = copy_user_str(s->data + off, BEV_FILE_MAX, (const void *)a0,
+		s->ev.file_len = copy_user_str(s->data + off, BEV_FILE_MAX, (const void *)file,
 					       &s->ev.flags, EVF_FILE_TRUNC, EVF_FILE_NULL);
-		break;
-	case EV_GC_START:     /* (int generation) */
-	case EV_GC_DONE:      /* (Py_ssize_t collected) */
-		bpf_usdt_arg(ctx, 0, &a0);
-		s->ev.num = a0;
-		break;
-	case EV_IMPORT_START: /* (const char *modulename) */
-	case EV_AUDIT:        /* (const char *event, PyObject *args) */
-		bpf_usdt_arg(ctx, 0, &a0);
-		s->ev.func_len = copy_user_str(s->data, BEV_FUNC_MAX, (const void *)a0,
-					       &s->ev.flags, EVF_FUNC_TRUNC, EVF_FUNC_NULL);
-		break;
-	case EV_IMPORT_DONE:  /* (const char *modulename, int found) */
-		bpf_usdt_arg(ctx, 0, &a0);
-		bpf_usdt_arg(ctx, 1, &a1);
-		s->ev.num = a1;
-		s->ev.func_len = copy_user_str(s->data, BEV_FUNC_MAX, (const void *)a0,
-					       &s->ev.flags, EVF_FUNC_TRUNC, EVF_FUNC_NULL);
-		break;
-	default:
-		return 0;
 	}
 	submit(s, false);
 	return 0;

@@ -40,6 +40,7 @@
 #include "engine_bpf.h"
 #include "exitcodes.h"
 #include "log.h"
+#include "markers.h"
 #include "probe_checks.h"
 #include "signals.h"
 #include "spawn.h"
@@ -171,17 +172,6 @@ static void report_exit(struct bpf_run *r, const struct bpf_event *rec, const ch
 	}
 }
 
-static bool kind_has_file(unsigned kind)
-{
-	return kind == EV_CALL || kind == EV_RETURN || kind == EV_LINE;
-}
-
-static bool kind_has_func(unsigned kind)
-{
-	return kind_has_file(kind) || kind == EV_IMPORT_START || kind == EV_IMPORT_DONE ||
-	       kind == EV_AUDIT || kind == EV_COMM;
-}
-
 static int push_record(struct bpf_run *r, const struct bpf_event *rec)
 {
 	const char *strings = (const char *)rec + sizeof(*rec);
@@ -198,11 +188,11 @@ static int push_record(struct bpf_run *r, const struct bpf_event *rec)
 	ev.pid = rec->pid;
 	ev.tid = rec->tid;
 	ev.num = rec->num;
-	if (kind_has_func(rec->kind) && !(rec->flags & EVF_FUNC_NULL)) {
+	if (marker_kind(rec->kind)->has_func && !(rec->flags & EVF_FUNC_NULL)) {
 		ev.func = strings;
 		ev.func_len = rec->func_len;
 	}
-	if (kind_has_file(rec->kind) && !(rec->flags & EVF_FILE_NULL)) {
+	if (marker_kind(rec->kind)->file_arg && !(rec->flags & EVF_FILE_NULL)) {
 		ev.file = strings + rec->func_len;
 		ev.file_len = rec->file_len;
 	}

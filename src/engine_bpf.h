@@ -22,6 +22,16 @@
 #define BEV_FUNC_MAX 256
 #define BEV_FILE_MAX 512
 
+/* The USDT cookie of a marker's attachment: the event kind, and which note
+ * argument (1-based, 0: none) carries the function, the file and the number
+ * (markers.c's table), so the kernel side reads no per-kind knowledge. */
+#define BPF_COOKIE(kind, func_arg, file_arg, num_arg) \
+	((__u64)(kind) | (__u64)(func_arg) << 8 | (__u64)(file_arg) << 12 | (__u64)(num_arg) << 16)
+#define BPF_COOKIE_KIND(c)      ((__u32)(c) & 0xff)
+#define BPF_COOKIE_FUNC_ARG(c)  ((__u32)((c) >> 8) & 0xf)
+#define BPF_COOKIE_FILE_ARG(c)  ((__u32)((c) >> 12) & 0xf)
+#define BPF_COOKIE_NUM_ARG(c)   ((__u32)((c) >> 16) & 0xf)
+
 /* Record kinds: the event kinds of event.h, plus engine-internal ones. */
 #define BEV_EXEC 100     /* a traced process exec'd an unknown file and is
 			  * stopped (SIGSTOP) until user space resolves it */

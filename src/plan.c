@@ -9,39 +9,36 @@
 #include "markers.h"
 #include "plan.h"
 
-/* Explain why a target lacks the markers the trace needs. */
-static int missing_markers(const struct trace_plan *plan, char *err, size_t errlen)
+/* Explain why a target lacks the markers the trace needs (*cp: the check). */
+static int missing_markers(const struct trace_plan *plan, struct marker_check *cp,
+			   char *err, size_t errlen)
 {
 	const struct py_target *t = &plan->target;
 	const char *file = t->marker_file ? t->marker_file : t->exe;
+	struct marker_check c = *cp = marker_check(t, plan->markers);
 
-	bool no_python_markers = !t->sdt || sdt_count_provider(t->sdt, PY_PROVIDER) == 0;
-
-	if (no_python_markers && t->py_major < 0)
+	switch (c.fit) {
+	case FIT_OK:
+		return 0;
+	case FIT_NOT_PYTHON:
 		return err_set(err, errlen,
 			       "%s is not a python interpreter (no python markers, no libpython); "
 			       "%s", file, plan->pid ? "attach to a python process"
 						     : "point --python at a python interpreter");
-	if (t->health == HEALTH_NO_MARKERS || no_python_markers)
+	case FIT_NO_MARKERS:
 		return err_set(err, errlen,
 			       "%s has no python markers: it was built without --with-dtrace; "
 			       "trace an interpreter built with it (Debian's /usr/bin/python3.11 is) "
 			       "or point --python at one", file);
-	for (int k = 0; k < EV__COUNT; k++) {
-		const char *name = marker_note_name(k);
-		if (!name || !(plan->markers & MARK(k)))
-			continue;
-		if (sdt_find(t->sdt, PY_PROVIDER, name))
-			continue;
-		if (t->health == HEALTH_NO_CALL_MARKERS)
-			return err_set(err, errlen,
-				       "%s has no %s marker: CPython %d.%d removed it (3.12-3.14 keep only "
-				       "gc, import and audit markers); a call tree needs CPython <= 3.11 or >= 3.15",
-				       file, name, t->py_major, t->py_minor);
-		return err_set(err, errlen, "%s has no %s marker; drop the option that asks for it",
-			       file, name);
+	case FIT_MISSING:
+		break;
 	}
-	return 0;
+	if (c.removed)
+		return err_set(err, errlen, "%s has no %s marker: CPython %d.%d removed it (%s); %s",
+			       file, marker_note_name(c.missing), t->py_major, t->py_minor,
+			       c.removed->absent_why, c.removed->absent_advice);
+	return err_set(err, errlen, "%s has no %s marker; drop the option that asks for it",
+		       file, marker_note_name(c.missing));
 }
 
 static int resolve_target(const struct options *o, struct trace_plan *plan, char *err, size_t errlen)
@@ -57,6 +54,8 @@ static int resolve_target(const struct options *o, struct trace_plan *plan, char
 
 int plan_build(const struct options *o, struct trace_plan *plan, char *err, size_t errlen)
 {
+	struct marker_check check;
+
 	memset(plan, 0, sizeof(*plan));
 	plan->opts = o;
 	plan->markers = o->markers;
@@ -79,12 +78,13 @@ int plan_build(const struct options *o, struct trace_plan *plan, char *err, size
 		return EXIT_NO_MARKERS;
 	}
 	plan->have_target = true;
-	if (missing_markers(plan, err, errlen) < 0) {
+	if (missing_markers(plan, &check, err, errlen) < 0) {
 		if (o->command_line && !o->python && plan->target.guessed) {
 			/* The guess may be wrong (the command can exec another python);
-			 * an unhelpful guess is not fatal, but a 3.12-3.14 one is a
-			 * near-certain dead end worth stopping for. */
-			if (plan->target.health != HEALTH_NO_CALL_MARKERS) {
+			 * an unhelpful guess is not fatal, but one whose CPython
+			 * version removed the markers (3.12-3.14) is a near-certain
+			 * dead end worth stopping for. */
+			if (!check.removed) {
 				snprintf(plan->guess_error, sizeof(plan->guess_error), "%s", err);
 				target_free(&plan->target);
 				memset(&plan->target, 0, sizeof(plan->target));
@@ -95,8 +95,8 @@ int plan_build(const struct options *o, struct trace_plan *plan, char *err, size
 		plan_free(plan);   /* the caller frees nothing after a failure */
 		return EXIT_NO_MARKERS;
 	}
-	plan->entry_fix = o->entry_fix && plan->target.health == HEALTH_ENTRY_NEEDS_LINE &&
-			  (plan->markers & MARK(EV_CALL));
+	plan->entry_fix = o->entry_fix &&
+			  marker_entry_fix_needed(plan->target.health, plan->markers);
 	return 0;
 }
 

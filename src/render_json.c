@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "markers.h"
 #include "render.h"
 #include "xmalloc.h"
 
@@ -52,28 +53,13 @@ static void json_event(struct renderer *r, const struct tev *e)
 {
 	struct json *j = (struct json *)r;
 	struct out *o = r->ctx.out;
-	bool has_func, has_file, has_line, has_value;
+	const struct marker_kind *k = marker_kind(e->kind);
 
-	switch (e->kind) {
-	case EV_CALL: case EV_RETURN: case EV_LINE:
-		has_func = has_file = has_line = true;
-		has_value = false;
-		break;
-	case EV_GC_START: case EV_GC_DONE:
-		has_func = has_file = has_line = false;
-		has_value = true;
-		break;
-	case EV_IMPORT_START: case EV_AUDIT:
-		has_func = true;
-		has_file = has_line = has_value = false;
-		break;
-	case EV_IMPORT_DONE:
-		has_func = has_value = true;
-		has_file = has_line = false;
-		break;
-	default:
+	if (!k || !k->note)
 		return;   /* comm, lost: not events of the traced program */
-	}
+	/* Which keys carry a value is the marker's (markers.c). */
+	bool has_func = k->func_arg, has_file = k->file_arg;
+	bool has_line = k->num == NUM_LINE, has_value = k->num == NUM_VALUE;
 	const struct esc_entry *func = esc_get(&j->esc, r->ctx.in, e->func);
 	const struct esc_entry *file = esc_get(&j->esc, r->ctx.in, e->file);
 	char *d = out_room(o, 256 + func->len + file->len);
@@ -85,9 +71,8 @@ static void json_event(struct renderer *r, const struct tev *e)
 	PUT(d, ",\"tid\":");
 	d += fmt_i64(d, e->tid);
 	PUT(d, ",\"kind\":\"");
-	const char *k = ev_kind_name(e->kind);
-	size_t kl = strlen(k);
-	memcpy(d, k, kl);
+	size_t kl = strlen(k->raw_name);
+	memcpy(d, k->raw_name, kl);
 	d += kl;
 	PUT(d, "\",\"depth\":");
 	d += fmt_i64(d, e->depth);

@@ -123,23 +123,31 @@ static char *marker_file_point(const struct py_target *t, enum stapgen_lib_form 
 	return point;
 }
 
-/* What each marker prints: NUM, STR1 (function/module/event), STR2 (file). */
-struct marker_out {
-	const char *num, *str1, *str2;
-};
-
 #define NO_STR "\"\\\"\\\"\""   /* the stap literal "\"\"": an empty raw string */
 
-static const struct marker_out marker_outs[EV__COUNT] = {
-	[EV_CALL]         = { "$arg3", "user_string_quoted($arg2)", "user_string_quoted($arg1)" },
-	[EV_RETURN]       = { "$arg3", "user_string_quoted($arg2)", "user_string_quoted($arg1)" },
-	[EV_LINE]         = { "$arg3", "user_string_quoted($arg2)", "user_string_quoted($arg1)" },
-	[EV_GC_START]     = { "$arg1", NO_STR, NO_STR },
-	[EV_GC_DONE]      = { "$arg1", NO_STR, NO_STR },
-	[EV_IMPORT_START] = { "0", "user_string_quoted($arg1)", NO_STR },
-	[EV_IMPORT_DONE]  = { "$arg2", "user_string_quoted($arg1)", NO_STR },
-	[EV_AUDIT]        = { "0", "user_string_quoted($arg1)", NO_STR },
+/* What a marker prints (markers.c says which argument carries what): NUM,
+ * STR1 (function/module/event), STR2 (file). */
+struct marker_out {
+	char num[16], str1[40], str2[40];
 };
+
+static void marker_out_for(enum ev_kind kind, struct marker_out *m)
+{
+	const struct marker_kind *k = marker_kind(kind);
+
+	if (k->num_arg)
+		snprintf(m->num, sizeof(m->num), "$arg%u", k->num_arg);
+	else
+		snprintf(m->num, sizeof(m->num), "0");
+	if (k->func_arg)
+		snprintf(m->str1, sizeof(m->str1), "user_string_quoted($arg%u)", k->func_arg);
+	else
+		snprintf(m->str1, sizeof(m->str1), "%s", NO_STR);
+	if (k->file_arg)
+		snprintf(m->str2, sizeof(m->str2), "user_string_quoted($arg%u)", k->file_arg);
+	else
+		snprintf(m->str2, sizeof(m->str2), "%s", NO_STR);
+}
 
 /* A --pid/--tid value as a number; the CLI validated it, we check again
  * because it is about to become script text. */
@@ -267,13 +275,6 @@ static char *format_literal(void)
 	return out;
 }
 
-static int check_marker(const struct py_target *t, const char *name, char *err, size_t errlen)
-{
-	if (t->sdt && !sdt_find(t->sdt, PY_PROVIDER, name))
-		return err_set(err, errlen, "%s has no %s marker", t->marker_file, name);
-	return 0;
-}
-
 char *stapgen_script(const struct trace_plan *plan, const struct stapgen_opts *opts,
 		     char *err, size_t errlen)
 {
@@ -292,13 +293,16 @@ char *stapgen_script(const struct trace_plan *plan, const struct stapgen_opts *o
 		return err_set(err, errlen, "no markers asked for"), NULL;
 	if (!(point = marker_file_point(t, form, err, errlen)))
 		return NULL;
-	for (int k = 0; k < EV__COUNT; k++)
-		if ((plan->markers & MARK(k)) && marker_note_name(k) &&
-		    check_marker(t, marker_note_name(k), err, errlen) < 0)
+	if (t->sdt) {
+		unsigned need = plan->markers | (plan->entry_fix ? MARK(EV_LINE) : 0);
+		struct marker_check c = marker_check(t, need);
+
+		if (c.missing >= 0) {
+			err_set(err, errlen, "%s has no %s marker", t->marker_file,
+				marker_note_name(c.missing));
 			goto out;
-	if (plan->entry_fix && !(plan->markers & MARK(EV_LINE)) &&
-	    check_marker(t, "line", err, errlen) < 0)
-		goto out;
+		}
+	}
 
 	fmt = format_literal();
 	f = open_memstream(&text, &len);
@@ -310,16 +314,17 @@ char *stapgen_script(const struct trace_plan *plan, const struct stapgen_opts *o
 	rc = emit_begin(f, plan, err, errlen);
 
 	for (int k = 0; k < EV__COUNT && rc == 0; k++) {
-		const struct marker_out *m = &marker_outs[k];
+		struct marker_out m;
 		if (!(plan->markers & MARK(k)) || !marker_note_name(k))
 			continue;
+		marker_out_for(k, &m);
 		fprintf(f, "probe %s.mark(\"%s\") {\n"
 			   "\tif (!pytrace_wanted())\n\t\tnext\n"
 			   "\tpytrace_comm()\n"
 			   "\tprintf(%s, \"%s\", ktime_get_ns(), pid(), tid(), %s,\n"
 			   "\t       %s, %s)\n"
 			   "}\n\n",
-			point, marker_note_name(k), fmt, ev_kind_name(k), m->num, m->str1, m->str2);
+			point, marker_note_name(k), fmt, ev_kind_name(k), m.num, m.str1, m.str2);
 	}
 	if (rc == 0 && plan->entry_fix && !(plan->markers & MARK(EV_LINE)))
 		fprintf(f, "# CPython 3.11 fires function__entry only while the line marker's\n"
@@ -357,26 +362,18 @@ int stap_print_script(const struct trace_plan *plan, FILE *out, char *err, size_
 
 /* --- the tapset --- */
 
-struct alias {
-	const char *name;       /* after "pytrace." */
-	enum ev_kind kind;
-	const char *vars;       /* the alias body: named variables */
-};
+/* The variables of a tapset alias, from markers.c's names per argument. */
+static void put_tapset_vars(FILE *f, const struct marker_kind *k)
+{
+	for (int i = 0; i < 4 && k->tapset_vars[i]; i++) {
+		const char *name = k->tapset_vars[i];
 
-static const struct alias aliases[] = {
-	{ "function.entry", EV_CALL,
-	  "\tfilename = user_string($arg1, \"<unreadable>\")\n\tfuncname = user_string($arg2, \"<unreadable>\")\n\tlineno = $arg3\n" },
-	{ "function.return", EV_RETURN,
-	  "\tfilename = user_string($arg1, \"<unreadable>\")\n\tfuncname = user_string($arg2, \"<unreadable>\")\n\tlineno = $arg3\n" },
-	{ "line", EV_LINE,
-	  "\tfilename = user_string($arg1, \"<unreadable>\")\n\tfuncname = user_string($arg2, \"<unreadable>\")\n\tlineno = $arg3\n" },
-	{ "gc.start", EV_GC_START, "\tgeneration = $arg1\n" },
-	{ "gc.done", EV_GC_DONE, "\tcollected = $arg1\n" },
-	{ "import.find_load.start", EV_IMPORT_START, "\tmodulename = user_string($arg1, \"<unreadable>\")\n" },
-	{ "import.find_load.done", EV_IMPORT_DONE,
-	  "\tmodulename = user_string($arg1, \"<unreadable>\")\n\tfound = $arg2\n" },
-	{ "audit", EV_AUDIT, "\tevent = user_string($arg1, \"<unreadable>\")\n\targs = $arg2\n" },
-};
+		if (name[0] == '$')
+			fprintf(f, "\t%s = user_string($arg%d, \"<unreadable>\")\n", name + 1, i + 1);
+		else
+			fprintf(f, "\t%s = $arg%d\n", name, i + 1);
+	}
+}
 
 char *stapgen_tapset(const struct py_target *t, char *err, size_t errlen)
 {
@@ -388,7 +385,7 @@ char *stapgen_tapset(const struct py_target *t, char *err, size_t errlen)
 
 	if (!(point = marker_file_point(t, STAPGEN_LIB_VIA_EXE, err, errlen)))
 		return NULL;
-	entry_needs_line = t->health == HEALTH_ENTRY_NEEDS_LINE &&
+	entry_needs_line = marker_entry_fix_needed(t->health, MARK(EV_CALL)) &&
 			   (!t->sdt || sdt_find(t->sdt, PY_PROVIDER, "line"));
 	f = open_memstream(&text, &len);
 	if (!f) {
@@ -414,22 +411,25 @@ char *stapgen_tapset(const struct py_target *t, char *err, size_t errlen)
 			   "// skips those hits at once) so that entries fire for every frame.\n");
 	fprintf(f, "\n");
 
-	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
-		const struct alias *a = &aliases[i];
-		const char *note = marker_note_name(a->kind);
-		bool fix = a->kind == EV_CALL && entry_needs_line;
+	for (int kind = 0; kind < EV__COUNT; kind++) {
+		const struct marker_kind *a = marker_kind(kind);
+		const char *note = a->note;
+		bool fix = kind == EV_CALL && entry_needs_line;
 
+		if (!note)
+			continue;   /* meta kinds: no marker */
 		if (t->sdt && !sdt_find(t->sdt, PY_PROVIDER, note)) {
-			fprintf(f, "// pytrace.%s: this interpreter has no %s marker\n\n", a->name, note);
+			fprintf(f, "// pytrace.%s: this interpreter has no %s marker\n\n",
+				a->tapset_alias, note);
 			continue;
 		}
-		fprintf(f, "probe pytrace.%s = %s.mark(\"%s\")", a->name, point, note);
+		fprintf(f, "probe pytrace.%s = %s.mark(\"%s\")", a->tapset_alias, point, note);
 		if (fix)
 			fprintf(f, ",\n\t%s.mark(\"line\")", point);
 		fprintf(f, "\n{\n");
 		if (fix)
 			fprintf(f, "\tif ($$name == \"line\")\n\t\tnext\n");
-		fputs(a->vars, f);
+		put_tapset_vars(f, a);
 		fprintf(f, "}\n\n");
 		wrote++;
 	}

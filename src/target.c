@@ -38,7 +38,6 @@
 #include "target.h"
 #include "xmalloc.h"
 
-#define PROVIDER "python"
 #define MAX_SHEBANG_DEPTH 4
 
 static void target_init(struct py_target *t)
@@ -49,7 +48,7 @@ static void target_init(struct py_target *t)
 
 static bool has_markers(const struct sdt_file *f)
 {
-	return f && sdt_count_provider(f, PROVIDER) > 0;
+	return f && sdt_count_provider(f, PY_PROVIDER) > 0;
 }
 
 static bool is_libpython_name(const char *s)
@@ -660,45 +659,4 @@ void target_free(struct py_target *t)
 	free(t->root);
 	sdt_file_free(t->sdt);
 	target_init(t);
-}
-
-/* ---- marker health (DESIGN.md's table) ---- */
-
-enum marker_health marker_health_for(int major, int minor, const struct sdt_file *f)
-{
-	if (f && !has_markers(f))
-		return HEALTH_NO_MARKERS;
-	if (major < 0)
-		return HEALTH_UNKNOWN;
-	if (major < 3 || (major == 3 && minor <= 10))
-		return HEALTH_FULL;
-	if (major == 3 && minor == 11)
-		return HEALTH_ENTRY_NEEDS_LINE;
-	if (major == 3 && minor <= 14)
-		return HEALTH_NO_CALL_MARKERS;
-	return HEALTH_RETURN_ON_YIELD;
-}
-
-const char *marker_health_caveat(enum marker_health h)
-{
-	switch (h) {
-	case HEALTH_FULL:
-		return NULL;
-	case HEALTH_UNKNOWN:
-		return "CPython version not detected: pytrace trusts the markers the file carries";
-	case HEALTH_ENTRY_NEEDS_LINE:
-		return "CPython 3.11: function__entry fires only while the line marker's semaphore "
-		       "is raised; pytrace raises it (turn off with --no-entry-fix)";
-	case HEALTH_NO_CALL_MARKERS:
-		return "CPython 3.12–3.14 removed function__entry/return and line; only gc, import "
-		       "and audit markers remain";
-	case HEALTH_RETURN_ON_YIELD:
-		return "CPython 3.15+: function__entry/return are back, but a yield shows as a "
-		       "return, creating a generator or coroutine fires an entry (the bpf engine "
-		       "drops it), a generator thrown into fires only its return, and there is "
-		       "no line marker";
-	case HEALTH_NO_MARKERS:
-		return "built without --with-dtrace: no markers";
-	}
-	return NULL;
 }

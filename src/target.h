@@ -6,17 +6,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "markers.h"
 #include "sdt.h"
-
-/* What a CPython version's markers can do (DESIGN.md's table). */
-enum marker_health {
-	HEALTH_UNKNOWN,            /* version not detected: trust the notes */
-	HEALTH_FULL,               /* <= 3.10: entry/return for every frame, line */
-	HEALTH_ENTRY_NEEDS_LINE,   /* 3.11: entry fires only while line's semaphore is raised */
-	HEALTH_NO_CALL_MARKERS,    /* 3.12-3.14: entry/return/line removed */
-	HEALTH_RETURN_ON_YIELD,    /* 3.15+: restored, a yield shows as a return, no line */
-	HEALTH_NO_MARKERS,         /* built without --with-dtrace */
-};
 
 struct py_target {
 	char *exe;                 /* executable, symlinks followed (as seen from the host) */
@@ -38,10 +29,6 @@ int target_from_pid(pid_t pid, struct py_target *t, char *err, size_t errlen);
 /* From a shell command: PATH lookup, #! lines, /usr/bin/env. A guess. */
 int target_from_command(const char *cmd, struct py_target *t, char *err, size_t errlen);
 void target_free(struct py_target *t);
-
-enum marker_health marker_health_for(int major, int minor, const struct sdt_file *f);
-/* One-line caveat for the health, or NULL when there is none. */
-const char *marker_health_caveat(enum marker_health h);
 
 /* Resolve a DT_NEEDED name the way ld.so does for the object at `from`
  * (DT_RUNPATH/DT_RPATH with $ORIGIN, LD_LIBRARY_PATH, ld.so.cache, default
