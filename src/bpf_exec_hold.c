@@ -51,10 +51,7 @@ static void examine_exec(struct exec_hold *h, pid_t pid)
 	 * executable (LD_LIBRARY_PATH, RUNPATH/RPATH $ORIGIN, the cache). */
 	if (target_from_pid(pid, &t, err, sizeof(err)) == 0) {
 		if (usable_python(plan, &t, pid)) {
-			bool fix = plan->opts && plan->opts->entry_fix &&
-				   marker_entry_fix_needed(t.health, plan->markers);
-
-			if (h->attach(h->ctx, &t, fix, err, sizeof(err)) == 0)
+			if (h->attach(h->ctx, &t, plan_entry_fix(plan, &t), err, sizeof(err)) == 0)
 				python = true;
 			else
 				warn_msg("PID %d: %s; not traced", (int)pid, err);

@@ -141,18 +141,8 @@ static _Noreturn void usage_error(const char *fmt, ...)
 
 void options_free(struct options *o)
 {
-	free(o->include.v);
-	free(o->exclude.v);
-	free(o->functions.v);
-	free(o->pids.v);
-	free(o->tids.v);
+	filter_spec_free(&o->filter);
 	memset(o, 0, sizeof(*o));
-}
-
-void str_list_add(struct str_list *l, const char *s)
-{
-	l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
-	l->v[l->n++] = s;
 }
 
 /* A whole decimal number in [min, max], or a usage error naming the option. */
@@ -215,6 +205,17 @@ static void add_glob(struct str_list *l, const char *opt, const char *s)
 	str_list_add(l, s);
 }
 
+/* --pid/--tid: parsed here, once; the filter and the stap script get numbers. */
+static void add_id(struct id_list *l, const char *opt, const char *s)
+{
+	int32_t id;
+
+	if (parse_id(s, &id) < 0)
+		usage_error("%s wants a whole number from %ld to %ld, not '%s'", opt, 1L,
+			    (long)INT32_MAX, s);
+	id_list_add(l, id);
+}
+
 static const char *const format_names[] = { "text", "json", "chrome", "folded", "summary", "raw",
 					    "speedscope", NULL };
 static const char *const flame_by_names[] = { "none", "process", "thread", NULL };
@@ -242,7 +243,7 @@ void cli_parse(int argc, char **argv, struct options *o)
 	o->markers = MARKS_CALLS;
 	o->entry_fix = true;
 	o->follow = true;
-	o->max_depth = -1;
+	o->filter.max_depth = -1;
 
 	if (argc > 1 && argv[1][0] != '-' && command_word(argv[1]) != CMD_TRACE) {
 		o->command = command_word(argv[1]);
@@ -283,24 +284,22 @@ void cli_parse(int argc, char **argv, struct options *o)
 		case OPT_IMPORTS:      o->markers |= MARKS_IMPORTS; break;
 		case OPT_AUDIT:        o->markers |= MARKS_AUDIT; break;
 		case OPT_ALL:          o->markers |= MARKS_ALL; break;
-		case OPT_INCLUDE:      add_glob(&o->include, "--include", optarg); break;
-		case OPT_EXCLUDE:      add_glob(&o->exclude, "--exclude", optarg); break;
-		case OPT_FUNCTION:     add_glob(&o->functions, "--function", optarg); break;
-		case OPT_NO_STDLIB:    o->no_stdlib = true; break;
+		case OPT_INCLUDE:      add_glob(&o->filter.include, "--include", optarg); break;
+		case OPT_EXCLUDE:      add_glob(&o->filter.exclude, "--exclude", optarg); break;
+		case OPT_FUNCTION:     add_glob(&o->filter.functions, "--function", optarg); break;
+		case OPT_NO_STDLIB:    o->filter.no_stdlib = true; break;
 		case OPT_MAX_DEPTH:
-			o->max_depth = (int)parse_long("--max-depth", optarg, 1, 1000000);
+			o->filter.max_depth = (int)parse_long("--max-depth", optarg, 1, 1000000);
 			break;
 		case OPT_MIN_DURATION:
-			if (parse_duration_ns(optarg, &o->min_duration_ns, err, sizeof(err)) < 0)
+			if (parse_duration_ns(optarg, &o->filter.min_duration_ns, err, sizeof(err)) < 0)
 				usage_error("--min-duration: %s", err);
 			break;
 		case OPT_PID:
-			parse_long("--pid", optarg, 1, INT_MAX);
-			str_list_add(&o->pids, optarg);
+			add_id(&o->filter.pids, "--pid", optarg);
 			break;
 		case OPT_TID:
-			parse_long("--tid", optarg, 1, INT_MAX);
-			str_list_add(&o->tids, optarg);
+			add_id(&o->filter.tids, "--tid", optarg);
 			break;
 		case OPT_SUMMARY:      o->summary = true; break;
 		case OPT_SUMMARY_FORMAT:

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <fnmatch.h>
 #include <math.h>
 #include <stdlib.h>
@@ -9,68 +10,81 @@
 
 enum { UNKNOWN = 0, PASS = 1, FAIL = 2 };
 
-struct idset {
-	int32_t *v;
-	size_t n;
-};
-
 struct filter {
 	const struct str_list *include, *exclude, *functions;
 	bool no_stdlib;
 	bool code_all;
-	struct idset pids, tids;
+	const struct id_list *pids, *tids;
 	uint8_t *file_ok, *func_ok;   /* per intern id: UNKNOWN/PASS/FAIL */
 	size_t file_cap, func_cap;
 };
 
-static int parse_ids(const struct str_list *l, struct idset *set, const char *what,
-		     char *err, size_t errlen)
+void str_list_add(struct str_list *l, const char *s)
 {
-	set->v = xcalloc(l->n ? l->n : 1, sizeof(*set->v));
-	for (size_t i = 0; i < l->n; i++) {
-		char *end;
-		long v = strtol(l->v[i], &end, 10);
-		if (!*l->v[i] || *end || v <= 0 || v > INT32_MAX)
-			return err_set(err, errlen, "--%s %s: not a process or thread id", what, l->v[i]);
-		set->v[set->n++] = (int32_t)v;
-	}
+	l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = s;
+}
+
+void id_list_add(struct id_list *l, int32_t id)
+{
+	l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = id;
+}
+
+int parse_id(const char *s, int32_t *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > INT32_MAX)
+		return -1;
+	*out = (int32_t)v;
 	return 0;
 }
 
-struct filter *filter_new(const struct options *o, char *err, size_t errlen)
+void filter_spec_free(struct filter_spec *s)
+{
+	free(s->include.v);
+	free(s->exclude.v);
+	free(s->functions.v);
+	free(s->pids.v);
+	free(s->tids.v);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The spec is borrowed: it outlives the filter. */
+struct filter *filter_new(const struct filter_spec *s, char *err, size_t errlen)
 {
 	struct filter *f = xcalloc(1, sizeof(*f));
-	f->include = &o->include;
-	f->exclude = &o->exclude;
-	f->functions = &o->functions;
-	f->no_stdlib = o->no_stdlib;
-	f->code_all = !o->include.n && !o->exclude.n && !o->functions.n && !o->no_stdlib;
-	const struct str_list *lists[] = { &o->include, &o->exclude, &o->functions };
+	f->include = &s->include;
+	f->exclude = &s->exclude;
+	f->functions = &s->functions;
+	f->no_stdlib = s->no_stdlib;
+	f->code_all = !s->include.n && !s->exclude.n && !s->functions.n && !s->no_stdlib;
+	f->pids = &s->pids;
+	f->tids = &s->tids;
+	const struct str_list *lists[] = { &s->include, &s->exclude, &s->functions };
 	for (size_t k = 0; k < 3; k++)
 		for (size_t i = 0; i < lists[k]->n; i++)
-			if (parse_glob(lists[k]->v[i], err, errlen) < 0)
-				goto fail;
-	if (parse_ids(&o->pids, &f->pids, "pid", err, errlen) < 0 ||
-	    parse_ids(&o->tids, &f->tids, "tid", err, errlen) < 0)
-		goto fail;
+			if (parse_glob(lists[k]->v[i], err, errlen) < 0) {
+				filter_free(f);
+				return NULL;
+			}
 	return f;
-fail:
-	filter_free(f);
-	return NULL;
 }
 
 void filter_free(struct filter *f)
 {
 	if (!f)
 		return;
-	free(f->pids.v);
-	free(f->tids.v);
 	free(f->file_ok);
 	free(f->func_ok);
 	free(f);
 }
 
-static bool in_set(const struct idset *s, int32_t id)
+static bool in_set(const struct id_list *s, int32_t id)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (s->v[i] == id)
@@ -82,14 +96,14 @@ static bool in_set(const struct idset *s, int32_t id)
  * --pid values or the thread is one of the --tid values. */
 bool filter_thread_ok(const struct filter *f, int32_t pid, int32_t tid)
 {
-	if (!f->pids.n && !f->tids.n)
+	if (!f->pids->n && !f->tids->n)
 		return true;
-	return in_set(&f->pids, pid) || in_set(&f->tids, tid);
+	return in_set(f->pids, pid) || in_set(f->tids, tid);
 }
 
 bool filter_pid_ok(const struct filter *f, int32_t pid)
 {
-	return (!f->pids.n && !f->tids.n) || in_set(&f->pids, pid) || f->tids.n;
+	return (!f->pids->n && !f->tids->n) || in_set(f->pids, pid) || f->tids->n;
 }
 
 bool glob_match_path(const char *glob, const char *path)

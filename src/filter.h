@@ -33,11 +33,41 @@
 #include <stdint.h>
 
 #include "intern.h"
-#include "options.h"
+
+/* Strings as given on the command line (borrowed, not copied). */
+struct str_list {
+	const char **v;
+	size_t n, cap;
+};
+void str_list_add(struct str_list *l, const char *s);
+
+/* Process or thread ids. */
+struct id_list {
+	int32_t *v;
+	size_t n, cap;
+};
+void id_list_add(struct id_list *l, int32_t id);
+/* A process or thread id: a whole decimal number from 1 to INT32_MAX.
+ * Returns 0, or -1 when s is not one. */
+int parse_id(const char *s, int32_t *out);
+
+/* What is shown: the rules above, as the command line gave them. */
+struct filter_spec {
+	struct str_list include;       /* --include GLOB on file path */
+	struct str_list exclude;       /* --exclude GLOB on file path */
+	struct str_list functions;     /* --function GLOB */
+	bool no_stdlib;
+	int max_depth;                 /* -1 = unlimited */
+	uint64_t min_duration_ns;      /* 0 = off */
+	struct id_list pids;           /* --pid N */
+	struct id_list tids;           /* --tid N */
+};
+void filter_spec_free(struct filter_spec *s);
 
 struct filter;
 
-struct filter *filter_new(const struct options *o, char *err, size_t errlen);
+/* Fails (NULL, err filled) on a malformed glob. */
+struct filter *filter_new(const struct filter_spec *s, char *err, size_t errlen);
 void filter_free(struct filter *f);
 
 /* Is this process/thread selected by --pid/--tid (true when neither is given)? */

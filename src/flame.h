@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "options.h"
+#include "render.h"
 #include "stacks.h"
 
 enum flame_root { FLAME_CALL, FLAME_PROC, FLAME_THREAD };

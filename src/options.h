@@ -1,4 +1,7 @@
-/* Everything the command line can say, parsed once by main.c (cli.c). */
+/* Everything the command line can say, parsed once by main.c (cli.c).
+ * Only the command layer (main, cli, the cmd_* files, trace.c, replay.c,
+ * plan_build) reads it: the pipeline gets a pipeline_config, renderers
+ * their render_settings, engines the plan. */
 #ifndef PYTRACE_OPTIONS_H
 #define PYTRACE_OPTIONS_H
 
@@ -7,19 +10,14 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "filter.h"
+#include "pipeline.h"
+#include "render.h"
+
 enum command { CMD_TRACE, CMD_LIST, CMD_DOCTOR, CMD_TAPSET, CMD_REPLAY };
 enum engine_kind { ENGINE_AUTO, ENGINE_STAP, ENGINE_BPF };
 enum format { FMT_TEXT, FMT_JSON, FMT_CHROME, FMT_FOLDED, FMT_SUMMARY, FMT_RAW,
 	       FMT_SPEEDSCOPE };
-enum flame_by { FLAME_BY_NONE, FLAME_BY_PROCESS, FLAME_BY_THREAD };
-enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
-enum summary_format { SUMMARY_TABLE, SUMMARY_MARKDOWN };
-
-struct str_list {
-	const char **v;
-	size_t n, cap;
-};
-
 struct options {
 	enum command command;
 
@@ -40,15 +38,9 @@ struct options {
 	double duration;               /* --duration SEC, 0 = until exit/Ctrl-C */
 	size_t buffer_size;            /* --buffer-size BYTES, 0 = engine default */
 
-	/* filters */
-	struct str_list include;       /* --include GLOB on file path */
-	struct str_list exclude;       /* --exclude GLOB on file path */
-	struct str_list functions;     /* --function GLOB */
-	bool no_stdlib;
-	int max_depth;                 /* -1 = unlimited */
-	uint64_t min_duration_ns;      /* 0 = off */
-	struct str_list pids;          /* --pid N (as given; validated numbers) */
-	struct str_list tids;          /* --tid N */
+	/* filters: --include, --exclude, --function, --no-stdlib, --max-depth,
+	 * --min-duration, --pid, --tid */
+	struct filter_spec filter;
 
 	/* output */
 	enum format format;
@@ -62,6 +54,7 @@ struct options {
 	bool quiet;
 };
 
-void str_list_add(struct str_list *l, const char *s);
+/* The pipeline's part of the options (pointers into o, which outlives it). */
+void options_pipeline_config(const struct options *o, struct pipeline_config *c);
 
 #endif

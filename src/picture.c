@@ -10,10 +10,10 @@
 
 #define CMDLINE_MAX 4096
 
-void picture_names_init(struct picture_names *pn, const struct options *o)
+void picture_names_init(struct picture_names *pn, bool live)
 {
 	memset(pn, 0, sizeof(*pn));
-	pn->live = o->command != CMD_REPLAY;
+	pn->live = live;
 }
 
 void picture_names_free(struct picture_names *pn)
@@ -81,10 +81,10 @@ size_t thread_label(char *buf, int32_t pid, int32_t tid)
 	return n > 0 ? (size_t)n : 0;
 }
 
-int64_t wall_clock_offset_ns(const struct options *o)
+int64_t wall_clock_offset_ns(bool live)
 {
 	struct timespec mono, wall;
-	if (o->command == CMD_REPLAY)
+	if (!live)
 		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	clock_gettime(CLOCK_REALTIME, &wall);

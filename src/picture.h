@@ -13,7 +13,6 @@
 #include <stdint.h>
 
 #include "intern.h"
-#include "options.h"
 #include "stacks.h"
 
 struct proc_name {
@@ -29,7 +28,7 @@ struct picture_names {
 	bool have_last;
 };
 
-void picture_names_init(struct picture_names *pn, const struct options *o);
+void picture_names_init(struct picture_names *pn, bool live);
 void picture_names_free(struct picture_names *pn);
 
 /* Called on events: a live trace reads PID's command line once. */
@@ -51,7 +50,7 @@ size_t thread_label(char *buf, int32_t pid, int32_t tid);
 /* CLOCK_REALTIME minus CLOCK_MONOTONIC now, in ns: both engines stamp
  * events with CLOCK_MONOTONIC, so an event's wall-clock time is its engine
  * timestamp plus this. 0 for a replay (the raw format does not record it). */
-int64_t wall_clock_offset_ns(const struct options *o);
+int64_t wall_clock_offset_ns(bool live);
 
 /* ns since the epoch as "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" into buf (40 bytes). */
 size_t fmt_utc(char *buf, int64_t unix_ns);

@@ -34,7 +34,7 @@
 #define EVF_DROPPED 0x80000000u
 
 struct pipeline {
-	const struct options *o;
+	bool strict;
 	struct intern *in;
 	struct stacks *st;
 	struct filter *flt;
@@ -58,51 +58,37 @@ struct pipeline {
 	bool match_returns;        /* pipeline_match_returns() */
 };
 
-static const struct render_ops *ops_for(enum format f)
+static bool want_color(enum color_mode color, int fd)
 {
-	switch (f) {
-	case FMT_TEXT: return &render_text;
-	case FMT_JSON: return &render_json;
-	case FMT_CHROME: return &render_chrome;
-	case FMT_FOLDED: return &render_folded;
-	case FMT_SUMMARY: return &render_summary;
-	case FMT_RAW: return &render_raw;
-	case FMT_SPEEDSCOPE: return &render_speedscope;
-	}
-	return NULL;
-}
-
-static bool want_color(const struct options *o, int fd)
-{
-	if (o->color == COLOR_ALWAYS)
+	if (color == COLOR_ALWAYS)
 		return true;
-	if (o->color == COLOR_NEVER)
+	if (color == COLOR_NEVER)
 		return false;
 	const char *term = getenv("TERM");
 	const char *no_color = getenv("NO_COLOR");
 	return isatty(fd) && !(no_color && *no_color) && !(term && strcmp(term, "dumb") == 0);
 }
 
-struct pipeline *pipeline_new(const struct options *o, char *err, size_t errlen)
+struct pipeline *pipeline_new(const struct pipeline_config *c, char *err, size_t errlen)
 {
-	const struct render_ops *ops = ops_for(o->format);
+	const struct render_ops *ops = c->format;
 	if (!ops) {
 		err_set(err, errlen, "unknown output format");
 		return NULL;
 	}
 	struct pipeline *p = xcalloc(1, sizeof(*p));
-	p->o = o;
-	p->flt = filter_new(o, err, errlen);
+	p->strict = c->strict;
+	p->flt = filter_new(c->filter, err, errlen);
 	if (!p->flt) {
 		free(p);
 		return NULL;
 	}
-	if (out_open(&p->out, o->output, err, errlen) < 0) {
+	if (out_open(&p->out, c->output, err, errlen) < 0) {
 		filter_free(p->flt);
 		free(p);
 		return NULL;
 	}
-	if (!o->replay && out_go_live(&p->out, err, errlen) < 0) {
+	if (c->live && out_go_live(&p->out, err, errlen) < 0) {
 		out_close(&p->out, NULL, 0);
 		filter_free(p->flt);
 		free(p);
@@ -111,18 +97,18 @@ struct pipeline *pipeline_new(const struct options *o, char *err, size_t errlen)
 	p->in = intern_new();
 	p->st = stacks_new();
 	p->null_id = intern_id(p->in, "<null>", 6);
-	p->shown = o->markers ? o->markers : MARKS_ALL;
-	p->min_dur = o->min_duration_ns;
-	p->max_depth = o->max_depth < 0 ? INT32_MAX : o->max_depth;
+	p->shown = c->markers ? c->markers : MARKS_ALL;
+	p->min_dur = c->filter->min_duration_ns;
+	p->max_depth = c->filter->max_depth < 0 ? INT32_MAX : c->filter->max_depth;
 	p->next_deadline = UINT64_MAX;
 
 	struct render_ctx ctx = {
-		.out = &p->out, .in = p->in, .st = p->st, .o = o,
-		.color = o->format == FMT_TEXT && want_color(o, p->out.fd),
+		.out = &p->out, .in = p->in, .st = p->st, .set = c->render,
+		.color = ops == &render_text && want_color(c->color, p->out.fd),
 		.null_id = p->null_id,
 	};
 	p->r[p->nr++] = ops->create(&ctx);
-	if (o->summary && o->format != FMT_SUMMARY) {
+	if (c->summary && ops != &render_summary) {
 		out_init_fd(&p->err_out, STDERR_FILENO, "standard error");
 		p->have_err_out = true;
 		ctx.out = &p->err_out;
@@ -590,7 +576,7 @@ int pipeline_finish(struct pipeline *p, char *err, size_t errlen)
 		 (unsigned long long)p->skipped, plural(p->skipped, "input line", "input lines"));
 	if (rc < 0)
 		return rc;
-	if (p->o->strict && pipeline_data_lost(p)) {
+	if (p->strict && pipeline_data_lost(p)) {
 		char lost[384] = "", skipped[64] = "";
 		if (p->lost)
 			snprintf(lost, sizeof(lost), "%llu %s lost", (unsigned long long)p->lost,

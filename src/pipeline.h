@@ -9,13 +9,30 @@
 #include <stdint.h>
 
 #include "event.h"
-#include "options.h"
+#include "filter.h"
+#include "render.h"
+
+enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
+/* What the pipeline is built from (borrowed: it outlives the pipeline). */
+struct pipeline_config {
+	const struct filter_spec *filter;
+	unsigned markers;                 /* MARK() bits of the kinds shown; 0: all */
+	const struct render_ops *format;  /* the renderer of the trace */
+	struct render_settings render;
+	const char *output;               /* -o FILE; NULL or "-": standard output */
+	bool live;                        /* a live trace, not --replay: a writer
+					   * thread flushes the output (out_go_live) */
+	enum color_mode color;            /* text only */
+	bool summary;                     /* --summary: the table on stderr as well */
+	bool strict;                      /* lost events / skipped lines fail finish */
+};
 
 struct pipeline;
 
 /* Opens the output (-o) at once, so an unwritable path fails before any
  * tracing starts. Returns NULL and fills err on failure. */
-struct pipeline *pipeline_new(const struct options *o, char *err, size_t errlen);
+struct pipeline *pipeline_new(const struct pipeline_config *c, char *err, size_t errlen);
 
 /* Push one event. Strings are copied (interned); ev may be reused after. */
 void pipeline_push(struct pipeline *p, const struct event *ev);

@@ -7,6 +7,7 @@
 #include "exitcodes.h"
 #include "log.h"
 #include "markers.h"
+#include "options.h"
 #include "plan.h"
 
 /* Explain why a target lacks the markers the trace needs (*cp: the check). */
@@ -57,8 +58,10 @@ int plan_build(const struct options *o, struct trace_plan *plan, char *err, size
 	struct marker_check check;
 
 	memset(plan, 0, sizeof(*plan));
-	plan->opts = o;
 	plan->markers = o->markers;
+	plan->entry_fix_allowed = o->entry_fix;
+	plan->pids = o->filter.pids;
+	plan->tids = o->filter.tids;
 	plan->pid = o->pid;
 	plan->command = o->command_line;
 	plan->follow = o->follow;
@@ -95,9 +98,13 @@ int plan_build(const struct options *o, struct trace_plan *plan, char *err, size
 		plan_free(plan);   /* the caller frees nothing after a failure */
 		return EXIT_NO_MARKERS;
 	}
-	plan->entry_fix = o->entry_fix &&
-			  marker_entry_fix_needed(plan->target.health, plan->markers);
+	plan->entry_fix = plan_entry_fix(plan, &plan->target);
 	return 0;
+}
+
+bool plan_entry_fix(const struct trace_plan *plan, const struct py_target *t)
+{
+	return plan->entry_fix_allowed && marker_entry_fix_needed(t->health, plan->markers);
 }
 
 void plan_free(struct trace_plan *plan)

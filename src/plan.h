@@ -6,9 +6,12 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "options.h"
+#include "filter.h"
 #include "target.h"
 
+struct options;
+
+/* Resolved values only: engines and stapgen read nothing else. */
 struct trace_plan {
 	unsigned markers;          /* MARK() bits of the markers to probe */
 	struct py_target target;   /* resolved interpreter (guessed for -c) */
@@ -21,7 +24,10 @@ struct trace_plan {
 				    * stdout is pytrace's stderr, never the trace */
 	double duration;           /* seconds, 0 = unbounded */
 	size_t buffer_size;        /* bytes, engine default when 0 */
-	const struct options *opts;/* filters to push down (globs, pids) */
+	bool entry_fix_allowed;    /* --no-entry-fix not given (pythons found at exec) */
+	/* --pid/--tid, pushed down by the stap engine (borrowed from the
+	 * caller's filter spec, which outlives the plan) */
+	struct id_list pids, tids;
 	char guess_error[256];     /* -c: why the python could not be guessed */
 };
 
@@ -29,5 +35,9 @@ struct trace_plan {
  * returns the exit status to use (EXIT_NO_MARKERS, EXIT_USAGE, ...). */
 int plan_build(const struct options *o, struct trace_plan *plan, char *err, size_t errlen);
 void plan_free(struct trace_plan *plan);
+
+/* Does tracing t (the planned target, or a python found at exec) get the
+ * CPython 3.11 entry fix?  The one place that decides. */
+bool plan_entry_fix(const struct trace_plan *plan, const struct py_target *t);
 
 #endif

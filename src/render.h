@@ -8,15 +8,24 @@
 #include <stdint.h>
 
 #include "intern.h"
-#include "options.h"
 #include "output.h"
 #include "stacks.h"
+
+enum summary_format { SUMMARY_TABLE, SUMMARY_MARKDOWN };
+enum flame_by { FLAME_BY_NONE, FLAME_BY_PROCESS, FLAME_BY_THREAD };
+
+/* What renderers render from besides the events: each reads its own. */
+struct render_settings {
+	bool live;                      /* a live trace (not --replay): /proc and clocks are current */
+	enum summary_format summary_format;   /* summary */
+	enum flame_by flame_by;         /* folded (--flame-by) */
+};
 
 struct render_ctx {
 	struct out *out;
 	struct intern *in;
 	const struct stacks *st;
-	const struct options *o;
+	struct render_settings set;
 	bool color;
 	uint32_t null_id;       /* intern id of the "<null>" placeholder */
 };

@@ -55,8 +55,8 @@ static struct renderer *chrome_create(const struct render_ctx *ctx)
 	c->first = true;
 	esc_cache_init(&c->esc, ESC_JSON_STRICT);
 	slicer_init(&c->sl, &chrome_slice_ops, c);
-	picture_names_init(&c->pn, ctx->o);
-	c->wall_offset = wall_clock_offset_ns(ctx->o);
+	picture_names_init(&c->pn, ctx->set.live);
+	c->wall_offset = wall_clock_offset_ns(ctx->set.live);
 	out_str(ctx->out, "{\"traceEvents\":[\n");
 	return &c->base;
 }

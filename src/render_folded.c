@@ -29,8 +29,8 @@ static struct renderer *folded_create(const struct render_ctx *ctx)
 	f->base.ops = &render_folded;
 	f->base.ctx = *ctx;
 	esc_cache_init(&f->esc, ESC_FOLDED);
-	flame_init(&f->fl, ctx->o->flame_by);
-	picture_names_init(&f->pn, ctx->o);
+	flame_init(&f->fl, ctx->set.flame_by);
+	picture_names_init(&f->pn, ctx->set.live);
 	return &f->base;
 }
 

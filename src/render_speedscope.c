@@ -59,7 +59,7 @@ static struct renderer *speedscope_create(const struct render_ctx *ctx)
 	s->base.ctx = *ctx;
 	esc_cache_init(&s->esc, ESC_JSON_STRICT);
 	slicer_init(&s->sl, &speedscope_slice_ops, s);
-	picture_names_init(&s->pn, ctx->o);
+	picture_names_init(&s->pn, ctx->set.live);
 	s->mask = 1024 - 1;
 	s->map = xcalloc(s->mask + 1, sizeof(*s->map));
 	return &s->base;

@@ -235,7 +235,7 @@ static void summary_finish(struct renderer *r, uint64_t end_ts)
 {
 	struct summary *s = (struct summary *)r;
 	struct out *o = r->ctx.out;
-	bool md = r->ctx.o->summary_format == SUMMARY_MARKDOWN;
+	bool md = r->ctx.set.summary_format == SUMMARY_MARKDOWN;
 	char line[512], tot[32], self[32], mean[32], max[32];
 	(void)end_ts;
 

@@ -25,7 +25,9 @@ int cmd_replay(const struct options *o)
 	}
 	/* A reader that goes away (| head) ends the replay quietly via EPIPE. */
 	signal(SIGPIPE, SIG_IGN);
-	struct pipeline *p = pipeline_new(o, err, sizeof(err));
+	struct pipeline_config pc;
+	options_pipeline_config(o, &pc);
+	struct pipeline *p = pipeline_new(&pc, err, sizeof(err));
 	if (!p) {
 		error_msg("%s", err);
 		if (!is_stdin)

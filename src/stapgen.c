@@ -149,38 +149,18 @@ static void marker_out_for(enum ev_kind kind, struct marker_out *m)
 		snprintf(m->str2, sizeof(m->str2), "%s", NO_STR);
 }
 
-/* A --pid/--tid value as a number; the CLI validated it, we check again
- * because it is about to become script text. */
-static int parse_id(const char *s, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v <= 0 || v > INT_MAX)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int emit_id_set(FILE *f, const char *global, const struct str_list *l,
+/* --pid/--tid values are numbers (the CLI parsed them); a number that is
+ * no process id is refused all the same, as it is about to become script
+ * text. */
+static int emit_id_set(FILE *f, const char *global, const struct id_list *l,
 		       const char *what, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < l->n; i++) {
-		long v;
-		if (parse_id(l->v[i], &v) < 0)
+		if (l->v[i] <= 0)
 			return err_set(err, errlen, "%s wants a positive number", what);
-		fprintf(f, "\t%s[%ld] = 1\n", global, v);
+		fprintf(f, "\t%s[%ld] = 1\n", global, (long)l->v[i]);
 	}
 	return 0;
-}
-
-static bool have_list(const struct options *o, int which)
-{
-	if (!o)
-		return false;
-	return which ? o->tids.n > 0 : o->pids.n > 0;
 }
 
 static void emit_header(FILE *f, const struct trace_plan *plan, const char *fmt_lit)
@@ -199,9 +179,9 @@ static void emit_header(FILE *f, const struct trace_plan *plan, const char *fmt_
 	fprintf(f, "global pytrace_seen%%[8192]   # pids whose comm line was printed\n");
 	if (plan->command && !plan->pid && !plan->follow)
 		fprintf(f, "global pytrace_first         # --no-follow: the one process traced\n");
-	if (have_list(plan->opts, 0))
+	if (plan->pids.n)
 		fprintf(f, "global pytrace_pids          # --pid\n");
-	if (have_list(plan->opts, 1))
+	if (plan->tids.n)
 		fprintf(f, "global pytrace_tids          # --tid\n");
 	fprintf(f, "\n");
 
@@ -226,9 +206,9 @@ static void emit_header(FILE *f, const struct trace_plan *plan, const char *fmt_
 	} else {
 		fprintf(f, "\tif (target() && !target_set_pid(pid()))\n\t\treturn 0\n");
 	}
-	if (have_list(plan->opts, 0))
+	if (plan->pids.n)
 		fprintf(f, "\tif (!(pid() in pytrace_pids))\n\t\treturn 0\n");
-	if (have_list(plan->opts, 1))
+	if (plan->tids.n)
 		fprintf(f, "\tif (!(tid() in pytrace_tids))\n\t\treturn 0\n");
 	fprintf(f, "\treturn 1\n}\n\n");
 }
@@ -242,11 +222,9 @@ static int emit_begin(FILE *f, const struct trace_plan *plan, char *err, size_t 
 		return -1;
 	fprintf(f, "probe begin {\n\tprintf(\"%%s\\n\", %s)\n", hdr);
 	free(hdr);
-	if (plan->opts) {
-		if (emit_id_set(f, "pytrace_pids", &plan->opts->pids, "--pid", err, errlen) < 0 ||
-		    emit_id_set(f, "pytrace_tids", &plan->opts->tids, "--tid", err, errlen) < 0)
-			rc = -1;
-	}
+	if (emit_id_set(f, "pytrace_pids", &plan->pids, "--pid", err, errlen) < 0 ||
+	    emit_id_set(f, "pytrace_tids", &plan->tids, "--tid", err, errlen) < 0)
+		rc = -1;
 	fprintf(f, "}\n\n");
 	return rc;
 }

@@ -90,7 +90,9 @@ int cmd_trace(const struct options *o)
 	}
 	if (note[0])
 		info_msg("%s", note);
-	p = pipeline_new(o, err, sizeof(err));
+	struct pipeline_config pc;
+	options_pipeline_config(o, &pc);
+	p = pipeline_new(&pc, err, sizeof(err));
 	if (!p) {
 		error_msg("%s", err);
 		plan_free(&plan);

@@ -7,37 +7,39 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "options.h"
 #include "pipeline.h"
 #include "raw.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void render(int fd, enum format fmt, int filtered)
+static const struct render_ops *const formats[] = {
+	&render_text, &render_json, &render_chrome, &render_folded, &render_summary, &render_raw,
+};
+
+static void render(int fd, const struct render_ops *fmt, int filtered)
 {
-	struct options o;
+	struct filter_spec filter;
+	struct pipeline_config c;
 	struct raw_stats st = { 0 };
 	struct pipeline *p;
 	char err[512];
 	static const char *inc[] = { "*a*" };
 
-	memset(&o, 0, sizeof(o));
-	o.command = CMD_REPLAY;
-	o.markers = 0xffffffffu;
-	o.max_depth = filtered ? 3 : -1;
-	o.format = fmt;
-	o.output = "/dev/null";
-	o.quiet = 1;
-	o.summary = fmt == FMT_TEXT;
+	memset(&filter, 0, sizeof(filter));
+	filter.max_depth = filtered ? 3 : -1;
 	if (filtered) {
-		o.include.v = inc;
-		o.include.n = 1;
-		o.min_duration_ns = 1000;
-		o.no_stdlib = 1;
+		filter.include.v = inc;
+		filter.include.n = 1;
+		filter.min_duration_ns = 1000;
+		filter.no_stdlib = 1;
 	}
+	c = (struct pipeline_config){
+		.filter = &filter, .markers = 0xffffffffu, .format = fmt,
+		.output = "/dev/null", .live = true, .summary = fmt == &render_text,
+	};
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		abort();
-	p = pipeline_new(&o, err, sizeof(err));
+	p = pipeline_new(&c, err, sizeof(err));
 	if (!p)
 		abort();
 	(void)raw_read_stream(fd, "fuzz", p, NULL, &st, err, sizeof(err));
@@ -58,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				     err, sizeof(err));
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
 		abort();
-	for (int fmt = FMT_TEXT; fmt <= FMT_RAW; fmt++)
-		render(fd, fmt, fmt & 1);
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		render(fd, formats[i], i & 1);
 	return 0;
 }

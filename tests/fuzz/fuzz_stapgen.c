@@ -4,7 +4,8 @@
  * code around the literals must be the same as for a plain path.
  *
  * Input: 4 bytes of switches, then NUL-separated strings: the executable,
- * the library, then --pid/--tid values (byte 3 says which list each joins).
+ * the library, then --pid/--tid values (byte 3 says which list each joins;
+ * only what parse_id accepts becomes a number in the plan).
  * The same plan is generated again with clean paths and ids "1"; the two
  * scripts must agree once literals are set aside (their values compared
  * one by one, the clean paths mapped to the fuzzed ones) and digit runs
@@ -144,8 +145,6 @@ static void check_literal(const char *s)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *strs[2 + MAX_IDS] = { NULL };
-	const char *ones[MAX_IDS];
-	struct options o, oc;
 	struct trace_plan p, pc;
 	struct stapgen_opts so;
 	char *buf, *script, *clean, err[512] = "", cerr[512] = "";
@@ -167,10 +166,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	check_literal(strs[0]);
 
-	memset(&o, 0, sizeof(o));
 	memset(&p, 0, sizeof(p));
-	for (size_t i = 2; i < nstr; i++)
-		str_list_add(which & (1u << (i - 2)) ? &o.tids : &o.pids, strs[i]);
+	/* ids reach the plan as numbers: what parse_id (the CLI's) refuses
+	 * never gets there */
+	for (size_t i = 2; i < nstr; i++) {
+		int32_t id;
+		if (parse_id(strs[i], &id) == 0)
+			id_list_add(which & (1u << (i - 2)) ? &p.tids : &p.pids, id);
+	}
 	p.markers = (unsigned)data[0] | (unsigned)(data[1] & 3) << 8;
 	p.have_target = flags & 1;
 	p.entry_fix = flags & 2;
@@ -190,21 +193,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p.target.health = (enum marker_health)(data[1] >> 2) % (HEALTH_NO_MARKERS + 1);
 	p.command = flags & 128 ? "python3 app.py" : NULL;
 	p.pid = (which & 0x80) ? 4242 : 0;
-	p.opts = &o;
 	so.lib_form = flags & 16 ? STAPGEN_LIB_DIRECT : STAPGEN_LIB_VIA_EXE;
 
 	/* the same plan with clean paths and ids */
-	oc = o;
-	memset(&oc.pids, 0, sizeof(oc.pids));
-	memset(&oc.tids, 0, sizeof(oc.tids));
-	for (size_t i = 0; i < MAX_IDS; i++)
-		ones[i] = "1";
-	for (size_t i = 0; i < o.pids.n; i++)
-		str_list_add(&oc.pids, ones[i]);
-	for (size_t i = 0; i < o.tids.n; i++)
-		str_list_add(&oc.tids, ones[i]);
 	pc = p;
-	pc.opts = &oc;
+	memset(&pc.pids, 0, sizeof(pc.pids));
+	memset(&pc.tids, 0, sizeof(pc.tids));
+	for (size_t i = 0; i < p.pids.n; i++)
+		id_list_add(&pc.pids, 1);
+	for (size_t i = 0; i < p.tids.n; i++)
+		id_list_add(&pc.tids, 1);
 	pc.command = p.command ? "python3 other.py" : NULL;
 	if (p.target.exe)
 		pc.target.exe = (char *)CLEAN_EXE;
@@ -237,10 +235,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(script);
 	}
 
-	free(o.pids.v);
-	free(o.tids.v);
-	free(oc.pids.v);
-	free(oc.tids.v);
+	free(p.pids.v);
+	free(p.tids.v);
+	free(pc.pids.v);
+	free(pc.tids.v);
 	free(buf);
 	return 0;
 }

@@ -120,34 +120,29 @@ struct outcome {
 };
 
 /* Run the engine with stderr captured; --strict so lost events show up
- * in pipeline_finish's error. */
+ * in pipeline_finish's error.  A plan and a pipeline config: no options. */
 static void run_engine(const char *command, pid_t pid, struct outcome *out)
 {
-	struct options o;
+	struct filter_spec filter = { .max_depth = -1 };
+	struct pipeline_config pc = {
+		.filter = &filter, .markers = MARKS_CALLS, .format = &render_raw,
+		.output = trace_out, .live = true, .strict = true,
+	};
 	struct trace_plan plan;
 	struct pipeline *p;
 	int saved = dup(STDERR_FILENO);
 	FILE *ef;
 
-	memset(&o, 0, sizeof(o));
-	o.markers = MARKS_CALLS;
-	o.max_depth = -1;
-	o.format = FMT_RAW;
-	o.output = trace_out;
-	o.strict = true;
-	o.command_line = command;
-	o.pid = pid;
 	memset(&plan, 0, sizeof(plan));
 	plan.have_target = true;
 	plan.markers = MARKS_CALLS;
 	plan.command = command;
 	plan.pid = pid;
 	plan.follow = true;
-	plan.opts = &o;
 	plan.target.exe = plan.target.marker_file = (char *)"/usr/bin/python3.11";
 	memset(out, 0, sizeof(*out));
 
-	p = pipeline_new(&o, out->err, sizeof(out->err));
+	p = pipeline_new(&pc, out->err, sizeof(out->err));
 	assert_non_null(p);
 	ef = fopen(err_out, "w");
 	assert_non_null(ef);

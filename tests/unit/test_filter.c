@@ -103,7 +103,7 @@ static void test_stdlib(void **state)
 static void test_code_filter(void **state)
 {
 	(void)state;
-	struct options o;
+	struct filter_spec o;
 	memset(&o, 0, sizeof(o));
 	o.max_depth = -1;
 	str_list_add(&o.include, "*/srv/*");
@@ -136,15 +136,16 @@ static void test_code_filter(void **state)
 static void test_threads(void **state)
 {
 	(void)state;
-	struct options o;
+	struct filter_spec o;
+	int32_t id;
 	memset(&o, 0, sizeof(o));
 	struct filter *f = filter_new(&o, err, sizeof(err));
 	assert_true(filter_thread_ok(f, 1, 2));
 	assert_true(filter_code_all(f));
 	filter_free(f);
-	str_list_add(&o.pids, "10");
-	str_list_add(&o.pids, "20");
-	str_list_add(&o.tids, "21");
+	id_list_add(&o.pids, 10);
+	id_list_add(&o.pids, 20);
+	id_list_add(&o.tids, 21);
 	f = filter_new(&o, err, sizeof(err));
 	assert_non_null(f);
 	assert_true(filter_thread_ok(f, 10, 10));
@@ -159,9 +160,12 @@ static void test_threads(void **state)
 	assert_false(filter_thread_ok(f, 30, 20));
 	assert_false(filter_pid_ok(f, 11));
 	filter_free(f);
-	str_list_add(&o.pids, "x1");
-	assert_null(filter_new(&o, err, sizeof(err)));
-	assert_non_null(strstr(err, "x1"));
+	/* ids are parsed once, by parse_id (the CLI's --pid/--tid) */
+	assert_int_equal(parse_id("x1", &id), -1);
+	assert_int_equal(parse_id("0", &id), -1);
+	assert_int_equal(parse_id("2147483648", &id), -1);
+	assert_int_equal(parse_id("42", &id), 0);
+	assert_int_equal(id, 42);
 	free(o.pids.v);
 	free(o.tids.v);
 }
