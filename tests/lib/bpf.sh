@@ -91,3 +91,17 @@ flood_lost() {
 	[ "${lost:-0}" -gt 0 ] ||
 		{ echo "flood (4K buffer): nothing was lost this time; loss accounting not exercised"; return 1; }
 }
+
+# detach_stat NAME TRACE: from the json TRACE of a -p --duration 1 on
+# data/two_thread_loop.py: "calls" (how many), "late_orphans" (returns
+# without their call after the first 100 ms) or "last_ms" (the last event)
+detach_stat() {
+	"${PYC:-$PY311}" - "$1" "$2" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[2])]
+late = [e for e in ev if e["kind"] == "return" and "dur" not in e and e["ts"] > 100e6]
+calls = [e["ts"] for e in ev if e["kind"] == "call"]
+print({"late_orphans": len(late), "calls": len(calls),
+       "last_ms": int(max(e["ts"] for e in ev) / 1e6)}[sys.argv[1]])
+PY
+}

@@ -13,11 +13,11 @@
 #   REQUIRES cmd       skip the case, with a printed reason, unless cmd
 #                      succeeds; the reason is cmd's last output line (the
 #                      helpers below print one), else the command itself
-#   SETUP cmd          run before anything else of the case; must succeed
 #   BEFORE cmd         start cmd in the background before RUN and wait (10 s
 #                      at most) until it printed its first line on stdout;
 #                      it is killed when the case ends.  {{BEFORE_PID}} and
 #                      {{BEFORE_OUT}} are the first BEFORE's pid and stdout
+#   SETUP cmd          run after the BEFOREs, before RUN; must succeed
 #   RUN cmd            the command under test (sh syntax, run by bash -c);
 #                      stdout in {{OUT}}, stderr in {{ERR}}; exactly one
 #   TIMEOUT seconds    RUN's bound (default 30); then SIGTERM, 5 s later
@@ -192,18 +192,13 @@ run_case() {
 	for j in "${!D_CASE[@]}"; do [ "${D_CASE[j]}" = "$i" ] && mine+=("$j"); done
 	OUT=$TMP/case$i.out ERR=$TMP/case$i.err BEFORE_PID="" BEFORE_OUT=""
 
-	# REQUIRES, then SETUP, in the runner's shell
+	# REQUIRES, in the runner's shell
 	for j in "${mine[@]}"; do
-		key=${D_KEY[j]}
-		[ "$key" = REQUIRES ] || [ "$key" = SETUP ] || continue
-		cmd=$(subst "${D_ARG[j]}") || { fail "$name: $key: unknown placeholder in '${D_ARG[j]}'"; return; }
-		{ eval "$cmd"; } >"$TMP/case$i.$key" 2>&1 && continue
-		if [ "$key" = REQUIRES ]; then
-			local why; why=$(grep . "$TMP/case$i.$key" | tail -1)
-			skip "$name: ${why:-REQUIRES ${D_ARG[j]} failed}"
-		else
-			fail "$name: SETUP ${D_ARG[j]}"; show "$TMP/case$i.$key" setup
-		fi
+		[ "${D_KEY[j]}" = REQUIRES ] || continue
+		cmd=$(subst "${D_ARG[j]}") || { fail "$name: REQUIRES: unknown placeholder in '${D_ARG[j]}'"; return; }
+		{ eval "$cmd"; } >"$TMP/case$i.req" 2>&1 && continue
+		local why; why=$(grep . "$TMP/case$i.req" | tail -1)
+		skip "$name: ${why:-REQUIRES ${D_ARG[j]} failed}"
 		return
 	done
 
@@ -216,7 +211,11 @@ run_case() {
 		TIMEOUT) timeout=${D_ARG[j]};;
 		EXIT) want=${D_ARG[j]};;
 		BEFORE)
-			cmd=$(subst "${D_ARG[j]}") || { fail "$name: unknown placeholder in BEFORE"; break; }
+			if ! cmd=$(subst "${D_ARG[j]}"); then
+				fail "$name: BEFORE: unknown placeholder in '${D_ARG[j]}'"
+				[ ${#bpids[@]} -gt 0 ] && { kill -KILL "${bpids[@]}" 2>/dev/null; wait "${bpids[@]}" 2>/dev/null; }
+				return
+			fi
 			PATH="$TMP/bin:$PATH" bash -c "$cmd" >"$TMP/case$i.before$nb" 2>"$TMP/case$i.before$nb.err" </dev/null &
 			bpids+=($!)
 			[ -z "$BEFORE_PID" ] && BEFORE_PID=$! BEFORE_OUT=$TMP/case$i.before$nb
@@ -228,6 +227,20 @@ run_case() {
 			fi
 			nb=$((nb + 1));;
 		esac
+	done
+
+	# SETUP, in the runner's shell
+	for j in "${mine[@]}"; do
+		[ "${D_KEY[j]}" = SETUP ] || continue
+		if ! cmd=$(subst "${D_ARG[j]}"); then
+			fail "$name: SETUP: unknown placeholder in '${D_ARG[j]}'"
+		elif { eval "$cmd"; } >"$TMP/case$i.setup" 2>&1; then
+			continue
+		else
+			fail "$name: SETUP ${D_ARG[j]}"; show "$TMP/case$i.setup" setup
+		fi
+		[ ${#bpids[@]} -gt 0 ] && { kill -KILL "${bpids[@]}" 2>/dev/null; wait "${bpids[@]}" 2>/dev/null; }
+		return
 	done
 
 	# RUN, watched: DURING and KILL_WHEN polled, the timeout enforced

@@ -125,3 +125,29 @@ rate_median() {
 	tail -n +"$2" "$1" | grep -E '^[0-9]+$' | tail -n "$3" | sort -n |
 		awk '{v[NR] = $1} END {print NR ? v[int((NR + 1) / 2)] : 0}'
 }
+
+# marker_state PID: "NAME ADDRESS SEMAPHORE FIRST-BYTE" for each marker site
+marker_state() { "${PYC:-$PY311}" "$DATA/marker_state.py" "$1"; }
+
+# markers_as FILE PID: PID's marker sites and semaphores are those in FILE
+# (a marker_state from before); the differences printed when not
+markers_as() {
+	marker_state "$2" | diff "$1" - && return 0
+	return 1
+}
+
+# no_semaphore PID: no marker semaphore of PID is raised (else the list)
+no_semaphore() { ! marker_state "$1" | awk '$3 != 0' | grep .; }
+
+# rate_back FILE BEFORE: data/loop.py (stdout in FILE) runs at least at half
+# its untraced rate BEFORE again: the median of its next 10 rates (2.2 s)
+rate_back() {
+	local from after
+	from=$(wc -l <"$1")
+	sleep 2.2
+	after=$(rate_median "$1" "$((from + 1))" 10)
+	# Traced, the loop runs many times slower; half the untraced rate leaves
+	# room for a noisy machine and still catches a probe left behind.
+	echo "loop rate per 0.2 s: before $2, after detach $after"
+	[ "$after" -ge $(($2 / 2)) ]
+}
