@@ -47,7 +47,7 @@ SKELS     := $(BPF_SRCS:src/%.bpf.c=$(BUILD)/%.skel.h)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FIX_SRCS  := $(wildcard tests/fixtures/*.c)
-FIX_BINS  := $(FIX_SRCS:tests/fixtures/%.c=$(BUILD)/fixtures/%)
+FIX_BINS  := $(FIX_SRCS:tests/fixtures/%.c=$(BUILD)/fixtures/%) $(BUILD)/fixtures/nomarker/python3.12
 
 .DELETE_ON_ERROR:
 # Keep the BPF object and skeleton: as intermediates make would delete them
@@ -96,10 +96,20 @@ $(BUILD)/fixtures/%: tests/fixtures/%.c
 # `make check` runs every suite in one run (one summary line, which .ci/run
 # reads); check-unit, check-golden and check-live run one suite each
 # (tests/run says what belongs to which).  `make unit` is check-unit.
+# A python without markers (tests/fixtures/nomarker/): an executable linked
+# to a stand-in libpython3.12.so.1.0 that has Py_Version and no SDT notes.
+$(BUILD)/fixtures/nomarker/libpython3.12.so.1.0: tests/fixtures/nomarker/libpython_stub.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)$(CC) -O1 -shared -fPIC -Wl,-soname,libpython3.12.so.1.0 -o $@ $<
+$(BUILD)/fixtures/nomarker/python3.12: tests/fixtures/nomarker/python3.12.c \
+		$(BUILD)/fixtures/nomarker/libpython3.12.so.1.0
+	$(call say,CC,$<)$(CC) -O1 -Wall -Wextra -o $@ $< -Wl,--no-as-needed \
+		$(BUILD)/fixtures/nomarker/libpython3.12.so.1.0 -Wl,-rpath,'$$ORIGIN'
+
 check: all $(UNIT_BINS) $(FIX_BINS)
 	$(Q)BUILD=$(BUILD) tests/run
 
-check-unit: $(UNIT_BINS)
+check-unit: $(UNIT_BINS) $(BUILD)/fixtures/nomarker/python3.12
 	$(Q)BUILD=$(BUILD) SUITE=unit tests/run
 
 check-golden: all

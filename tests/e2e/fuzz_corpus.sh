@@ -29,7 +29,7 @@ for f in tests/fuzz/fuzz_*.c; do
 	fi
 	extra=()   # the real inputs tests/fuzz/run seeds with
 	case $target in
-	sdt_note) for b in "$BUILD"/fixtures/*; do [ -x "$b" ] && extra+=("$b"); done;;
+	sdt_note) for b in "$BUILD"/fixtures/*; do [ -f "$b" ] && [ -x "$b" ] && extra+=("$b"); done;;
 	raw) extra=(tests/golden/replay/*.raw);;
 	esac
 	if "$TMP/$name" "$corpus" "${extra[@]}" >"$TMP/out" 2>"$TMP/err"; then

@@ -185,14 +185,24 @@ expect_exit "list -c script with #!/usr/bin/env -S" 0 "$PYTRACE" list -c "$TMP/s
 check "env -S: finds $PY311" grep -q "^interpreter: *$PY311$" "$TMP/out"
 PATH="/usr/bin:/bin" expect_exit "list (no target): python3 on PATH" 0 "$PYTRACE" list
 check "list (no target): /usr/bin/python3 is $PY311" grep -q "^interpreter: *$PY311$" "$TMP/out"
-if [ -x /root/.pyenv/shims/python3 ]; then
-	PATH="/root/.pyenv/shims:/usr/bin:/bin" expect_exit "list -c through a pyenv shim" \
-		"$EXIT_NO_MARKERS" "$PYTRACE" list -c "python3 app.py"
-	one_line_error "pyenv shim"
-	check "pyenv shim: says the python cannot be known" grep -q 'pyenv shim' "$TMP/err"
-else
-	skip "no pyenv shims here"
-fi
+# A pyenv shim (as `pyenv rehash` writes them): the python it runs is chosen
+# at run time, so pytrace cannot know it and says so.
+mkdir -p "$TMP/pyenv/shims"
+cat >"$TMP/pyenv/shims/python3" <<SHIM
+#!/usr/bin/env bash
+set -e
+[ -n "\$PYENV_DEBUG" ] && set -x
+
+program="\${0##*/}"
+
+export PYENV_ROOT="$TMP/pyenv"
+exec "$TMP/pyenv/libexec/pyenv" exec "\$program" "\$@"
+SHIM
+chmod +x "$TMP/pyenv/shims/python3"
+PATH="$TMP/pyenv/shims:/usr/bin:/bin" expect_exit "list -c through a pyenv shim" \
+	"$EXIT_NO_MARKERS" "$PYTRACE" list -c "python3 app.py"
+one_line_error "pyenv shim"
+check "pyenv shim: says the python cannot be known" grep -q 'pyenv shim' "$TMP/err"
 
 # ---- bad input ----
 expect_exit "missing file" "$EXIT_NO_MARKERS" "$PYTRACE" list /nonexistent/python3
@@ -250,30 +260,60 @@ kill "$sleeppid" 2>/dev/null; wait "$sleeppid" 2>/dev/null
 expect_exit "ELF that is not python" "$EXIT_NO_MARKERS" "$PYTRACE" list /bin/sh
 one_line_error "ELF that is not python"
 
-# pythons without markers (pyenv builds lack --with-dtrace)
-found=0
-for py in /root/.pyenv/versions/*/bin/python[0-9].*[0-9]; do
-	[ -x "$py" ] || continue
-	found=1
-	v=$(basename "$py"); v=${v#python}
+# Pythons without markers (pyenv's and Docker's are built without
+# --with-dtrace): the fixture (tests/fixtures/nomarker/: a python3.12 linked
+# to a stand-in libpython3.12 with no notes), then every real one found on
+# PATH or under `pyenv root`.
+NOMARKER=$FIXTURES/nomarker/python3.12
+has_markers() { readelf -nW "$1" 2>/dev/null | grep -q 'Provider: python'; }
+# markerless_pythons: real pythonX.Y executables (ELF, not shims) on PATH or
+# under `pyenv root`, with no python markers in them or in their libpython
+markerless_pythons() {
+	local d f lib seen=" " dirs
+	dirs=${PATH//:/$'\n'}
+	have pyenv && dirs="$dirs
+$(ls -d "$(pyenv root 2>/dev/null)"/versions/*/bin 2>/dev/null)"
+	while IFS= read -r d; do
+		for f in "$d"/python[0-9].[0-9]*; do
+			[[ $f =~ /python[0-9]\.[0-9]+$ ]] && [ -x "$f" ] || continue
+			[ "$(head -c 4 "$f" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ] || continue
+			f=$(readlink -f "$f")
+			[[ $seen == *" $f "* ]] && continue
+			seen="$seen$f "
+			has_markers "$f" && continue
+			lib=$(ldd "$f" 2>/dev/null | awk '$1 ~ /^libpython/ {print $3}')
+			[ -n "$lib" ] && has_markers "$lib" && continue
+			echo "$f"
+		done
+	done <<<"$dirs"
+}
+nomarker_case() {   # PY VERSION
+	local py=$1 v=$2
 	expect_exit "python without markers: $py" "$EXIT_NO_MARKERS" "$PYTRACE" list "$py"
 	one_line_error "$py"
 	check "$py: names version $v and --with-dtrace" \
 		grep -q "CPython $v.*--with-dtrace" "$TMP/err"
 	[ -s "$TMP/out" ] && fail "$py: printed a listing on stdout"
-done
-[ $found -eq 0 ] && skip "no pyenv interpreters under /root/.pyenv/versions"
-pyenv_py=$(ls /root/.pyenv/versions/3.1[0-9]*/bin/python3.1[0-9] 2>/dev/null | head -1)
-if [ -n "$pyenv_py" ]; then
-	"$pyenv_py" -c 'import time; time.sleep(60)' &
+}
+if [ -x "$NOMARKER" ]; then
+	nomarker_case "$NOMARKER" 3.12
+	"$NOMARKER" sleep >"$TMP/nomarker.out" &
 	ppid2=$!
-	sleep 0.5
+	for _ in $(seq 50); do grep -q ready "$TMP/nomarker.out" && break; sleep 0.1; done
 	expect_exit "PID of a python without markers" "$EXIT_NO_MARKERS" "$PYTRACE" list -p "$ppid2"
 	one_line_error "PID of a python without markers"
-	check "PID without markers: found its libpython version" grep -q 'CPython 3\.' "$TMP/err"
+	check "PID without markers: found its libpython version" grep -q 'CPython 3\.12' "$TMP/err"
 	kill "$ppid2" 2>/dev/null; wait "$ppid2" 2>/dev/null
 else
-	skip "no pyenv python 3.1x to run"
+	skip "python without markers: $NOMARKER not built (make check builds it)"
 fi
+found=0
+while IFS= read -r py; do
+	[ -n "$py" ] || continue
+	found=1
+	v=$(basename "$py"); v=${v#python}
+	nomarker_case "$py" "$v"
+done < <(markerless_pythons)
+[ $found -eq 0 ] && skip "no real python without markers on PATH or under \`pyenv root\`"
 
 done_testing

@@ -224,22 +224,40 @@ static void test_system(void **state)
 	expect_path(ldpath_resolve("libm.so.6", &from, NULL), "/lib/x86_64-linux-gnu/libm.so.6");
 }
 
-/* pyenv builds find their libpython through DT_RUNPATH. */
-static void test_pyenv_runpath(void **state)
+/* Pythons built --enable-shared find their libpython through DT_RUNPATH:
+ * the fixture tests/fixtures/nomarker/ ($ORIGIN), and pyenv's builds when
+ * $PYENV_ROOT names a pyenv. */
+static void test_runpath(void **state)
 {
 	(void)state;
+	const char *fx = getenv("FIXTURES"), *root = getenv("PYENV_ROOT");
+	char exe[PATH_MAX], lib[PATH_MAX], pattern[PATH_MAX];
+	size_t checked = 0;
 	glob_t g;
-	if (glob("/root/.pyenv/versions/3.*/lib/libpython3.*.so.1.0", 0, NULL, &g) != 0)
-		SKIP("no pyenv libpython under /root/.pyenv/versions");
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		char lib[PATH_MAX], *libdir = lib, *base;
-		snprintf(lib, sizeof(lib), "%s", g.gl_pathv[i]);
-		base = strrchr(lib, '/');
-		*base++ = '\0';
-		struct sdt_file from = {.path = (char *)"/root/.pyenv/x/bin/python", .runpath = libdir};
-		expect_path(ldpath_resolve(base, &from, NULL), g.gl_pathv[i]);
+
+	snprintf(exe, sizeof(exe), "%s/nomarker/python3.12", fx ? fx : "build/fixtures");
+	snprintf(lib, sizeof(lib), "%s/nomarker/libpython3.12.so.1.0", fx ? fx : "build/fixtures");
+	if (access(exe, X_OK) == 0) {
+		char real[PATH_MAX];
+		assert_non_null(realpath(lib, real));
+		struct sdt_file from = {.path = exe, .runpath = (char *)"$ORIGIN"};
+		expect_path(ldpath_resolve("libpython3.12.so.1.0", &from, NULL), real);
+		checked++;
 	}
-	globfree(&g);
+	snprintf(pattern, sizeof(pattern), "%s/versions/3.*/lib/libpython3.*.so.1.0", root ? root : "");
+	if (root && *root && glob(pattern, 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++, checked++) {
+			char dir[PATH_MAX], *libdir = dir, *base;
+			snprintf(dir, sizeof(dir), "%s", g.gl_pathv[i]);
+			base = strrchr(dir, '/');
+			*base++ = '\0';
+			struct sdt_file from = {.path = (char *)"/opt/pyenv/x/bin/python", .runpath = libdir};
+			expect_path(ldpath_resolve(base, &from, NULL), g.gl_pathv[i]);
+		}
+		globfree(&g);
+	}
+	if (!checked)
+		SKIP("no --enable-shared python: %s not built, and no pyenv in $PYENV_ROOT", exe);
 }
 
 static int setup(void **state)
@@ -269,7 +287,7 @@ int main(void)
 		cmocka_unit_test(test_cache_crafted),
 		cmocka_unit_test(test_default_dirs),
 		cmocka_unit_test(test_system),
-		cmocka_unit_test(test_pyenv_runpath),
+		cmocka_unit_test(test_runpath),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

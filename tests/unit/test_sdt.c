@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <glob.h>
+#include <limits.h>
 #include <elf.h>
 
 #include <cmocka.h>
@@ -292,48 +293,68 @@ static void test_fixture(void **state)
 	sdt_file_free(f);
 }
 
-/* pyenv builds: no markers; version from DT_NEEDED (exe) or DT_SONAME (lib). */
-static void test_pyenv(void **state)
+/* A python built without --with-dtrace, EXE with its libpython LIB: no
+ * markers; version MAJ.MIN from DT_NEEDED (exe) or DT_SONAME (lib). */
+static void check_nomarker(const char *exe, const char *lib, int maj, int min)
+{
+	struct sdt_file *f = open_ok(exe);
+	assert_int_equal(sdt_count_provider(f, "python"), 0);
+	cross_check(exe, f);
+	assert_int_equal(f->py_major, maj);
+	assert_int_equal(f->py_minor, min);
+	assert_non_null(f->runpath);
+	sdt_file_free(f);
+	if (!lib)
+		return;
+	f = open_ok(lib);
+	assert_int_equal(sdt_count_provider(f, "python"), 0);
+	assert_int_equal(f->py_major, maj);
+	assert_int_equal(f->py_minor, min);
+	if (maj == 3)   /* Py_FinalizeEx exists since 3.6 */
+		assert_true(f->finalize_offset != 0);
+	sdt_file_free(f);
+}
+
+/* Pythons without markers: the fixture tests/fixtures/nomarker/ (a
+ * python3.12 linked to a stand-in libpython3.12), and pyenv's builds when
+ * $PYENV_ROOT names a pyenv. */
+static void test_nomarker(void **state)
 {
 	(void)state;
+	const char *fx = getenv("FIXTURES"), *root = getenv("PYENV_ROOT");
+	char exe[PATH_MAX], lib[PATH_MAX];
 	glob_t g;
 	size_t checked = 0;
 
-	if (glob("/root/.pyenv/versions/*/bin/python[0-9].*[0-9]", 0, NULL, &g) != 0)
-		SKIP("no pyenv interpreters under /root/.pyenv/versions");
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		const char *exe = g.gl_pathv[i];
-		int maj, min;
-		const char *v = strstr(exe, "/versions/");
-		if (!v || sscanf(v, "/versions/%d.%d", &maj, &min) != 2)
-			continue;
-		struct sdt_file *f = open_ok(exe);
-		assert_int_equal(sdt_count_provider(f, "python"), 0);
-		cross_check(exe, f);
-		assert_int_equal(f->py_major, maj);
-		assert_int_equal(f->py_minor, min);
-		assert_non_null(f->runpath);
-		sdt_file_free(f);
-
-		char pattern[600];
-		glob_t lg;
-		snprintf(pattern, sizeof(pattern), "%.*s/lib/libpython%d.%d*.so.1.0",
-			 (int)(v - exe) + (int)strcspn(v + 10, "/") + 10, exe, maj, min);
-		if (glob(pattern, 0, NULL, &lg) == 0) {
-			f = open_ok(lg.gl_pathv[0]);
-			assert_int_equal(sdt_count_provider(f, "python"), 0);
-			assert_int_equal(f->py_major, maj);
-			assert_int_equal(f->py_minor, min);
-			if (maj == 3)   /* Py_FinalizeEx exists since 3.6 */
-				assert_true(f->finalize_offset != 0);
-			sdt_file_free(f);
-			globfree(&lg);
-		}
+	snprintf(exe, sizeof(exe), "%s/nomarker/python3.12", fx ? fx : "build/fixtures");
+	snprintf(lib, sizeof(lib), "%s/nomarker/libpython3.12.so.1.0", fx ? fx : "build/fixtures");
+	if (access(exe, X_OK) == 0) {
+		check_nomarker(exe, lib, 3, 12);
 		checked++;
 	}
-	globfree(&g);
+	char pattern[PATH_MAX];
+	snprintf(pattern, sizeof(pattern), "%s/versions/*/bin/python[0-9].*[0-9]", root ? root : "");
+	if (root && *root && glob(pattern, 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			const char *path = g.gl_pathv[i];
+			int maj, min;
+			const char *v = strstr(path, "/versions/");
+			if (!v || sscanf(v, "/versions/%d.%d", &maj, &min) != 2)
+				continue;
+			char lpattern[PATH_MAX + 64];
+			glob_t lg;
+			snprintf(lpattern, sizeof(lpattern), "%.*s/lib/libpython%d.%d*.so.1.0",
+				 (int)(v - path) + (int)strcspn(v + 10, "/") + 10, path, maj, min);
+			bool have_lib = glob(lpattern, 0, NULL, &lg) == 0;
+			check_nomarker(path, have_lib ? lg.gl_pathv[0] : NULL, maj, min);
+			if (have_lib)
+				globfree(&lg);
+			checked++;
+		}
+		globfree(&g);
+	}
 	if (!checked)
-		SKIP("no pyenv interpreter named pythonX.Y");
+		SKIP("no python without markers: %s not built, and no pyenv in $PYENV_ROOT", exe);
 }
 
 static void test_not_python(void **state)
@@ -532,7 +553,7 @@ int main(void)
 		cmocka_unit_test(test_python311),
 		cmocka_unit_test(test_libpython311),
 		cmocka_unit_test(test_fixture),
-		cmocka_unit_test(test_pyenv),
+		cmocka_unit_test(test_nomarker),
 		cmocka_unit_test(test_not_python),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_truncated_and_corrupt),
