@@ -34,3 +34,6 @@ one_line_error() {
 	if [ "$n" -ge 1 ] && head -1 "$TMP/err" | grep -q '^pytrace: '; then ok "$1: one-line error"; else
 		fail "$1: one-line error"; sed 's/^/# err: /' "$TMP/err" | head -5; fi
 }
+# pytrace_error FILE: FILE (a stderr) starts with a line naming pytrace (the
+# one-line error); a CHECK helper for tests/live cases
+pytrace_error() { grep -q . "$1" && head -1 "$1" | grep -q '^pytrace: '; }

@@ -66,6 +66,8 @@ FILE=$1
 [ -r "$FILE" ] || { fail "cannot read case file $FILE"; done_testing; exit 1; }
 PYC=""
 [ -x "$PY311" ] && private_python
+# Readable by all: a case may run {{PY}} or read {{TMP}} as another user.
+chmod 755 "$TMP"
 
 # --- parse -----------------------------------------------------------------
 C_NAME=()                       # case number -> NAME
