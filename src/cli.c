@@ -19,6 +19,7 @@ enum long_only {
 	OPT_LINES, OPT_GC, OPT_IMPORTS, OPT_AUDIT, OPT_ALL,
 	OPT_INCLUDE, OPT_EXCLUDE, OPT_FUNCTION, OPT_NO_STDLIB, OPT_MAX_DEPTH,
 	OPT_MIN_DURATION, OPT_PID, OPT_TID, OPT_SUMMARY, OPT_SUMMARY_FORMAT,
+	OPT_SUMMARY_FILE,
 	OPT_STRICT, OPT_NO_FOLLOW, OPT_NO_ENTRY_FIX, OPT_DURATION,
 	OPT_BUFFER_SIZE, OPT_JSON, OPT_FLAME_BY,
 };
@@ -49,6 +50,7 @@ static const struct option long_options[] = {
 	{ "tid",            required_argument, NULL, OPT_TID },
 	{ "summary",        no_argument,       NULL, OPT_SUMMARY },
 	{ "summary-format", required_argument, NULL, OPT_SUMMARY_FORMAT },
+	{ "summary-file",   required_argument, NULL, OPT_SUMMARY_FILE },
 	{ "strict",         no_argument,       NULL, OPT_STRICT },
 	{ "no-follow",      no_argument,       NULL, OPT_NO_FOLLOW },
 	{ "no-entry-fix",   no_argument,       NULL, OPT_NO_ENTRY_FIX },
@@ -116,6 +118,9 @@ void cli_usage(FILE *out)
 "      --color WHEN        auto (default: on a terminal), always, never\n"
 "      --summary           after the trace, a per-function table on stderr\n"
 "      --summary-format F  table (default) or markdown\n"
+"      --summary-file FILE the --summary table appended to FILE, not stderr\n"
+"                          (CI: --summary-format markdown --summary-file\n"
+"                          \"$GITHUB_STEP_SUMMARY\")\n"
 "  -q, --quiet             no informational messages\n"
 "      --json              list: print JSON\n"
 "  -h, --help              this help\n"
@@ -124,7 +129,8 @@ void cli_usage(FILE *out)
 "Exit status: with -c the command's status (128+N if killed by signal N);\n"
 "  0 success, 1 runtime error, 2 usage error, 4 target cannot be traced (not\n"
 "  found, not a python, or lacks the markers), 5 no engine can run here or\n"
-"  missing privileges, 6 --strict and events lost or input lines skipped.\n", out);
+"  missing privileges, 6 --strict and events lost or input lines skipped,\n"
+"  7 --strict and no python event was captured (live traces).\n", out);
 }
 
 static _Noreturn void usage_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
@@ -302,6 +308,10 @@ void cli_parse(int argc, char **argv, struct options *o)
 			add_id(&o->filter.tids, "--tid", optarg);
 			break;
 		case OPT_SUMMARY:      o->summary = true; break;
+		case OPT_SUMMARY_FILE:
+			o->summary = true;
+			o->summary_file = optarg;
+			break;
 		case OPT_SUMMARY_FORMAT:
 			o->summary_format = pick("--summary-format", optarg, summary_names);
 			break;
@@ -386,7 +396,7 @@ void cli_parse(int argc, char **argv, struct options *o)
 	}
 	if (o->flame_by != FLAME_BY_NONE && o->format != FMT_FOLDED)
 		usage_error("--flame-by shapes the flame graph; use it with -f folded");
-	if (o->format == FMT_SUMMARY && o->summary)
+	if (o->format == FMT_SUMMARY && o->summary && !o->summary_file)
 		o->summary = false;   /* the trace is the summary already */
 	log_quiet = o->quiet;
 }

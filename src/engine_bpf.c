@@ -83,6 +83,7 @@ struct bpf_run {
 	uint64_t events;              /* marker events pushed */
 	uint64_t lost_reported;       /* lost events already told to the pipeline */
 	uint64_t cutoff_ns;           /* detaching: drop events after this (0: none) */
+	unsigned termed;              /* processes other than the target ended by SIGTERM */
 };
 
 /* ---- small helpers ---- */
@@ -161,9 +162,10 @@ static void report_exit(struct bpf_run *r, const struct bpf_event *rec, const ch
 			 (int)rec->pid, len, comm, sig, abbrev ? " (SIG" : "", abbrev ? abbrev : "",
 			 abbrev ? ")" : "", code & 0x80 ? ", core dumped" : "");
 		/* A pool worker ended by its parent with SIGTERM is business as
-		 * usual; the main target killed, or any SIGKILL/SIGSEGV, is not. */
+		 * usual (counted, said once at the end); the main target
+		 * killed, or any SIGKILL/SIGSEGV, is not. */
 		if (sig == SIGTERM && !main_target)
-			info_msg("%s", msg);
+			r->termed++;
 		else
 			warn_msg("%s", msg);
 	} else if (!r->have_child && (pid_t)rec->pid == r->plan->pid) {
@@ -551,6 +553,8 @@ static void trace_loop(struct bpf_run *r, struct run_result *res)
 static void teardown(struct bpf_run *r)
 {
 	r->cutoff_ns = now_ns();
+	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC: the same clock. */
+	pipeline_end_at(r->p, r->cutoff_ns);
 	bpf_links_destroy(&r->tracepoints);
 	bpf_links_destroy(&r->markers);
 	if (r->rb) {
@@ -619,11 +623,22 @@ static int bpf_run(const struct trace_plan *plan, struct pipeline *p, struct run
 	}
 	trace_loop(&r, res);
 	teardown(&r);
+	if (r.termed)
+		info_msg("%u %s of the command ended by SIGTERM (as a pool's workers are at its "
+			 "end): %s there", r.termed, r.termed == 1 ? "process" : "processes",
+			 r.termed == 1 ? "its trace ends" : "their traces end");
 	if (r.have_child) {
 		if (!r.child.reaped)
 			spawn_abort(&r.child);   /* output closed: let the command finish */
 		res->exit_status = spawn_exit_code(&r.child);
-		if (r.events == 0 && !res->interrupted)
+		if (r.events == 0 && !res->interrupted &&
+		    (res->exit_status == 127 || res->exit_status == 126))
+			warn_msg("nothing was traced: the shell could not %s the command (exit %d, "
+				 "its message is above)%s", res->exit_status == 127 ? "find" : "run",
+				 res->exit_status, geteuid() == 0 && !getenv("VIRTUAL_ENV") &&
+				 getenv("SUDO_USER") ? "; under sudo, PATH and a virtualenv are "
+				 "root's: give the full path, or use sudo -E" : "");
+		else if (r.events == 0 && !res->interrupted)
 			warn_msg("no python events: the command ran no python whose markers pytrace "
 				 "could probe (pyenv and Docker pythons are built without --with-dtrace); "
 				 "run an interpreter that has them (`pytrace list PYTHON` tells)");

@@ -10,5 +10,6 @@
 #define EXIT_NO_MARKERS     4   /* target is not a python, or lacks the markers asked for */
 #define EXIT_NO_ENGINE      5   /* no engine can run here, or missing privileges */
 #define EXIT_DATA_LOSS      6   /* --strict: events lost or input lines skipped */
+#define EXIT_NO_EVENTS      7   /* --strict: no python event was captured */
 
 #endif

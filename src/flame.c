@@ -92,6 +92,15 @@ static struct flame_stack *stack_for(struct flame *f, const struct thread *th, s
 	return s;
 }
 
+void flame_unreturned(struct flame *f, const struct tev *call)
+{
+	struct flame_stack *s = stack_for(f, call->th, (size_t)call->depth);
+	uint32_t n = s->v[call->depth];
+
+	if (n)
+		f->nodes[n].open_ns += call->self;
+}
+
 void flame_event(struct flame *f, const struct tev *e)
 {
 	size_t depth = (size_t)e->depth;

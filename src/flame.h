@@ -19,6 +19,7 @@ struct flame_node {
 	int64_t line;         /* FLAME_CALL: line of the first call; else pid or tid */
 	uint64_t self_ns;     /* self time of the calls that returned here */
 	uint64_t calls;       /* calls that returned here */
+	uint64_t open_ns;     /* self time of calls never returned, to the end */
 	enum flame_root root;
 };
 
@@ -42,6 +43,9 @@ void flame_init(struct flame *f, enum flame_by by);
 void flame_free(struct flame *f);
 /* A shown call or a return with its duration; other kinds are ignored. */
 void flame_event(struct flame *f, const struct tev *e);
+
+/* A shown call still open at the end (call->self: its time to the end). */
+void flame_unreturned(struct flame *f, const struct tev *call);
 
 /* Self time of node i in whole microseconds, as folded writes it. */
 static inline uint64_t flame_self_us(const struct flame *f, size_t i)

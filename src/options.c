@@ -31,6 +31,7 @@ void options_pipeline_config(const struct options *o, struct pipeline_config *c)
 		.live = !o->replay,
 		.color = o->color,
 		.summary = o->summary,
+		.summary_file = o->summary_file,
 		.strict = o->strict,
 	};
 }

@@ -106,6 +106,16 @@ int out_open(struct out *o, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+int out_open_append(struct out *o, const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+
+	if (fd < 0)
+		return err_set(err, errlen, "cannot write %s: %s", path, strerror(errno));
+	init(o, fd, path, true);
+	return 0;
+}
+
 void out_init_fd(struct out *o, int fd, const char *name)
 {
 	init(o, fd, name, false);

@@ -40,6 +40,8 @@ struct out {
 
 /* path NULL or "-": standard output. Returns 0, or -1 with err filled. */
 int out_open(struct out *o, const char *path, char *err, size_t errlen);
+/* path opened for appending (--summary-file). 0, or -1 with err. */
+int out_open_append(struct out *o, const char *path, char *err, size_t errlen);
 /* Wrap an fd the caller keeps open (stderr for --summary). */
 void out_init_fd(struct out *o, int fd, const char *name);
 /* Write from a thread of its own from now on.  Returns 0, or -1 with err. */

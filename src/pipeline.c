@@ -52,8 +52,11 @@ struct pipeline {
 	uint64_t next_deadline;    /* earliest moment a pending call becomes long enough */
 	uint64_t events, lost, skipped;
 	uint64_t out_lost;         /* of lost: dropped because the output was behind */
+	uint64_t py_events;        /* marker events (not comm, not lost) */
 	uint64_t drop_pending;     /* dropped, not yet shown as a lost record */
 	bool behind;               /* the output's reader is behind (this event) */
+	bool summary_file;         /* err_out is --summary-file, not stderr */
+	uint64_t end_engine_ts;    /* pipeline_end_at, 0: the last event's time */
 	uint32_t null_id;
 	bool match_returns;        /* pipeline_match_returns() */
 };
@@ -108,7 +111,17 @@ struct pipeline *pipeline_new(const struct pipeline_config *c, char *err, size_t
 		.null_id = p->null_id,
 	};
 	p->r[p->nr++] = ops->create(&ctx);
-	if (c->summary && ops != &render_summary) {
+	if (c->summary_file) {
+		p->summary_file = true;
+		if (out_open_append(&p->err_out, c->summary_file, err, errlen) < 0) {
+			pipeline_free(p);
+			return NULL;
+		}
+		p->have_err_out = true;
+		ctx.out = &p->err_out;
+		ctx.color = false;
+		p->r[p->nr++] = render_summary.create(&ctx);
+	} else if (c->summary && ops != &render_summary) {
 		out_init_fd(&p->err_out, STDERR_FILENO, "standard error");
 		p->have_err_out = true;
 		ctx.out = &p->err_out;
@@ -138,6 +151,11 @@ int pipeline_output_closed(const struct pipeline *p)
 	return out_is_closed(&p->out);
 }
 
+void pipeline_end_at(struct pipeline *p, uint64_t ts)
+{
+	p->end_engine_ts = ts;
+}
+
 void pipeline_tick(struct pipeline *p)
 {
 	out_tick(&p->out);
@@ -148,6 +166,11 @@ int pipeline_output_error(const struct pipeline *p, char *err, size_t errlen)
 	if (!p->out.err)
 		return 0;
 	return err_set(err, errlen, "error writing %s: %s", p->out.name, strerror(p->out.err));
+}
+
+uint64_t pipeline_python_events(const struct pipeline *p)
+{
+	return p->py_events;
 }
 
 int pipeline_data_lost(const struct pipeline *p)
@@ -447,6 +470,7 @@ void pipeline_push(struct pipeline *p, const struct event *ev)
 		push_comm(p, ev);
 		return;
 	}
+	p->py_events++;
 	/* The trace starts at its first marker event, whatever the filters
 	 * keep, so an event shows the same time under every filter. */
 	uint64_t ts = rel_ts(p, ev->ts);
@@ -517,12 +541,20 @@ static void finish_thread(struct pipeline *p, struct thread *th, uint64_t end)
 		th->first_pending = -1;
 	}
 	release(p, th, th->nheld);
+	/* Innermost first: the open shown call inside a frame is the one
+	 * handled just before it, and its time is not the frame's own. */
+	uint64_t inner = 0;
 	for (size_t i = open; i-- > 0;) {
 		const struct frame *f = &th->stack[i];
-		if (!f->visible || f->dropped)
+		if (!f->visible)
+			continue;
+		uint64_t dur = end - f->start, used = f->child_ns + inner;
+		inner = dur;
+		if (f->dropped)
 			continue;
 		struct tev e = {
-			.kind = EV_CALL, .flags = f->flags, .ts = f->start, .dur = end - f->start,
+			.kind = EV_CALL, .flags = f->flags, .ts = f->start, .dur = dur,
+			.self = dur > used ? dur - used : 0,
 			.num = f->line, .pid = th->pid, .tid = th->tid, .func = f->func,
 			.file = f->file, .depth = f->depth, .th = th,
 		};
@@ -542,6 +574,8 @@ int pipeline_finish(struct pipeline *p, char *err, size_t errlen)
 	uint64_t end = p->now;
 	int rc = 0;
 
+	if (p->have_t0 && p->end_engine_ts > p->t0 + end)
+		end = p->end_engine_ts - p->t0;
 	if (p->drop_pending) {
 		p->lost -= p->drop_pending;
 		push_lost(p, p->drop_pending, 0, 0);
@@ -559,7 +593,9 @@ int pipeline_finish(struct pipeline *p, char *err, size_t errlen)
 		rc = -1;
 	bool broken = p->out.broken_pipe;   /* known once the writer is done */
 	if (p->have_err_out) {
-		out_close(&p->err_out, NULL, 0);
+		/* --summary-file's write errors count; stderr's cannot be said. */
+		if (out_close(&p->err_out, rc < 0 ? NULL : err, errlen) < 0 && p->summary_file)
+			rc = -1;
 		p->have_err_out = false;
 	}
 	if (broken)

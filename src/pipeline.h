@@ -25,6 +25,7 @@ struct pipeline_config {
 					   * thread flushes the output (out_go_live) */
 	enum color_mode color;            /* text only */
 	bool summary;                     /* --summary: the table on stderr as well */
+	const char *summary_file;         /* --summary-file: appended there instead */
 	bool strict;                      /* lost events / skipped lines fail finish */
 };
 
@@ -56,6 +57,11 @@ void pipeline_skipped(struct pipeline *p, uint64_t n);
  * --strict, lost events or skipped input). */
 int pipeline_finish(struct pipeline *p, char *err, size_t errlen);
 
+/* The engine stopped tracing at engine time ts: calls never returned
+ * last until then, not only until the last event (a program stuck in one
+ * function sends none). */
+void pipeline_end_at(struct pipeline *p, uint64_t ts);
+
 /* Live engines call this every few ms: output older than the flush
  * interval goes to the writer (a line shows within 100 ms on a terminal). */
 void pipeline_tick(struct pipeline *p);
@@ -64,6 +70,10 @@ void pipeline_tick(struct pipeline *p);
 int pipeline_output_closed(const struct pipeline *p);
 
 void pipeline_free(struct pipeline *p);
+
+/* Marker events received (before filters; process names and lost
+ * counts are not python events). */
+uint64_t pipeline_python_events(const struct pipeline *p);
 
 /* True when events were lost or input lines skipped: with --strict, the
  * caller exits EXIT_DATA_LOSS when pipeline_finish fails and this is set. */

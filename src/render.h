@@ -39,7 +39,8 @@ struct render_ops {
 	const char *name;
 	struct renderer *(*create)(const struct render_ctx *ctx);
 	void (*event)(struct renderer *r, const struct tev *e);
-	/* A shown call still open when the trace ended (innermost first). */
+	/* A shown call still open when the trace ended (innermost first);
+	 * call->dur and call->self are its time up to the end. */
 	void (*unreturned)(struct renderer *r, const struct tev *call, uint64_t end_ts);
 	void (*finish)(struct renderer *r, uint64_t end_ts);
 	void (*destroy)(struct renderer *r);

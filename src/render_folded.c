@@ -4,9 +4,11 @@
  * A frame is "func (file:line)" with the line of the function's first
  * call; ';' inside a name is written \x3b. Paths merge across threads and
  * processes, unless --flame-by puts a "NAME (pid N)" frame (and a thread
- * frame, "main (tid N)" or "tid N") at their root. Only calls that
- * returned carry weight: calls never returned and returns whose call was
- * not seen have no self time to give. */
+ * frame, "main (tid N)" or "tid N") at their root. Calls that returned
+ * carry their self time; calls never returned carry theirs up to the end
+ * of the trace on a path of their own whose last frame is marked
+ * "[never returned]" (a program stuck in one function shows it); returns
+ * whose call was not seen have no self time to give. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,26 +90,44 @@ static void put_frame(struct folded *f, const struct flame_node *nd, char sep)
 	o->len += (size_t)(d - s);
 }
 
+static void folded_unreturned(struct renderer *r, const struct tev *call, uint64_t end_ts)
+{
+	(void)end_ts;
+	flame_unreturned(&((struct folded *)r)->fl, call);
+}
+
+/* The path to node i, then the marker (or ""), then us. */
+static void put_path(struct folded *f, size_t i, const char *mark, uint64_t us,
+		     uint32_t **path, size_t *path_cap)
+{
+	struct out *o = f->base.ctx.out;
+	size_t n = 0;
+
+	for (uint32_t k = (uint32_t)i; k; k = f->fl.nodes[k].parent) {
+		*path = xgrow(*path, path_cap, n + 1, sizeof(**path));
+		(*path)[n++] = k;
+	}
+	while (n-- > 0)
+		put_frame(f, &f->fl.nodes[(*path)[n]], n ? ';' : ' ');
+	out_str(o, mark);
+	out_u64(o, us);
+	out_char(o, '\n');
+}
+
 static void folded_finish(struct renderer *r, uint64_t end_ts)
 {
 	struct folded *f = (struct folded *)r;
-	struct out *o = r->ctx.out;
 	uint32_t *path = NULL;
 	size_t path_cap = 0;
 	(void)end_ts;
 	for (size_t i = 1; i < f->fl.nnodes; i++) {
 		uint64_t us = flame_self_us(&f->fl, i);
-		if (!us)
-			continue;
-		size_t n = 0;
-		for (uint32_t k = (uint32_t)i; k; k = f->fl.nodes[k].parent) {
-			path = xgrow(path, &path_cap, n + 1, sizeof(*path));
-			path[n++] = k;
-		}
-		while (n-- > 0)
-			put_frame(f, &f->fl.nodes[path[n]], n ? ';' : ' ');
-		out_u64(o, us);
-		out_char(o, '\n');
+		uint64_t open_us = (f->fl.nodes[i].open_ns + 500) / 1000;
+
+		if (us)
+			put_path(f, i, "", us, &path, &path_cap);
+		if (open_us)
+			put_path(f, i, "[never returned] ", open_us, &path, &path_cap);
 	}
 	free(path);
 }
@@ -116,6 +136,7 @@ const struct render_ops render_folded = {
 	.name = "folded",
 	.create = folded_create,
 	.event = folded_event,
+	.unreturned = folded_unreturned,
 	.finish = folded_finish,
 	.destroy = folded_destroy,
 };

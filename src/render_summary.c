@@ -7,8 +7,10 @@
  *   max    longest call
  * Times in microseconds, to the nanosecond. --summary-format markdown prints a GitHub table
  * (CI step summaries). A call never returned is not a completed call (calls,
- * self, mean and max leave it out), but its time up to the end of the trace
- * is time inside the function: an outermost one adds it to total. */
+ * mean and max leave it out), but its time up to the end of the trace is
+ * time inside the function: it adds to self, an outermost one to total, and
+ * the row says "[N never returned]" (a function stuck forever is the first
+ * row, not missing). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,7 @@ struct fn {
 	uint32_t func, file;
 	int64_t line;
 	uint64_t calls, total, self, sum, max;
+	uint64_t open;        /* calls never returned */
 };
 
 struct active {       /* (thread, function) -> open activations */
@@ -199,6 +202,8 @@ static void summary_unreturned(struct renderer *r, const struct tev *call, uint6
 		(*act)--;
 	if (*act == 0 && end_ts > call->ts)
 		s->fns[id].total += end_ts - call->ts;
+	s->fns[id].open++;
+	s->fns[id].self += call->self;
 }
 
 static const struct fn *sort_base;
@@ -242,7 +247,7 @@ static void summary_finish(struct renderer *r, uint64_t end_ts)
 	uint32_t *order = xmalloc((s->nfns ? s->nfns : 1) * sizeof(*order));
 	size_t n = 0;
 	for (size_t i = 0; i < s->nfns; i++)
-		if (s->fns[i].calls)
+		if (s->fns[i].calls || s->fns[i].open)
 			order[n++] = (uint32_t)i;
 	sort_base = s->fns;
 	qsort(order, n, sizeof(*order), by_self);
@@ -258,15 +263,25 @@ static void summary_finish(struct renderer *r, uint64_t end_ts)
 		const struct esc_entry *file = esc_get(&s->esc, r->ctx.in, f->file);
 		put_us(tot, sizeof(tot), f->total);
 		put_us(self, sizeof(self), f->self);
-		put_us(mean, sizeof(mean), f->sum / f->calls);
-		put_us(max, sizeof(max), f->max);
+		if (f->calls) {
+			put_us(mean, sizeof(mean), f->sum / f->calls);
+			put_us(max, sizeof(max), f->max);
+		} else {
+			strcpy(mean, "-");
+			strcpy(max, "-");
+		}
+		char mark[48] = "";
+		if (f->open)
+			snprintf(mark, sizeof(mark), " [%llu never returned]", (unsigned long long)f->open);
 		if (md) {
 			out_str(o, "| ");
 			put_md(o, func->s, func->len);
+			out_str(o, mark);
 			out_str(o, " | ");
 			put_md(o, file->s, file->len);
 			snprintf(line, sizeof(line), ":%lld | %llu | %s | %s | %s | %s |\n",
-				 (long long)f->line, (unsigned long long)f->calls, tot, self, mean, max);
+				 (long long)f->line, (unsigned long long)f->calls, tot, self,
+				 mean, max);
 			out_str(o, line);
 		} else {
 			snprintf(line, sizeof(line), "%10llu %14s %14s %14s %14s  ",
@@ -275,7 +290,7 @@ static void summary_finish(struct renderer *r, uint64_t end_ts)
 			out_put(o, func->s, func->len);
 			out_str(o, " (");
 			out_put(o, file->s, file->len);
-			snprintf(line, sizeof(line), ":%lld)\n", (long long)f->line);
+			snprintf(line, sizeof(line), ":%lld)%s\n", (long long)f->line, mark);
 			out_str(o, line);
 		}
 	}

@@ -116,6 +116,17 @@ int cmd_trace(const struct options *o)
 								    : EXIT_PYTRACE_ERROR;
 		rc = -1;
 	}
+	/* CI asks --strict to fail on an empty trace: a python without
+	 * markers, a wrong path or a command not found all look like one. */
+	if (rc == 0 && o->strict && pipeline_python_events(p) == 0) {
+		error_msg("no python event was captured (--strict makes this an error)");
+		if (o->command_line)
+			hint_msg("`pytrace list -c \"COMMAND\"` says whether its python has markers");
+		else
+			hint_msg("`pytrace list -p %d` says whether it has markers", (int)o->pid);
+		code = EXIT_NO_EVENTS;
+		rc = -1;
+	}
 	pipeline_free(p);
 	plan_free(&plan);
 	if (rc < 0)

@@ -169,24 +169,48 @@ def check_folded(json_path, folded_path):
         st = stacks[(ev["pid"], ev["tid"])]
         if ev["kind"] == "call":
             del st[ev["depth"]:]
-            st.append([(ev["func"], ev["file"], ev["line"]), 0])
+            st.append([(ev["func"], ev["file"], ev["line"]), 0, ev["ts"]])
         elif ev["kind"] == "return" and "dur" in ev:
             d = ev["depth"]
-            path = tuple(f for f, _ in st[: d + 1])
+            path = tuple(fr[0] for fr in st[: d + 1])
             want[path] += ev["dur"] - st[d][1]
             if d > 0:
                 st[d - 1][1] += ev["dur"]
             del st[d:]
+    # calls never returned: their self time up to the trace's last event,
+    # on a path of their own marked "[never returned]"
+    events = load_jsonl(json_path)
+    end = max((ev["ts"] for ev in events), default=0)
+    want_open = defaultdict(int)
+    for st in stacks.values():
+        inner = 0
+        for d in range(len(st) - 1, -1, -1):
+            path = tuple(fr[0] for fr in st[: d + 1])
+            start = st[d][2] if len(st[d]) > 2 else None
+            if start is None:
+                continue
+            dur = end - start
+            want_open[path] += max(dur - st[d][1] - inner, 0)
+            inner = dur
     total_want = sum((ns + 500) // 1000 for ns in want.values())
-    total_got, lines = 0, 0
+    open_want = sum((ns + 500) // 1000 for ns in want_open.values())
+    total_got, open_got, lines, open_lines = 0, 0, 0, 0
     with open(folded_path, "rb") as f:
         for raw in f:
             frames, _, count = raw.rstrip(b"\n").rpartition(b" ")
-            total_got += int(count)
-            lines += 1
+            if frames.endswith(b" [never returned]"):
+                open_got += int(count)
+                open_lines += 1
+            else:
+                total_got += int(count)
+                lines += 1
     nonzero = sum(1 for ns in want.values() if (ns + 500) // 1000)
+    open_nonzero = sum(1 for ns in want_open.values() if (ns + 500) // 1000)
     if total_got != total_want or lines != nonzero:
         fail(f"folded total {total_got} µs in {lines} paths, json says {total_want} µs in {nonzero}")
+    if open_got != open_want or open_lines != open_nonzero:
+        fail(f"folded never-returned {open_got} µs in {open_lines} paths, "
+             f"json says {open_want} µs in {open_nonzero}")
 
 
 def check_mindur(full_path, cut_path, ns):
