@@ -1,24 +1,35 @@
 /* Attaching the bpf engine's programs to an interpreter file.
  *
- * libbpf's USDT support reads the notes itself, computes each site's file
- * offset, passes the marker's semaphore as the uprobe's reference counter
- * (so CPython's "is anyone listening" test turns true) and records the
- * argument locations for bpf_usdt_arg().  We only choose the markers and
- * tag each attachment with the event kind it produces and which argument
- * carries which field (BPF_COOKIE, from markers.c's table). */
+ * One uprobe per marker site.  The argument specs of each site (sdt_arg.c)
+ * go into the BPF `sites` map; the uprobe's BPF cookie is the site's index
+ * there, and the kernel side reads the arguments itself.
+ *
+ * Semaphores: a uprobe can name the site's semaphore as its reference
+ * counter (ref_ctr), and the kernel raises it in every process the probe
+ * covers.  For a probe of one pid (-p) that is what we want (and the kernel
+ * lowers it even if we die); for a probe of every process mapping the file
+ * (-c) it would raise it in all of them, so those probes go without one and
+ * sema.c raises the semaphores in the traced processes only.  The kernel
+ * refuses two probes on one site that disagree about the counter (EINVAL):
+ * when another tracer got there first with the other choice, we take its
+ * choice for that site. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <stddef.h>
+#include <sys/user.h>
 
 #include "bpf_attach.h"
 #include "engine_bpf.h"
 #include "event.h"
 #include "log.h"
 #include "markers.h"
+#include "sema.h"
 #include "xmalloc.h"
 
 static char last_message[256];
@@ -52,53 +63,138 @@ static void links_add(struct bpf_links *l, struct bpf_link *link)
 	l->v[l->n++] = link;
 }
 
-int bpf_attach_markers(struct bpf_links *l, struct bpf_program *prog,
+/* Offsets of the registers in struct pt_regs, which has the layout of
+ * user_regs_struct on x86-64. */
+static const struct {
+	const char *name;
+	short off;
+} regs[] = {
+	{ "rax", offsetof(struct user_regs_struct, rax) }, { "rbx", offsetof(struct user_regs_struct, rbx) },
+	{ "rcx", offsetof(struct user_regs_struct, rcx) }, { "rdx", offsetof(struct user_regs_struct, rdx) },
+	{ "rsi", offsetof(struct user_regs_struct, rsi) }, { "rdi", offsetof(struct user_regs_struct, rdi) },
+	{ "rbp", offsetof(struct user_regs_struct, rbp) }, { "rsp", offsetof(struct user_regs_struct, rsp) },
+	{ "r8", offsetof(struct user_regs_struct, r8) },   { "r9", offsetof(struct user_regs_struct, r9) },
+	{ "r10", offsetof(struct user_regs_struct, r10) }, { "r11", offsetof(struct user_regs_struct, r11) },
+	{ "r12", offsetof(struct user_regs_struct, r12) }, { "r13", offsetof(struct user_regs_struct, r13) },
+	{ "r14", offsetof(struct user_regs_struct, r14) }, { "r15", offsetof(struct user_regs_struct, r15) },
+	{ "rip", offsetof(struct user_regs_struct, rip) },
+};
+
+static int site_arg_from(const struct sdt_arg *a, struct bpf_site_arg *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->size = (__u8)a->size;
+	out->is_signed = a->is_signed;
+	if (a->type == SDT_ARG_CONST) {
+		out->type = BARG_CONST;
+		out->val = a->value;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		if (a->reg_name && strcmp(a->reg_name, regs[i].name) == 0) {
+			out->type = a->type == SDT_ARG_MEM ? BARG_MEM : BARG_REG;
+			out->reg_off = regs[i].off;
+			out->val = a->type == SDT_ARG_MEM ? a->disp : 0;
+			return 0;
+		}
+	return -1;
+}
+
+static int kind_of_note(const char *name)
+{
+	for (int kind = 0; kind < EV__COUNT; kind++) {
+		const char *n = marker_note_name(kind);
+
+		if (n && strcmp(n, name) == 0)
+			return kind;
+	}
+	return -1;
+}
+
+static struct bpf_link *uprobe(struct bpf_program *prog, pid_t pid, const char *path,
+			       const struct sdt_note *n, __u32 id, bool ref_ctr)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = id,
+		    .ref_ctr_offset = ref_ctr ? n->semaphore_offset : 0);
+	last_message[0] = '\0';
+	return bpf_program__attach_uprobe_opts(prog, pid, path, n->pc_offset, &opts);
+}
+
+static int attach_site(struct bpf_links *l, struct bpf_program *prog, struct bpf_sites *sites,
+		       const struct sdt_note *n, int kind, const char *path, pid_t pid,
+		       struct sema_set *own, char *err, size_t errlen)
+{
+	bool ref_ctr = pid >= 0 && n->semaphore_offset;
+	struct bpf_site site;
+	struct bpf_link *link;
+	__u32 id = sites->next;
+
+	if (id >= BPF_MAX_SITES)
+		return err_set(err, errlen, "too many marker sites to probe (%d at most)", BPF_MAX_SITES);
+	if (n->nargs < 0)
+		return err_set(err, errlen, "%s: cannot read the arguments of %s:%s (%s)", path,
+			       n->provider, n->name, n->args_error ? n->args_error : "bad spec");
+	memset(&site, 0, sizeof(site));
+	site.kind = (__u32)kind;
+	site.func_arg = marker_kind(kind)->func_arg;
+	site.file_arg = marker_kind(kind)->file_arg;
+	site.num_arg = marker_kind(kind)->num_arg;
+	for (int i = 0; i < n->nargs && i < BPF_SITE_ARGS; i++)
+		if (site_arg_from(&n->argv[i], &site.arg[i]) < 0)
+			return err_set(err, errlen, "%s: argument %d of %s:%s (%s) uses a register "
+				       "pytrace cannot read", path, i + 1, n->provider, n->name, n->args);
+	if (bpf_map_update_elem(sites->map_fd, &id, &site, BPF_ANY) < 0)
+		return err_set(err, errlen, "cannot store the arguments of %s:%s: %s", n->provider,
+			       n->name, strerror(errno));
+	link = uprobe(prog, pid, path, n, id, ref_ctr);
+	if (!link && errno == EINVAL && n->semaphore_offset) {
+		/* Another tracer's probe on this site made the other choice. */
+		ref_ctr = !ref_ctr;
+		link = uprobe(prog, pid, path, n, id, ref_ctr);
+		if (link && pid < 0)
+			warn_msg("another tracer probes %s:%s of %s with the kernel's semaphore "
+				 "counter; sharing it, so every process running that file has this "
+				 "marker's semaphore raised while the trace runs", n->provider, n->name,
+				 path);
+	}
+	if (!link)
+		return err_set(err, errlen, "cannot attach to the %s:%s marker of %s: %s (%s)",
+			       n->provider, n->name, path, strerror(errno), bpf_last_libbpf_message());
+	if (!ref_ctr)
+		sema_set_add(own, n->semaphore_offset);
+	sites->next++;
+	links_add(l, link);
+	return 0;
+}
+
+int bpf_attach_markers(struct bpf_links *l, struct bpf_program *prog, struct bpf_sites *sites,
 		       const struct sdt_file *sdt, const char *path, pid_t pid,
-		       unsigned markers, char *err, size_t errlen)
+		       unsigned markers, struct sema_set *own, char *err, size_t errlen)
 {
 	for (int kind = 0; kind < EV__COUNT; kind++) {
 		const char *name = marker_note_name(kind);
-		const struct marker_kind *k = marker_kind(kind);
-		LIBBPF_OPTS(bpf_usdt_opts, opts, .usdt_cookie = BPF_COOKIE(kind, k->func_arg,
-									    k->file_arg, k->num_arg));
-		struct bpf_link *link;
 
 		if (!name || !(markers & MARK(kind)))
 			continue;
 		if (!sdt_find(sdt, PY_PROVIDER, name))
 			return err_set(err, errlen, "%s has no %s:%s marker", path, PY_PROVIDER, name);
-		last_message[0] = '\0';
-		link = bpf_program__attach_usdt(prog, pid, path, PY_PROVIDER, name, &opts);
-		if (!link)
-			return err_set(err, errlen, "cannot attach to the %s:%s marker of %s: %s (%s)",
-				       PY_PROVIDER, name, path, strerror(errno),
-				       bpf_last_libbpf_message());
-		links_add(l, link);
 	}
-	return 0;
-}
+	for (size_t i = 0; i < sdt->nnotes; i++) {
+		const struct sdt_note *n = &sdt->notes[i];
+		int kind;
 
-int bpf_attach_entry_fix(struct bpf_links *l, struct bpf_program *noop,
-			 const struct sdt_file *sdt, const char *path, pid_t pid,
-			 char *err, size_t errlen)
-{
-	const struct sdt_note *line = sdt_find(sdt, PY_PROVIDER, "line");
-	struct bpf_link *link;
-
-	if (!line || !line->semaphore_offset)
-		return err_set(err, errlen, "%s: the CPython 3.11 entry fix needs the line marker's "
-			       "semaphore, which this file lacks; use --no-entry-fix", path);
-	if (!sdt->finalize_offset)
-		return err_set(err, errlen, "%s does not export Py_FinalizeEx, where the CPython 3.11 "
-			       "entry fix attaches; use --no-entry-fix", path);
-	LIBBPF_OPTS(bpf_uprobe_opts, opts, .ref_ctr_offset = line->semaphore_offset);
-	last_message[0] = '\0';
-	link = bpf_program__attach_uprobe_opts(noop, pid, path, sdt->finalize_offset, &opts);
-	if (!link)
-		return err_set(err, errlen, "cannot raise the line semaphore of %s (CPython 3.11 entry "
-			       "fix): %s (%s); --no-entry-fix skips it", path, strerror(errno),
-			       bpf_last_libbpf_message());
-	links_add(l, link);
+		if (strcmp(n->provider, PY_PROVIDER) != 0 || (kind = kind_of_note(n->name)) < 0 ||
+		    !(markers & MARK(kind)))
+			continue;
+		/* Probed for every process mapping the file, a site without a
+		 * semaphore would fire in all of them. */
+		if (pid < 0 && !n->semaphore_offset)
+			return err_set(err, errlen, "%s: the %s:%s marker has no semaphore, so probing "
+				       "it would stop every process running this file; not traced",
+				       path, n->provider, n->name);
+		if (attach_site(l, prog, sites, n, kind, path, pid, own, err, errlen) < 0)
+			return -1;
+	}
 	return 0;
 }
 

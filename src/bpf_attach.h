@@ -1,5 +1,5 @@
-/* Attaching the bpf engine's programs to one interpreter file: a USDT probe
- * per CPython marker the plan names, and the CPython 3.11 entry fix. */
+/* Attaching the bpf engine's programs to one interpreter file: a uprobe per
+ * site of each CPython marker the plan names. */
 #ifndef PYTRACE_BPF_ATTACH_H
 #define PYTRACE_BPF_ATTACH_H
 
@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "sdt.h"
+#include "sema.h"
 
 struct bpf_program;
 struct bpf_link;
@@ -19,21 +20,22 @@ struct bpf_links {
 	size_t n, cap;
 };
 
-/* Attach prog to each marker in `markers` (MARK() bits) that sdt carries,
- * with the event kind as USDT cookie.  path is the file as this process can
- * open it; pid -1 probes every process that maps the file.  Returns 0, or -1
- * with err naming the marker and the file. */
-int bpf_attach_markers(struct bpf_links *l, struct bpf_program *prog,
-		       const struct sdt_file *sdt, const char *path, pid_t pid,
-		       unsigned markers, char *err, size_t errlen);
+/* The BPF `sites` map and the next free index in it. */
+struct bpf_sites {
+	int map_fd;
+	unsigned next;
+};
 
-/* CPython 3.11: make function__entry fire for every frame by raising the
- * `line` marker's semaphore without probing the line site itself: a no-op
- * uprobe on Py_FinalizeEx (runs once, at exit) whose reference counter is
- * that semaphore.  Returns 0, or -1 with err filled. */
-int bpf_attach_entry_fix(struct bpf_links *l, struct bpf_program *noop,
-			 const struct sdt_file *sdt, const char *path, pid_t pid,
-			 char *err, size_t errlen);
+/* Attach prog to every site of each marker in `markers` (MARK() bits) that
+ * sdt carries, the site's arguments stored in sites.  path is the file as
+ * this process can open it; pid -1 probes every process that maps the file
+ * (then every site must have a semaphore).  The semaphores the kernel does
+ * not raise (probes without a counter; see bpf_attach.c) are added to own,
+ * for sema.c to raise in the traced processes.  Returns 0, or -1 with err
+ * naming the marker and the file. */
+int bpf_attach_markers(struct bpf_links *l, struct bpf_program *prog, struct bpf_sites *sites,
+		       const struct sdt_file *sdt, const char *path, pid_t pid,
+		       unsigned markers, struct sema_set *own, char *err, size_t errlen);
 
 /* A plain uprobe on prog at a file offset (what: its name for errors). */
 int bpf_attach_uprobe_at(struct bpf_links *l, struct bpf_program *prog, const char *path,

@@ -1,5 +1,6 @@
-/* The exec hold: examine a process stopped at exec, attach to it if it runs
- * a python the plan can trace, resume it (bpf_exec_hold.h). */
+/* The holds: examine a process stopped at exec, attach to it if it runs a
+ * python the plan can trace, raise its semaphores, resume it
+ * (bpf_exec_hold.h). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,13 +8,6 @@
 #include "bpf_exec_hold.h"
 #include "log.h"
 #include "markers.h"
-#include "xmalloc.h"
-
-void exec_hold_add(struct exec_hold *h, pid_t pid)
-{
-	h->held = xgrow(h->held, &h->capheld, h->nheld + 1, sizeof(*h->held));
-	h->held[h->nheld++] = pid;
-}
 
 /* Does t carry every marker the plan asks for?  If not, say why once. */
 static bool usable_python(const struct trace_plan *plan, const struct py_target *t, pid_t pid)
@@ -34,18 +28,15 @@ static bool usable_python(const struct trace_plan *plan, const struct py_target 
 	return false;
 }
 
-/* Inspect a process stopped at exec; attach if it runs a new python. */
-static void examine_exec(struct exec_hold *h, pid_t pid)
+/* Inspect a process stopped at exec of a file not known as a python;
+ * attach if it runs a new python.  Returns true when it runs a traced one. */
+static bool examine_exec(struct exec_hold *h, pid_t pid, const struct stat *st)
 {
 	const struct trace_plan *plan = h->plan;
-	char exe[64], err[512];
+	char err[512];
 	struct py_target t;
-	struct stat st;
 	bool python = false;
 
-	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
-	if (stat(exe, &st) < 0)
-		return;   /* gone already */
 	/* At exec, ld.so has not mapped libpython yet: target_from_pid resolves
 	 * the one it will load with the process's own environment, cwd and
 	 * executable (LD_LIBRARY_PATH, RUNPATH/RPATH $ORIGIN, the cache). */
@@ -58,22 +49,28 @@ static void examine_exec(struct exec_hold *h, pid_t pid)
 		}
 		target_free(&t);
 	}
-	h->examined(h->ctx, pid, &st, python);
+	h->examined(h->ctx, pid, st, python);
+	return python;
 }
 
-void exec_hold_release(struct exec_hold *h, bool examine)
+void exec_hold_handle(struct exec_hold *h, pid_t pid, bool at_exec, bool only_resume)
 {
-	for (size_t i = 0; i < h->nheld; i++) {
-		if (examine)
-			examine_exec(h, h->held[i]);
-		kill(h->held[i], SIGCONT);
+	if (!only_resume) {
+		bool python = true;
+
+		if (at_exec) {
+			char exe[64];
+			struct stat st;
+
+			snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+			if (stat(exe, &st) < 0)
+				return;   /* gone already */
+			if (!h->known_python(h->ctx, &st))
+				python = examine_exec(h, pid, &st);
+		}
+		if (python)
+			h->raise(h->ctx, pid, at_exec);
 	}
-	h->nheld = 0;
-}
-
-void exec_hold_free(struct exec_hold *h)
-{
-	free(h->held);
-	h->held = NULL;
-	h->nheld = h->capheld = 0;
+	h->resume(h->ctx, pid);
+	kill(pid, SIGCONT);
 }

@@ -11,9 +11,11 @@
 
 #include <bpf/bpf.h>
 
+#include "engine_bpf.h"
 #include "bpf_watchdog.h"
 #include "log.h"
 #include "pipe_byte.h"
+#include "sema.h"
 
 #define RESUME_ROUNDS   10          /* look again: probes go away a moment after pytrace */
 #define RESUME_PAUSE_NS 100000000L
@@ -38,7 +40,11 @@ static bool stopped(pid_t pid)
 	return p && p[1] == ' ' && p[2] == 'T';
 }
 
-static void resume_stopped(int map_fd)
+_Static_assert(sizeof(struct sema_set) == BPF_SEMA_VALUE_SIZE, "marker_files value = sema_set");
+
+/* Resume the processes of the map that we stopped and that are still
+ * stopped; one the user stopped (SIGSTOP, Ctrl-Z) stays stopped. */
+static void resume_held(int procs_fd)
 {
 	struct timespec pause = { 0, RESUME_PAUSE_NS };
 
@@ -46,8 +52,10 @@ static void resume_stopped(int map_fd)
 		__u32 key, next;
 		void *prev = NULL;
 
-		while (bpf_map_get_next_key(map_fd, prev, &next) == 0) {
-			if (stopped((pid_t)next))
+		while (bpf_map_get_next_key(procs_fd, prev, &next) == 0) {
+			struct bpf_proc v;
+
+			if (bpf_map_lookup_elem(procs_fd, &next, &v) == 0 && v.held && stopped((pid_t)next))
 				kill((pid_t)next, SIGCONT);
 			key = next;
 			prev = &key;
@@ -56,28 +64,81 @@ static void resume_stopped(int map_fd)
 	}
 }
 
-/* Keep only stdin/out/err (on /dev/null), the pipe and the map: no BPF
- * program, link or ring buffer of pytrace's survives in the watchdog. */
-static void keep_only(int a, int b)
+int bpf_lower_raised(int procs_fd, int files_fd)
 {
-	int lo = a < b ? a : b, hi = a < b ? b : a;
+	int lowered = 0;
+
+	/* A fork while we go copies raised counters (and the map entry says
+	 * so): look again until no process is left raised. */
+	for (int round = 0; round < 4; round++) {
+		__u32 key, next;
+		void *prev = NULL;
+		bool any = false;
+
+		while (bpf_map_get_next_key(procs_fd, prev, &next) == 0) {
+			struct bpf_proc v;
+
+			key = next;
+			prev = &key;
+			if (bpf_map_lookup_elem(procs_fd, &key, &v) < 0 || !v.raised)
+				continue;
+			struct bpf_file_key fk, fnext;
+			void *fprev = NULL;
+
+			while (bpf_map_get_next_key(files_fd, fprev, &fnext) == 0) {
+				struct sema_set set;
+				char err[256];
+
+				fk = fnext;
+				fprev = &fk;
+				if (bpf_map_lookup_elem(files_fd, &fk, &set) == 0)
+					sema_adjust((pid_t)key, &set, -1, err, sizeof(err));
+			}
+			/* After the memory: a fork in between is seen next round. */
+			v.raised = 0;
+			bpf_map_update_elem(procs_fd, &key, &v, BPF_EXIST);
+			any = true;
+			lowered++;
+		}
+		if (!any)
+			break;
+	}
+	return lowered;
+}
+
+/* Keep only stdin/out/err (on /dev/null), the pipe and the maps: no BPF
+ * program, link or ring buffer of pytrace's survives in the watchdog. */
+static void keep_only(int a, int b, int c)
+{
+	int keep[3] = { a, b, c };
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	unsigned lo = 3;
 
 	if (null >= 0) {
 		for (int fd = 0; fd <= 2; fd++)
 			if (fd != null)
 				dup2(null, fd);
-		if (null > 2 && null != a && null != b)
+		if (null > 2 && null != a && null != b && null != c)
 			close(null);
 	}
-	if (lo > 3)
-		close_range(3, (unsigned)lo - 1, 0);
-	if (hi > lo + 1)
-		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
-	close_range((unsigned)hi + 1, ~0u, 0);
+	/* Sort the three, then close the gaps between them. */
+	for (int i = 0; i < 3; i++)
+		for (int j = i + 1; j < 3; j++)
+			if (keep[j] < keep[i]) {
+				int t = keep[i];
+
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
+	for (int i = 0; i < 3; i++) {
+		if ((unsigned)keep[i] > lo)
+			close_range(lo, (unsigned)keep[i] - 1, 0);
+		lo = (unsigned)keep[i] + 1;
+	}
+	close_range(lo, ~0u, 0);
 }
 
-static _Noreturn void watch(int rfd, int map_fd)
+static _Noreturn void watch(int rfd, int map_fd, int files_fd)
 {
 	static const int ignored[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGTSTP };
 	sigset_t none;
@@ -92,13 +153,18 @@ static _Noreturn void watch(int rfd, int map_fd)
 		rfd = fcntl(rfd, F_DUPFD, 3);
 	if (map_fd < 3)
 		map_fd = fcntl(map_fd, F_DUPFD, 3);
-	keep_only(rfd, map_fd);
-	if (!pipe_byte_wait(rfd))
-		resume_stopped(map_fd);   /* EOF: pytrace is gone */
+	if (files_fd < 3)
+		files_fd = fcntl(files_fd, F_DUPFD, 3);
+	keep_only(rfd, map_fd, files_fd);
+	if (!pipe_byte_wait(rfd)) {   /* EOF: pytrace is gone */
+		bpf_lower_raised(map_fd, files_fd);
+		resume_held(map_fd);
+	}
 	_exit(0);
 }
 
-int bpf_watchdog_start(struct bpf_watchdog *w, int procs_map_fd, char *err, size_t errlen)
+int bpf_watchdog_start(struct bpf_watchdog *w, int procs_map_fd, int files_map_fd,
+		       char *err, size_t errlen)
 {
 	int fds[2];
 
@@ -115,7 +181,7 @@ int bpf_watchdog_start(struct bpf_watchdog *w, int procs_map_fd, char *err, size
 	}
 	if (w->pid == 0) {
 		close(fds[1]);
-		watch(fds[0], procs_map_fd);
+		watch(fds[0], procs_map_fd, files_map_fd);
 	}
 	close(fds[0]);
 	w->fd = fds[1];

@@ -14,14 +14,20 @@
  * Which processes are traced is decided here, by the `procs` map keyed by
  * tgid: user space seeds it (the -p pid, or the -c child), and for -c the
  * fork/exit tracepoints keep it in step with the command's process tree.
- * When a traced process execs a file user space has not seen yet, it is
- * stopped (SIGSTOP) and user space is told; user space decides whether the
- * file is an interpreter to attach to, then lets it continue (SIGCONT).  So
- * a python the command runs is probed from its first instruction on. */
+ *
+ * The marker probes of -c are planted for every process that maps the
+ * interpreter file, but CPython guards each marker with its semaphore, and
+ * user space raises the semaphores only in the memory of the processes it
+ * traces: a bystander never reaches a probe.  So every traced process that
+ * starts a python image is stopped (SIGSTOP) until user space has raised
+ * them: at exec when the markers are in the executable (or the file is new
+ * to us: user space examines it), and when it maps libpython's writable
+ * data when they live in the library.  A fork copies the raised counters
+ * with the rest of the memory: the child's first call is traced with no
+ * stop at all. */
 #include <vmlinux.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-#include <bpf/usdt.bpf.h>
 
 #include "engine_bpf.h"
 /* event.h (the kinds and flags) includes <stdint.h>, which would drag in
@@ -32,6 +38,8 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define SIGSTOP_NR 19
+#define NR_MMAP    9          /* x86-64 */
+#define VM_WRITE_F 0x2
 
 /* Set by user space before load. */
 const volatile __u64 wake_threshold = 1 << 20;  /* bytes pending that force a wake-up */
@@ -55,6 +63,21 @@ struct {
 	__type(key, struct bpf_file_key);
 	__type(value, __u8);
 } files SEC(".maps");
+
+/* Marker files (executable or libpython) -> their semaphores' offsets. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct bpf_file_key);
+	__uint(value_size, BPF_SEMA_VALUE_SIZE);
+} marker_files SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BPF_MAX_SITES);
+	__type(key, __u32);
+	__type(value, struct bpf_site);
+} sites SEC(".maps");
 
 /* Room for a header plus both strings at their worst-case offsets; the
  * masks below keep every offset provably inside it for the verifier. */
@@ -181,25 +204,60 @@ static __always_inline void emit_comm(__u64 pid_tgid)
 	submit(s, false);
 }
 
-SEC("usdt")
+/* A marker argument, as the site's spec says (libbpf's bpf_usdt_arg does
+ * the same for its own specs). */
+static __always_inline long site_arg(struct pt_regs *ctx, const struct bpf_site_arg *a)
+{
+	unsigned long v = 0;
+	int shift;
+
+	switch (a->type) {
+	case BARG_CONST:
+		return a->val;
+	case BARG_REG:
+		if (bpf_probe_read_kernel(&v, sizeof(v), (void *)ctx + (a->reg_off & 0xff)) < 0)
+			return 0;
+		break;
+	case BARG_MEM:
+		if (bpf_probe_read_kernel(&v, sizeof(v), (void *)ctx + (a->reg_off & 0xff)) < 0)
+			return 0;
+		if (bpf_probe_read_user(&v, sizeof(v), (void *)(v + a->val)) < 0)
+			return 0;
+		break;
+	default:
+		return 0;
+	}
+	shift = 64 - 8 * (a->size & 15);
+	if (shift > 0 && shift < 64) {
+		if (a->is_signed)
+			v = (unsigned long)(((long)(v << shift)) >> shift);
+		else
+			v = (v << shift) >> shift;
+	}
+	return (long)v;
+}
+
+SEC("uprobe")
 int on_marker(struct pt_regs *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
 	struct bpf_proc *proc = bpf_map_lookup_elem(&procs, &tgid);
-	/* The cookie (engine_bpf.h) says the kind and which note argument
-	 * carries the function, the file and the number. */
-	__u64 cookie = bpf_usdt_cookie(ctx);
-	__u32 kind = BPF_COOKIE_KIND(cookie);
-	__u32 func_arg = BPF_COOKIE_FUNC_ARG(cookie);
-	__u32 file_arg = BPF_COOKIE_FILE_ARG(cookie);
-	__u32 num_arg = BPF_COOKIE_NUM_ARG(cookie);
+	/* The cookie is the site's index in `sites`: its kind, which note
+	 * argument carries the function, the file and the number, and where
+	 * each argument is. */
+	__u32 id = (__u32)bpf_get_attach_cookie(ctx);
 	long num = 0, func = 0, file = 0;
+	struct bpf_site *site;
 	struct scratch *s;
-	__u32 off;
+	__u32 kind, off;
 
-	if (!proc)
+	if (!proc || proc->quiet)
 		return 0;
+	site = bpf_map_lookup_elem(&sites, &id);
+	if (!site)
+		return 0;
+	kind = site->kind;
 	if (kind >= EV_COMM)
 		return 0;
 	if (!proc->comm_sent) {
@@ -210,30 +268,21 @@ int on_marker(struct pt_regs *ctx)
 	if (!s)
 		return 0;
 
-	if (num_arg)
-		bpf_usdt_arg(ctx, num_arg - 1, &num);
+	if (site->num_arg)
+		num = site_arg(ctx, &site->arg[(site->num_arg - 1) & (BPF_SITE_ARGS - 1)]);
 	s->ev.num = num;
-	if (func_arg) {
-		bpf_usdt_arg(ctx, func_arg - 1, &func);
+	if (site->func_arg) {
+		func = site_arg(ctx, &site->arg[(site->func_arg - 1) & (BPF_SITE_ARGS - 1)]);
 		s->ev.func_len = copy_user_str(s->data, BEV_FUNC_MAX, (const void *)func,
 					       &s->ev.flags, EVF_FUNC_TRUNC, EVF_FUNC_NULL);
 	}
-	if (file_arg) {
-		bpf_usdt_arg(ctx, file_arg - 1, &file);
+	if (site->file_arg) {
+		file = site_arg(ctx, &site->arg[(site->file_arg - 1) & (BPF_SITE_ARGS - 1)]);
 		off = s->ev.func_len & 511;
 		s->ev.file_len = copy_user_str(s->data + off, BEV_FILE_MAX, (const void *)file,
 					       &s->ev.flags, EVF_FILE_TRUNC, EVF_FILE_NULL);
 	}
 	submit(s, false);
-	return 0;
-}
-
-/* The CPython 3.11 entry fix: a uprobe on a cold instruction (Py_FinalizeEx)
- * created with the `line` marker's semaphore as its reference counter.  Its
- * only job is to exist; the body runs once, at interpreter exit. */
-SEC("uprobe")
-int entry_fix_noop(struct pt_regs *ctx)
-{
 	return 0;
 }
 
@@ -265,9 +314,11 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	proc = bpf_map_lookup_elem(&procs, &ptgid);
 	if (!proc)
 		return 0;
-	if (proc->is_python && !follow_children)
-		return 0;
+	/* Not followed: kept in the tree (signals, lowering the semaphores it
+	 * inherited) but quiet, and so are its own children. */
+	v.quiet = proc->quiet || (proc->is_python && !follow_children);
 	v.is_python = proc->is_python;
+	v.raised = proc->raised;   /* the counters came with the memory */
 	bpf_map_update_elem(&procs, &ctgid, &v, BPF_ANY);
 	return 0;
 }
@@ -286,7 +337,7 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	proc = bpf_map_lookup_elem(&procs, &tgid);
 	if (!proc)
 		return 0;
-	if (proc->is_python) {
+	if (proc->is_python && !proc->quiet) {
 		s = scratch_for(BEV_EXIT, bpf_get_current_pid_tgid());
 		if (s) {
 			s->ev.num = p->exit_code;
@@ -303,6 +354,21 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	return 0;
 }
 
+/* Stop the current process until user space resumes it; it hears of the
+ * record first, or nobody would resume it. */
+static __always_inline void hold(struct bpf_proc *proc, __u8 kind, __s64 num)
+{
+	struct scratch *s = scratch_for(kind, bpf_get_current_pid_tgid());
+
+	if (!s)
+		return;
+	s->ev.num = num;
+	if (submit(s, true)) {
+		proc->held = 1;
+		bpf_send_signal(SIGSTOP_NR);
+	}
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -310,28 +376,63 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	struct bpf_proc *proc = bpf_map_lookup_elem(&procs, &tgid);
 	struct bpf_file_key key = {};
 	struct inode *inode;
-	struct scratch *s;
 	__u8 *known;
 
 	if (!proc)
 		return 0;
 	proc->comm_sent = 0;   /* the process has a new name now */
+	proc->raised = 0;      /* and a new image, with its counters at 0 */
+	proc->await_lib = 0;
+	if (proc->quiet)
+		return 0;
 	inode = bprm->file->f_inode;
 	key.dev = inode->i_sb->s_dev;
 	key.ino = inode->i_ino;
 	known = bpf_map_lookup_elem(&files, &key);
-	if (known) {
-		proc->is_python = *known == BFILE_PYTHON;
+	if (known && *known == BFILE_OTHER) {
+		proc->is_python = 0;
 		return 0;
 	}
-	/* Unknown file: hold the process before its first instruction until
-	 * user space has looked at it (and attached, if it is a python). */
-	s = scratch_for(BEV_EXEC, bpf_get_current_pid_tgid());
-	if (!s)
+	/* A python (its semaphores go up now, or when libpython is mapped),
+	 * or a file user space has not seen: hold the process before its
+	 * first instruction. */
+	hold(proc, BEV_EXEC, (__s64)key.ino);
+	return 0;
+}
+
+struct vma_match {
+	bool found;
+};
+
+static long match_marker_vma(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct vma_match *m = data;
+	struct bpf_file_key key = {};
+	struct file *f = vma->vm_file;
+
+	if (!f || !(vma->vm_flags & VM_WRITE_F))
 		return 0;
-	s->ev.num = (__s64)key.ino;
-	/* Stop only when user space will hear of it, or nobody would resume it. */
-	if (submit(s, true))
-		bpf_send_signal(SIGSTOP_NR);
+	key.dev = f->f_inode->i_sb->s_dev;
+	key.ino = f->f_inode->i_ino;
+	m->found = bpf_map_lookup_elem(&marker_files, &key) != NULL;
+	return 0;
+}
+
+/* Attached only while some traced python keeps its markers in a library:
+ * ld.so maps libpython after exec, so the semaphores can go up only then. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct bpf_proc *proc = bpf_map_lookup_elem(&procs, &tgid);
+	struct vma_match m = { false };
+
+	if (!proc || !proc->await_lib || regs->orig_ax != NR_MMAP || (ret < 0 && ret > -4096))
+		return 0;
+	bpf_find_vma(bpf_get_current_task_btf(), (__u64)ret, match_marker_vma, &m, 0);
+	if (!m.found)
+		return 0;
+	proc->await_lib = 0;
+	hold(proc, BEV_MAP, ret);
 	return 0;
 }

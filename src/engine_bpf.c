@@ -1,22 +1,31 @@
 /* The bpf engine: CPython's markers through libbpf's USDT support and one
  * BPF ring buffer (kernel side: engine_bpf.bpf.c, record: engine_bpf.h).
  *
- * -p PID: the markers of the interpreter file that process maps are probed
- * for that process only (uprobes filter by address space, so all threads).
+ * Markers fire only while their semaphore is raised, and pytrace raises the
+ * semaphores in the memory of the processes it traces (sema.h), never
+ * through the kernel's uprobe reference counter, which would raise them in
+ * every process mapping the file.
  *
- * -c CMD: uprobes are inode based, so probing an interpreter file for every
- * process (pid -1) before the command starts catches a python from its first
- * frame; the BPF side keeps only the command's process tree (fork/exit
- * tracepoints maintain a map of traced pids).  A traced process exec'ing a
- * file nobody predicted is held (SIGSTOP) while we look at it; if it is a
- * python with markers we attach to its marker file, then let it go
- * (bpf_exec_hold.c).
+ * -p PID: the markers of the interpreter file that process maps are probed
+ * for that process only (uprobes filter by address space, so all threads),
+ * then its semaphores raised.
+ *
+ * -c CMD: uprobes are inode based, so the markers of an interpreter file are
+ * probed once for every process (pid -1); a process outside the command's
+ * tree keeps its semaphores at 0 and never reaches them.  The BPF side
+ * keeps the command's process tree (fork/exit tracepoints maintain a map of
+ * traced pids) and stops (SIGSTOP) a traced process that starts a python
+ * image until we have raised its semaphores; a file nobody predicted is
+ * examined there, and attached to if it is a python with markers
+ * (bpf_exec_hold.c).  A fork inherits the raised counters with its memory.
  *
  * Speed: records are submitted without waking us; we drain every ~10 ms and
  * get woken only when the ring passes a fill threshold.
  *
- * Detaching is closing the links: the kernel removes the uprobes and lowers
- * the semaphores they raised, so a -p target runs at its untraced speed. */
+ * Detaching is lowering the semaphores we raised, then closing the links
+ * (the kernel removes the uprobes), so a -p target, or a -c process that
+ * outlives the trace, runs at its untraced speed.  If pytrace dies, the
+ * watchdog lowers them (bpf_watchdog.h). */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -42,6 +51,7 @@
 #include "log.h"
 #include "markers.h"
 #include "probe_checks.h"
+#include "sema.h"
 #include "signals.h"
 #include "spawn.h"
 #include "xmalloc.h"
@@ -55,26 +65,23 @@
 #define STOP_GRACE_NS       1000000000ull  /* a signalled stop lets -c end itself first */
 #define KILL_GRACE_NS       5000000000ull  /* then SIGTERM, then after this SIGKILL */
 
-struct file_id {
-	dev_t dev;
-	ino_t ino;
-};
-
 struct bpf_run {
 	const struct trace_plan *plan;
 	struct pipeline *p;
 	struct engine_bpf *skel;     /* generated from engine_bpf.bpf.c */
 	struct ring_buffer *rb;
-	struct bpf_links markers;     /* USDT probes and the entry fix */
-	struct bpf_links tracepoints; /* fork/exit/exec, -c only */
+	struct bpf_links markers;     /* marker probes */
+	struct bpf_links tracepoints; /* fork/exit/exec (-c), exit (-p), libpython mapping */
+	struct bpf_sites sites;       /* marker sites' argument specs */
+	bool lib_hook;                /* waiting for libpython mappings (on_sys_exit) */
 	struct spawn child;
 	bool have_child;
-	struct bpf_watchdog watchdog; /* -c: resumes held processes if we die */
+	struct bpf_watchdog watchdog; /* resumes held processes, lowers semaphores if we die */
 	int pidfd;                    /* -p: readable once the target exits */
-
 	struct exec_hold hold;        /* -c: processes stopped at exec (bpf_exec_hold.c) */
-	struct file_id *attached;     /* marker files already probed */
-	size_t nattached, capattached;
+
+	struct sema_set *sets;        /* marker files probed, and their semaphores */
+	size_t nsets, capsets;
 	bool told_entry_fix;
 	bool hold_calls;              /* a 3.15 target: creation entries are dropped */
 	bool told_creation;
@@ -132,15 +139,44 @@ static void add_proc(struct bpf_run *r, pid_t pid, bool is_python)
 	bpf_map__update_elem(r->skel->maps.procs, &key, sizeof(key), &v, sizeof(v), BPF_ANY);
 }
 
-static void mark_python(struct bpf_run *r, pid_t pid)
+/* Change flags of a traced process's entry (-1: leave as it is). */
+static void proc_flags(struct bpf_run *r, pid_t pid, int is_python, int raised, int held,
+		       int await_lib)
 {
 	__u32 key = pid;
 	struct bpf_proc v;
 
-	if (bpf_map__lookup_elem(r->skel->maps.procs, &key, sizeof(key), &v, sizeof(v), 0) == 0) {
-		v.is_python = 1;
-		bpf_map__update_elem(r->skel->maps.procs, &key, sizeof(key), &v, sizeof(v), BPF_EXIST);
+	if (bpf_map__lookup_elem(r->skel->maps.procs, &key, sizeof(key), &v, sizeof(v), 0) < 0)
+		return;
+	if (is_python >= 0)
+		v.is_python = is_python;
+	if (raised >= 0)
+		v.raised = raised;
+	if (held >= 0)
+		v.held = held;
+	if (await_lib >= 0)
+		v.await_lib = await_lib;
+	bpf_map__update_elem(r->skel->maps.procs, &key, sizeof(key), &v, sizeof(v), BPF_EXIST);
+}
+
+/* Raise the semaphores of every marker file pid maps.  Returns how many
+ * counters went up (0: none of our files' data is mapped yet). */
+static int raise_in(struct bpf_run *r, pid_t pid)
+{
+	int total = 0;
+
+	for (size_t i = 0; i < r->nsets; i++) {
+		char err[256];
+		int n = sema_adjust(pid, &r->sets[i], +1, err, sizeof(err));
+
+		if (n < 0 && kill(pid, 0) == 0)
+			warn_msg("%s; PID %d is not traced", err, (int)pid);
+		if (n > 0)
+			total += n;
 	}
+	if (total > 0)
+		proc_flags(r, pid, 1, 1, -1, -1);
+	return total;
 }
 
 /* ---- records -> events ---- */
@@ -227,8 +263,10 @@ static int handle_record(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*rec) || sizeof(*rec) + rec->func_len + rec->file_len > size)
 		return 0;   /* cannot happen with our own kernel side */
-	if (rec->kind == BEV_EXEC) {
-		exec_hold_add(&r->hold, rec->pid);
+	/* A held process waits for us: deal with it before anything else in
+	 * this drain, and never behind the output. */
+	if (rec->kind == BEV_EXEC || rec->kind == BEV_MAP) {
+		exec_hold_handle(&r->hold, (pid_t)rec->pid, rec->kind == BEV_EXEC, r->cutoff_ns != 0);
 		return 0;
 	}
 	if (rec->kind == BEV_EXIT) {
@@ -266,31 +304,34 @@ static int handle_record(void *ctx, void *data, size_t size)
 
 /* ---- attaching to an interpreter ---- */
 
-static bool already_attached(struct bpf_run *r, const char *marker_file, struct file_id *id)
-{
-	struct stat st;
+static int lib_hook(struct bpf_run *r, char *err, size_t errlen);
 
-	if (stat(marker_file, &st) < 0)
-		return false;
-	id->dev = st.st_dev;
-	id->ino = st.st_ino;
-	for (size_t i = 0; i < r->nattached; i++)
-		if (r->attached[i].dev == id->dev && r->attached[i].ino == id->ino)
-			return true;
-	return false;
+static struct sema_set *find_set(struct bpf_run *r, uint64_t dev, uint64_t ino)
+{
+	for (size_t i = 0; i < r->nsets; i++)
+		if (r->sets[i].dev == dev && r->sets[i].ino == ino)
+			return &r->sets[i];
+	return NULL;
 }
 
 /* Probe the markers of t's marker file for pid (-1: every process mapping
- * it; the BPF side filters). */
+ * it; the BPF side filters, the semaphores decide) and remember which
+ * semaphores to raise in it.  entry_fix adds the line marker's. */
 static int attach_target(struct bpf_run *r, const struct py_target *t, pid_t pid,
 			 bool entry_fix, char *err, size_t errlen)
 {
-	struct file_id id = { 0, 0 };
+	struct bpf_file_key key;
+	struct sema_set set;
+	struct stat st;
 
-	if (pid < 0 && already_attached(r, t->marker_file, &id))
+	if (stat(t->marker_file, &st) < 0)
+		return err_set(err, errlen, "%s: %s", t->marker_file, strerror(errno));
+	sema_set_init(&set, &st);
+	if (pid < 0 && find_set(r, set.dev, set.ino))
 		return 0;
-	if (bpf_attach_markers(&r->markers, r->skel->progs.on_marker, t->sdt, t->marker_file,
-			       pid, r->plan->markers, err, errlen) < 0)
+	r->sites.map_fd = bpf_map__fd(r->skel->maps.sites);
+	if (bpf_attach_markers(&r->markers, r->skel->progs.on_marker, &r->sites, t->sdt,
+			       t->marker_file, pid, r->plan->markers, &set, err, errlen) < 0)
 		return -1;
 	if (t->health == HEALTH_RETURN_ON_YIELD)
 		pipeline_match_returns(r->p);
@@ -312,36 +353,66 @@ static int attach_target(struct bpf_run *r, const struct py_target *t, pid_t pid
 		}
 	}
 	if (entry_fix) {
-		if (bpf_attach_entry_fix(&r->markers, r->skel->progs.entry_fix_noop, t->sdt,
-					 t->marker_file, pid, err, errlen) < 0)
-			return -1;
-		if (!r->told_entry_fix)
-			info_msg("CPython %d.%d: raising the line marker's semaphore so function__entry "
-				 "fires for every frame (--no-entry-fix turns this off)",
-				 t->py_major, t->py_minor);
-		r->told_entry_fix = true;
+		const struct sdt_note *line = sdt_find(t->sdt, PY_PROVIDER, "line");
+
+		if (!line || !line->semaphore_offset)
+			return err_set(err, errlen, "%s: the CPython 3.11 entry fix needs the line "
+				       "marker's semaphore, which this file lacks; use --no-entry-fix",
+				       t->marker_file);
+		sema_set_add(&set, line->semaphore_offset);
 	}
-	if (id.ino) {
-		r->attached = xgrow(r->attached, &r->capattached, r->nattached + 1,
-				    sizeof(*r->attached));
-		r->attached[r->nattached++] = id;
+	key = kernel_file_key(&st);
+	if (bpf_map__update_elem(r->skel->maps.marker_files, &key, sizeof(key), &set, sizeof(set),
+				 BPF_ANY) < 0)
+		return err_set(err, errlen, "cannot record %s in the marker-file map: %s",
+			       t->marker_file, strerror(errno));
+	r->sets = xgrow(r->sets, &r->capsets, r->nsets + 1, sizeof(*r->sets));
+	r->sets[r->nsets++] = set;
+	/* Markers in a library: ld.so maps it after exec, we stop the process then. */
+	if (pid < 0 && strcmp(t->marker_file, t->exe) != 0 && lib_hook(r, err, errlen) < 0)
+		return -1;
+	if (entry_fix && !r->told_entry_fix) {
+		info_msg("CPython %d.%d: raising the line marker's semaphore so function__entry "
+			 "fires for every frame (--no-entry-fix turns this off)",
+			 t->py_major, t->py_minor);
+		r->told_entry_fix = true;
 	}
 	return 0;
 }
 
-/* The exec hold's callbacks (bpf_exec_hold.h). */
+/* The holds' callbacks (bpf_exec_hold.h). */
 static int hold_attach(void *ctx, const struct py_target *t, bool entry_fix, char *err, size_t errlen)
 {
 	return attach_target(ctx, t, -1, entry_fix, err, errlen);
 }
 
+static bool hold_known_python(void *ctx, const struct stat *exe)
+{
+	struct bpf_run *r = ctx;
+	struct bpf_file_key key = kernel_file_key(exe);
+	__u8 what = 0;
+
+	return bpf_map__lookup_elem(r->skel->maps.files, &key, sizeof(key), &what, sizeof(what),
+				    0) == 0 && what == BFILE_PYTHON;
+}
+
 static void hold_examined(void *ctx, pid_t pid, const struct stat *exe, bool python)
+{
+	remember_file(ctx, exe, python ? BFILE_PYTHON : BFILE_OTHER);
+	(void)pid;
+}
+
+static void hold_raise(void *ctx, pid_t pid, bool at_exec)
 {
 	struct bpf_run *r = ctx;
 
-	remember_file(r, exe, python ? BFILE_PYTHON : BFILE_OTHER);
-	if (python)
-		mark_python(r, pid);
+	if (raise_in(r, pid) == 0 && at_exec)
+		proc_flags(r, pid, 1, -1, -1, 1);   /* libpython comes later */
+}
+
+static void hold_resume(void *ctx, pid_t pid)
+{
+	proc_flags(ctx, pid, -1, -1, 0, -1);
 }
 
 /* ---- setup ---- */
@@ -388,6 +459,14 @@ static int attach_tracepoint(struct bpf_run *r, struct bpf_program *prog, const 
 	return 0;
 }
 
+static int lib_hook(struct bpf_run *r, char *err, size_t errlen)
+{
+	if (r->lib_hook)
+		return 0;
+	r->lib_hook = true;
+	return attach_tracepoint(r, r->skel->progs.on_sys_exit, "sys_exit", err, errlen);
+}
+
 static int setup_command(struct bpf_run *r, char *err, size_t errlen)
 {
 	const struct trace_plan *plan = r->plan;
@@ -402,8 +481,8 @@ static int setup_command(struct bpf_run *r, char *err, size_t errlen)
 
 		if (attach_target(r, &plan->target, -1, plan->entry_fix, err, errlen) < 0)
 			return -1;
-		/* The predicted python needs no stop at exec, unless its markers
-		 * are in a libpython: which one it loads depends on the
+		/* The predicted python needs no examining at exec, unless its
+		 * markers are in a libpython: which one it loads depends on the
 		 * environment each process runs it with, so each is examined. */
 		if (!plan->target.in_library && stat(plan->target.exe, &st) == 0)
 			remember_file(r, &st, BFILE_PYTHON);
@@ -420,9 +499,11 @@ static int setup_pid(struct bpf_run *r, char *err, size_t errlen)
 	add_proc(r, plan->pid, true);
 	r->pidfd = (int)syscall(SYS_pidfd_open, plan->pid, 0);
 	/* The exit tracepoint tells how the target ended. */
-	if (attach_tracepoint(r, r->skel->progs.on_exit, "sched_process_exit", err, errlen) < 0)
+	if (attach_tracepoint(r, r->skel->progs.on_exit, "sched_process_exit", err, errlen) < 0 ||
+	    attach_target(r, &plan->target, plan->pid, plan->entry_fix, err, errlen) < 0)
 		return -1;
-	return attach_target(r, &plan->target, plan->pid, plan->entry_fix, err, errlen);
+	raise_in(r, plan->pid);
+	return 0;
 }
 
 /* ---- the loop ---- */
@@ -496,7 +577,6 @@ static void trace_loop(struct bpf_run *r, struct run_result *res)
 			ring_buffer__consume(r->rb);
 		timeout = r->round >= RECORDS_PER_ROUND ? 0 : DRAIN_INTERVAL_MS;
 		report_lost(r);
-		exec_hold_release(&r->hold, true);
 		pipeline_tick(r->p);
 
 		uint64_t now = now_ns();
@@ -549,12 +629,17 @@ static void trace_loop(struct bpf_run *r, struct run_result *res)
 	}
 }
 
-/* Detach first (no new events, no new holds), then drain what is left. */
+/* Lower what we raised (processes that outlive the trace run at full
+ * speed), detach (no new events, no new holds), then drain what is left,
+ * resuming any process still held. */
 static void teardown(struct bpf_run *r)
 {
 	r->cutoff_ns = now_ns();
 	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC: the same clock. */
 	pipeline_end_at(r->p, r->cutoff_ns);
+	if (r->skel)
+		bpf_lower_raised(bpf_map__fd(r->skel->maps.procs),
+				 bpf_map__fd(r->skel->maps.marker_files));
 	bpf_links_destroy(&r->tracepoints);
 	bpf_links_destroy(&r->markers);
 	if (r->rb) {
@@ -564,7 +649,6 @@ static void teardown(struct bpf_run *r)
 	}
 	release_calls(r, UINT64_MAX);
 	call_hold_free(&r->calls);
-	exec_hold_release(&r->hold, false);
 	bpf_watchdog_stop(&r->watchdog);
 	if (r->skel) {
 		uint64_t meta = total_lost(r, LOST_META);
@@ -579,8 +663,7 @@ static void teardown(struct bpf_run *r)
 	engine_bpf__destroy(r->skel);
 	if (r->pidfd >= 0)
 		close(r->pidfd);
-	exec_hold_free(&r->hold);
-	free(r->attached);
+	free(r->sets);
 }
 
 static bool bpf_available(char *why, size_t len)
@@ -599,7 +682,8 @@ static int bpf_run(const struct trace_plan *plan, struct pipeline *p, struct run
 	if (!plan->command && plan->pid <= 0)
 		return err_set(err, errlen, "the bpf engine traces -c CMD or -p PID");
 	r.hold = (struct exec_hold){ .plan = plan, .ctx = &r, .attach = hold_attach,
-				     .examined = hold_examined };
+				     .known_python = hold_known_python, .examined = hold_examined,
+				     .raise = hold_raise, .resume = hold_resume };
 	bpf_capture_libbpf_messages();
 	/* Fork before any BPF object exists, so the command inherits none. */
 	if (plan->command) {
@@ -608,9 +692,10 @@ static int bpf_run(const struct trace_plan *plan, struct pipeline *p, struct run
 		r.have_child = true;
 	}
 	rc = load(&r, exit_code, err, errlen);
-	/* Before any process can be held at exec. */
-	if (rc == 0 && plan->command)
-		rc = bpf_watchdog_start(&r.watchdog, bpf_map__fd(r.skel->maps.procs), err, errlen);
+	/* Before any process can be held or raised. */
+	if (rc == 0)
+		rc = bpf_watchdog_start(&r.watchdog, bpf_map__fd(r.skel->maps.procs),
+					bpf_map__fd(r.skel->maps.marker_files), err, errlen);
 	if (rc == 0)
 		rc = plan->command ? setup_command(&r, err, errlen) : setup_pid(&r, err, errlen);
 	if (rc == 0 && r.have_child)

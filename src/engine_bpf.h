@@ -22,16 +22,6 @@
 #define BEV_FUNC_MAX 256
 #define BEV_FILE_MAX 512
 
-/* The USDT cookie of a marker's attachment: the event kind, and which note
- * argument (1-based, 0: none) carries the function, the file and the number
- * (markers.c's table), so the kernel side reads no per-kind knowledge. */
-#define BPF_COOKIE(kind, func_arg, file_arg, num_arg) \
-	((__u64)(kind) | (__u64)(func_arg) << 8 | (__u64)(file_arg) << 12 | (__u64)(num_arg) << 16)
-#define BPF_COOKIE_KIND(c)      ((__u32)(c) & 0xff)
-#define BPF_COOKIE_FUNC_ARG(c)  ((__u32)((c) >> 8) & 0xf)
-#define BPF_COOKIE_FILE_ARG(c)  ((__u32)((c) >> 12) & 0xf)
-#define BPF_COOKIE_NUM_ARG(c)   ((__u32)((c) >> 16) & 0xf)
-
 /* Record kinds: the event kinds of event.h, plus engine-internal ones. */
 #define BEV_EXEC 100     /* a traced process exec'd an unknown file and is
 			  * stopped (SIGSTOP) until user space resolves it */
@@ -41,6 +31,9 @@
 #define BEV_EXIT 101     /* a traced python process ended: num is its
 			  * kernel exit code (status << 8, or the signal),
 			  * the first string its name */
+#define BEV_MAP  102     /* a traced process awaiting libpython mapped the
+			  * writable data of a marker file (num: address);
+			  * stopped (SIGSTOP) until its semaphores are up */
 
 struct bpf_event {
 	__u64 ts;            /* bpf_ktime_get_ns() */
@@ -57,8 +50,48 @@ struct bpf_event {
 struct bpf_proc {
 	__u8 comm_sent;      /* EV_COMM already emitted for this process */
 	__u8 is_python;      /* exec'd a known interpreter (for --no-follow) */
-	__u8 pad[6];
+	__u8 raised;         /* user space raised semaphores in this image
+			      * (copied at fork with the memory; an exec clears it) */
+	__u8 held;           /* stopped by us (SIGSTOP) and not resumed yet */
+	__u8 await_lib;      /* its libpython is yet to be mapped: stop then */
+	__u8 quiet;          /* in the tree, but not traced (--no-follow) */
+	__u8 pad[2];
 };
+
+/* One probed marker site: the event kind it produces and where its
+ * arguments are (the USDT argument specs, resolved by user space; up to
+ * BPF_SITE_ARGS of them are read).  The
+ * uprobe's BPF cookie is the site's index in the `sites` map. */
+#define BPF_MAX_SITES 256
+#define BPF_SITE_ARGS 4      /* a power of two */
+#define BARG_NONE  0
+#define BARG_CONST 1         /* val */
+#define BARG_REG   2         /* the register at reg_off in struct pt_regs */
+#define BARG_MEM   3         /* memory at that register + val */
+struct bpf_site_arg {
+	__s64 val;
+	__s16 reg_off;
+	__u8 type;           /* BARG_* */
+	__u8 size;           /* 1, 2, 4, 8 */
+	__u8 is_signed;
+	__u8 pad[3];
+};
+
+struct bpf_site {
+	struct bpf_site_arg arg[BPF_SITE_ARGS];
+	__u32 kind;          /* enum ev_kind */
+	/* Which argument (1-based, 0: none) carries the function, the file and
+	 * the number (markers.c's table): the kernel side has no per-kind
+	 * knowledge. */
+	__u8 func_arg, file_arg, num_arg;
+	__u8 pad;
+};
+
+/* Value of the marker-file map (key: struct bpf_file_key): the file offsets
+ * of the semaphores pytrace raises in a traced process mapping the file.
+ * Same layout as struct sema_set (sema.h); the watchdog reads it to lower
+ * them if pytrace dies. */
+#define BPF_SEMA_VALUE_SIZE 104
 
 /* Key of the known-executables map: files already examined at exec. */
 struct bpf_file_key {

@@ -6,7 +6,7 @@
  * A new CPython version is a row in markers.c's version table (its marker
  * health, the markers it lacks, its caveat); a marker whose arguments move
  * is an edit of its argument positions, which both engines read from here
- * (the bpf engine passes them to its kernel side in the USDT cookie,
+ * (the bpf engine passes them to its kernel side in its `sites` map,
  * engine_bpf.h). */
 #ifndef PYTRACE_MARKERS_H
 #define PYTRACE_MARKERS_H
