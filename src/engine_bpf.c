@@ -91,6 +91,7 @@ struct bpf_run {
 	uint64_t lost_reported;       /* lost events already told to the pipeline */
 	uint64_t cutoff_ns;           /* detaching: drop events after this (0: none) */
 	unsigned termed;              /* processes other than the target ended by SIGTERM */
+	uint64_t holds, held_ns;      /* processes held, and for how long in all */
 };
 
 /* ---- small helpers ---- */
@@ -267,6 +268,8 @@ static int handle_record(void *ctx, void *data, size_t size)
 	 * this drain, and never behind the output. */
 	if (rec->kind == BEV_EXEC || rec->kind == BEV_MAP) {
 		exec_hold_handle(&r->hold, (pid_t)rec->pid, rec->kind == BEV_EXEC, r->cutoff_ns != 0);
+		r->holds++;
+		r->held_ns += now_ns() - rec->ts;
 		return 0;
 	}
 	if (rec->kind == BEV_EXIT) {
@@ -659,6 +662,10 @@ static void teardown(struct bpf_run *r)
 				 "(process names, exits): names may show as \"python\"; "
 				 "a larger --buffer-size avoids it", (unsigned long long)meta);
 	}
+	/* For make bench: what a new process pays for being traced. */
+	if (r->holds && getenv("PYTRACE_HOLD_STATS"))
+		info_msg("held %llu processes, %.3f ms each on average", (unsigned long long)r->holds,
+			 (double)r->held_ns / (double)r->holds / 1e6);
 	ring_buffer__free(r->rb);
 	engine_bpf__destroy(r->skel);
 	if (r->pidfd >= 0)
