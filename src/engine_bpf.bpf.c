@@ -208,6 +208,7 @@ static __always_inline void emit_comm(__u64 pid_tgid)
  * the same for its own specs). */
 static __always_inline long site_arg(struct pt_regs *ctx, const struct bpf_site_arg *a)
 {
+	const char *regs = (const char *)ctx;
 	unsigned long v = 0;
 	int shift;
 
@@ -215,11 +216,11 @@ static __always_inline long site_arg(struct pt_regs *ctx, const struct bpf_site_
 	case BARG_CONST:
 		return a->val;
 	case BARG_REG:
-		if (bpf_probe_read_kernel(&v, sizeof(v), (void *)ctx + (a->reg_off & 0xff)) < 0)
+		if (bpf_probe_read_kernel(&v, sizeof(v), regs + (a->reg_off & 0xff)) < 0)
 			return 0;
 		break;
 	case BARG_MEM:
-		if (bpf_probe_read_kernel(&v, sizeof(v), (void *)ctx + (a->reg_off & 0xff)) < 0)
+		if (bpf_probe_read_kernel(&v, sizeof(v), regs + (a->reg_off & 0xff)) < 0)
 			return 0;
 		if (bpf_probe_read_user(&v, sizeof(v), (void *)(v + a->val)) < 0)
 			return 0;
