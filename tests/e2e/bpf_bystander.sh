@@ -4,10 +4,10 @@
 # is traced (so it never reaches a probe), the traced one has them raised; a
 # forked child's first call is traced; a process of the command that
 # outlives pytrace, or one whose pytrace was killed, gets its semaphores
-# lowered.  All on a private copy of the interpreter (faults_common.sh).
+# lowered.  All on a private copy of the interpreter (tests/lib/faults.sh).
 . "$TOP/tests/lib.sh"
-. "$TOP/tests/e2e/data/bpf_common.sh"
-. "$TOP/tests/e2e/data/faults_common.sh"
+. "$TOP/tests/lib/bpf.sh"
+. "$TOP/tests/lib/faults.sh"
 
 # raised PID: the number of semaphores above 0 in PID
 raised() { "$PY311" "$DATA/marker_state.py" "$1" | awk '$3 != 0' | wc -l; }
