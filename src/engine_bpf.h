@@ -23,7 +23,7 @@
 #define BEV_FILE_MAX 512
 
 /* Record kinds: the event kinds of event.h, plus engine-internal ones. */
-#define BEV_EXEC 100     /* a traced process exec'd an unknown file and is
+#define BEV_EXEC 100     /* a traced process exec'd a python or a file not seen yet, and is
 			  * stopped (SIGSTOP) until user space resolves it */
 #define BEV_CORO 102     /* CPython 3.15: _Py_MakeCoro ran, so the thread's
 			  * last call record was a generator's or coroutine's
@@ -31,7 +31,7 @@
 #define BEV_EXIT 101     /* a traced python process ended: num is its
 			  * kernel exit code (status << 8, or the signal),
 			  * the first string its name */
-#define BEV_MAP  102     /* a traced process awaiting libpython mapped the
+#define BEV_MAP  103     /* a traced process awaiting libpython mapped the
 			  * writable data of a marker file (num: address);
 			  * stopped (SIGSTOP) until its semaphores are up */
 
