@@ -86,7 +86,8 @@ static const struct {
 	  "CPython 3.12–3.14 removed function__entry/return and line; only gc, import "
 	  "and audit markers remain",
 	  "3.12-3.14 keep only gc, import and audit markers",
-	  "a call tree needs CPython <= 3.11 or >= 3.15" } },
+	  "a call tree needs CPython <= 3.11 or >= 3.15, and --gc, --imports or --audit "
+	  "trace those events alone" } },
 	{ PYV(3, 15), PYV(99, 999), { 3, 15, 999, ">= 3.15", HEALTH_RETURN_ON_YIELD, MARKS_LINES,
 	  "CPython 3.15+: function__entry/return are back, but a yield shows as a "
 	  "return, creating a generator or coroutine fires an entry (the bpf engine "

@@ -42,6 +42,48 @@ static int missing_markers(const struct trace_plan *plan, struct marker_check *c
 		       file, marker_note_name(c.missing));
 }
 
+/* CPython 3.12-3.14 kept gc, import and audit markers: asked for any of
+ * them, the trace is of those events alone (calls, returns and lines
+ * dropped, said once).  A summary or folded stacks need calls: refused. */
+static int events_only(const struct options *o, struct trace_plan *plan, char *err,
+		       size_t errlen)
+{
+	const struct py_target *t = &plan->target;
+	unsigned have = 0;
+
+	if (t->health != HEALTH_NO_CALL_MARKERS ||
+	    !(plan->markers & (MARKS_GC | MARKS_IMPORTS | MARKS_AUDIT)))
+		return 0;
+	for (int k = 0; k < EV__COUNT; k++) {
+		const char *name = marker_note_name(k);
+		if (name && t->sdt && sdt_find(t->sdt, PY_PROVIDER, name))
+			have |= MARK(k);
+	}
+	if (o->format == FMT_SUMMARY || o->format == FMT_FOLDED || o->summary)
+		return err_set(err, errlen, "%s needs call markers, which CPython %d.%d lacks "
+			       "(3.12-3.14 removed them); its gc, import and audit events show with "
+			       "-f text, json, chrome or raw",
+			       o->summary && o->format != FMT_SUMMARY ? "--summary" :
+			       o->format == FMT_FOLDED ? "-f folded" : "-f summary",
+			       t->py_major, t->py_minor);
+	plan->markers &= have;
+	plan->events_only = true;
+	char kinds[64] = "";
+	static const struct { unsigned bits; const char *name; } groups[] = {
+		{ MARKS_GC, "gc" }, { MARKS_IMPORTS, "import" }, { MARKS_AUDIT, "audit" },
+	};
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (plan->markers & groups[i].bits)
+			snprintf(kinds + strlen(kinds), sizeof(kinds) - strlen(kinds), "%s%s",
+				 kinds[0] ? ", " : "", groups[i].name);
+	if (!kinds[0])
+		return err_set(err, errlen, "%s has none of the gc, import and audit markers asked "
+			       "for", t->marker_file ? t->marker_file : t->exe);
+	info_msg("CPython %d.%d has no call markers (3.12-3.14 removed them): tracing its %s "
+		 "events only", t->py_major, t->py_minor, kinds);
+	return 0;
+}
+
 static int resolve_target(const struct options *o, struct trace_plan *plan, char *err, size_t errlen)
 {
 	if (o->python)
@@ -81,6 +123,10 @@ int plan_build(const struct options *o, struct trace_plan *plan, char *err, size
 		return EXIT_NO_MARKERS;
 	}
 	plan->have_target = true;
+	if (events_only(o, plan, err, errlen) < 0) {
+		plan_free(plan);
+		return EXIT_NO_MARKERS;
+	}
 	if (missing_markers(plan, &check, err, errlen) < 0) {
 		if (o->command_line && !o->python && plan->target.guessed) {
 			/* The guess may be wrong (the command can exec another python);

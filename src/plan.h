@@ -19,6 +19,7 @@ struct trace_plan {
 	pid_t pid;                 /* -p, else 0 */
 	const char *command;       /* -c, else NULL */
 	bool entry_fix;            /* raise line's semaphore so 3.11 entry fires */
+	bool events_only;          /* 3.12-3.14: gc/import/audit without calls */
 	bool follow;               /* trace child pythons of -c */
 	bool command_out_to_err;   /* -c with the trace on stdout: the command's
 				    * stdout is pytrace's stderr, never the trace */

@@ -33,6 +33,45 @@ tree_check() {
 	fi
 }
 
+# events_only LABEL PYTHON: CPython 3.12-3.14 (no call markers): a call
+# tree is refused, naming what is left; --gc/--imports/--audit trace those
+# events alone, flat, in every format that makes sense without calls.
+events_only() {
+	local label=$1 py=$2 prog=$DATA/events_prog.py
+	expect_exit "$label: a call tree: refused (exit 4)" 4 "$PYTRACE" --engine bpf -c "$py $prog"
+	check "$label: the refusal names what is available" \
+		grep -q "3.12-3.14.*--gc, --imports or --audit" "$TMP/err"
+	expect_exit "$label: --gc --imports --audit: traced" 0 \
+		"$PYTRACE" --engine bpf --gc --imports --audit -c "$py $prog"
+	check "$label: says it is an events-only trace" grep -q "events only" "$TMP/err"
+	check "$label: 3 gc.collect() -> at least 3 gc starts and dones" bash -c \
+		'[ "$(grep -c "^ *[0-9]* python3.13([0-9]*): \*\* gc start, generation 2" "$1")" -ge 3 ] &&
+		 [ "$(grep -c "\*\* gc done" "$1")" -ge 3 ]' _ "$TMP/out"
+	check "$label: imports of fractions and csv, found" bash -c \
+		'grep -q "\*\* import fractions done" "$1" && grep -q "\*\* import csv done" "$1"' _ "$TMP/out"
+	check "$label: exactly 3 audit pytrace.test events" \
+		test "$(grep -c '\*\* audit pytrace.test$' "$TMP/out")" -eq 3
+	check "$label: flat (no indentation), each with a timestamp" bash -c \
+		'! grep -v "^ *[0-9]\+ python3.13([0-9]*): \*\* " "$1" | grep -q .' _ "$TMP/out"
+	expect_exit "$label: json" 0 "$PYTRACE" --engine bpf --gc --audit -f json -c "$py $prog"
+	check "$label: json has gc and audit events, no calls, depth 0" "$PY311" -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+kinds = {e["kind"] for e in ev}
+assert {"gc-start", "gc-done", "audit"} <= kinds, kinds
+assert not kinds & {"call", "return", "line"}, kinds
+assert all(e["depth"] == 0 for e in ev)
+' "$TMP/out"
+	expect_exit "$label: chrome" 0 "$PYTRACE" --engine bpf --gc -f chrome -c "$py $prog"
+	check "$label: chrome output is JSON" "$PY311" -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/out"
+	expect_exit "$label: -f summary needs calls: exit 4" 4 \
+		"$PYTRACE" --engine bpf --gc -f summary -c "$py $prog"
+	check "$label: -f summary: says it needs call markers" grep -q "needs call markers" "$TMP/err"
+	expect_exit "$label: --summary needs calls: exit 4" 4 \
+		"$PYTRACE" --engine bpf --audit --summary -c "$py $prog"
+	one_line_error "$label: --summary"
+}
+
 main() {
 	bpf_ready || return 0
 	tree_check "3.11 (system)" "$PY311"
@@ -45,6 +84,12 @@ main() {
 				! grep -q "^caveats" "$1"' _ "$TMP/out"
 	else
 		skip "3.9: $FPY_WHY"
+	fi
+
+	if foreign_python 3.13; then
+		events_only "3.13 (trixie)" "$FPY"
+	else
+		skip "3.13: $FPY_WHY"
 	fi
 
 	if foreign_python 3.15; then
