@@ -25,6 +25,11 @@ struct engine_ops {
 		   struct run_result *res, int *exit_code, char *err, size_t errlen);
 };
 
+/* An interpreter is traced (the plan's, or one found at exec): tell the
+ * pipeline what its version and layout mean for the tree (3.15's return
+ * matching, a build tree's stdlib for --no-stdlib).  In trace.c. */
+void engine_target_seen(struct pipeline *p, const struct py_target *t);
+
 extern const struct engine_ops engine_stap;
 extern const struct engine_ops engine_bpf;
 

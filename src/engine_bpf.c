@@ -336,8 +336,7 @@ static int attach_target(struct bpf_run *r, const struct py_target *t, pid_t pid
 	if (bpf_attach_markers(&r->markers, r->skel->progs.on_marker, &r->sites, t->sdt,
 			       t->marker_file, pid, r->plan->markers, &set, err, errlen) < 0)
 		return -1;
-	if (t->health == HEALTH_RETURN_ON_YIELD)
-		pipeline_match_returns(r->p);
+	engine_target_seen(r->p, t);
 	if (t->health == HEALTH_RETURN_ON_YIELD && (r->plan->markers & MARK(EV_CALL))) {
 		/* 3.15: a generator's or coroutine's creation fires
 		 * function__entry; _Py_MakeCoro, right after, tells it apart. */

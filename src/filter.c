@@ -15,6 +15,8 @@ struct filter {
 	bool no_stdlib;
 	bool code_all;
 	const struct id_list *pids, *tids;
+	char **stdlib_dirs;           /* filter_add_stdlib_dir, each ending in '/' */
+	size_t nstdlib_dirs, stdlib_cap;
 	uint8_t *file_ok, *func_ok;   /* per intern id: UNKNOWN/PASS/FAIL */
 	size_t file_cap, func_cap;
 };
@@ -79,9 +81,42 @@ void filter_free(struct filter *f)
 {
 	if (!f)
 		return;
+	for (size_t i = 0; i < f->nstdlib_dirs; i++)
+		free(f->stdlib_dirs[i]);
+	free(f->stdlib_dirs);
 	free(f->file_ok);
 	free(f->func_ok);
 	free(f);
+}
+
+void filter_add_stdlib_dir(struct filter *f, const char *dir)
+{
+	size_t len = strlen(dir);
+	char *d;
+
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	d = xasprintf("%.*s/", (int)len, dir);
+	for (size_t i = 0; i < f->nstdlib_dirs; i++)
+		if (strcmp(f->stdlib_dirs[i], d) == 0) {
+			free(d);
+			return;
+		}
+	f->stdlib_dirs = xgrow(f->stdlib_dirs, &f->stdlib_cap, f->nstdlib_dirs + 1,
+			       sizeof(*f->stdlib_dirs));
+	f->stdlib_dirs[f->nstdlib_dirs++] = d;
+	if (f->file_cap)   /* files seen before are decided again */
+		memset(f->file_ok, UNKNOWN, f->file_cap);
+}
+
+static bool in_stdlib_dir(const struct filter *f, const char *path, size_t len)
+{
+	for (size_t i = 0; i < f->nstdlib_dirs; i++) {
+		size_t dl = strlen(f->stdlib_dirs[i]);
+		if (len > dl && memcmp(path, f->stdlib_dirs[i], dl) == 0)
+			return !(len - dl >= 14 && memcmp(path + dl, "site-packages/", 14) == 0);
+	}
+	return false;
 }
 
 static bool in_set(const struct id_list *s, int32_t id)
@@ -192,7 +227,8 @@ bool filter_code_ok(struct filter *f, const struct intern *in, uint32_t func, ui
 			ok = false;
 		if (ok && f->exclude->n && any_match_path(f->exclude, p->s))
 			ok = false;
-		if (ok && f->no_stdlib && path_is_stdlib(p->s, p->len))
+		if (ok && f->no_stdlib &&
+		    (path_is_stdlib(p->s, p->len) || in_stdlib_dir(f, p->s, p->len)))
 			ok = false;
 		*fs = ok ? PASS : FAIL;
 	}

@@ -12,7 +12,9 @@
  *    Only matching calls are shown (not their whole subtree).
  *  - --no-stdlib hides "<frozen ...>" modules and files under a
  *    .../lib/pythonX.Y/ (or lib64) directory, except under its
- *    site-packages/ and dist-packages/ (third-party code stays visible).
+ *    site-packages/ and dist-packages/ (third-party code stays visible),
+ *    and the traced interpreter's own stdlib directory when it is not laid
+ *    out so (a build tree's Lib/: filter_add_stdlib_dir).
  *  - --max-depth N shows N levels: events at depth >= N are hidden.
  *  - --min-duration DUR hides calls that last less than DUR, together with
  *    everything that happened during them (their subtree, lines, gc...).
@@ -78,6 +80,10 @@ bool filter_pid_ok(const struct filter *f, int32_t pid);
 /* Does a call (or line) in func/file pass the file, function and stdlib
  * filters? Cached per intern id. */
 bool filter_code_ok(struct filter *f, const struct intern *in, uint32_t func, uint32_t file);
+
+/* A directory --no-stdlib hides too (except its site-packages/): the
+ * interpreter's Lib/ when it runs from a build tree. */
+void filter_add_stdlib_dir(struct filter *f, const char *dir);
 
 /* True when no file/function/stdlib filter is set (everything passes). */
 bool filter_code_all(const struct filter *f);

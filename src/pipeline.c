@@ -358,6 +358,11 @@ static inline bool frame_is(const struct frame *f, const struct tev *e)
 	return f->func == e->func && f->file == e->file;
 }
 
+void pipeline_stdlib_dir(struct pipeline *p, const char *dir)
+{
+	filter_add_stdlib_dir(p->flt, dir);
+}
+
 void pipeline_match_returns(struct pipeline *p)
 {
 	p->match_returns = true;

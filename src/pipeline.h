@@ -46,6 +46,10 @@ void pipeline_push(struct pipeline *p, const struct event *ev);
  * shown as a call and its return at that moment.  Depth never drifts. */
 void pipeline_match_returns(struct pipeline *p);
 
+/* The traced interpreter's stdlib directory, for --no-stdlib (a build
+ * tree's Lib/, which the lib/pythonX.Y/ rule does not catch). */
+void pipeline_stdlib_dir(struct pipeline *p, const char *dir);
+
 /* The engine lost n events (ring buffer full, stap transport warning). */
 void pipeline_lost(struct pipeline *p, uint64_t n);
 

@@ -660,3 +660,47 @@ void target_free(struct py_target *t)
 	sdt_file_free(t->sdt);
 	target_init(t);
 }
+
+size_t target_stdlib_dirs(const struct py_target *t, char *dirs[4])
+{
+	static const char *const rel[] = { "Lib", "../Lib" };
+	size_t n = 0;
+	char *dir, *slash, *marker;
+
+	if (!t->exe)
+		return 0;
+	dir = xstrdup(t->exe);
+	slash = strrchr(dir, '/');
+	if (!slash) {
+		free(dir);
+		return 0;
+	}
+	*slash = '\0';
+	marker = xasprintf("%s/pybuilddir.txt", dir);
+	for (size_t i = 0; i < 2 && access(marker, R_OK) == 0; i++) {
+		char *lib = xasprintf("%s/%s", dir, rel[i]), *os = xasprintf("%s/os.py", lib);
+		char real[PATH_MAX];
+
+		if (access(os, R_OK) == 0) {
+			/* the path as the interpreter computes it: no "/.." */
+			char *norm = i == 0 ? xstrdup(lib) : NULL;
+			if (!norm) {
+				char *up = xstrdup(dir), *s2 = strrchr(up, '/');
+				if (s2 && s2 != up)
+					*s2 = '\0';
+				norm = xasprintf("%s/Lib", up);
+				free(up);
+			}
+			dirs[n++] = norm;
+			if (realpath(lib, real) && strcmp(real, norm) != 0)
+				dirs[n++] = xstrdup(real);
+		}
+		free(os);
+		free(lib);
+		if (n)
+			break;
+	}
+	free(marker);
+	free(dir);
+	return n;
+}

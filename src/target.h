@@ -30,6 +30,12 @@ int target_from_pid(pid_t pid, struct py_target *t, char *err, size_t errlen);
 int target_from_command(const char *cmd, struct py_target *t, char *err, size_t errlen);
 void target_free(struct py_target *t);
 
+/* A python run from its build tree (pybuilddir.txt beside the executable)
+ * takes its stdlib from Lib/ beside it, or ../Lib/ for an out-of-tree build
+ * (VPATH=..): those directories (the path and its real path), at most 4,
+ * malloc'd into dirs.  Returns how many. */
+size_t target_stdlib_dirs(const struct py_target *t, char *dirs[4]);
+
 /* Resolve a DT_NEEDED name the way ld.so does for the object at `from`
  * (DT_RUNPATH/DT_RPATH with $ORIGIN, LD_LIBRARY_PATH, ld.so.cache, default
  * dirs). root is a path prefix (NULL for /). Returns malloc'd path or NULL. */

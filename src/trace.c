@@ -2,6 +2,7 @@
  * --engine auto prefers stap (the reference engine) where it can run and
  * otherwise says in one line why it took bpf. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
@@ -62,6 +63,19 @@ static int print_script(const struct trace_plan *plan)
 	return EXIT_OK;
 }
 
+void engine_target_seen(struct pipeline *p, const struct py_target *t)
+{
+	char *dirs[4];
+	size_t n = target_stdlib_dirs(t, dirs);
+
+	for (size_t i = 0; i < n; i++) {
+		pipeline_stdlib_dir(p, dirs[i]);
+		free(dirs[i]);
+	}
+	if (t->health == HEALTH_RETURN_ON_YIELD)
+		pipeline_match_returns(p);
+}
+
 int cmd_trace(const struct options *o)
 {
 	struct trace_plan plan;
@@ -99,8 +113,8 @@ int cmd_trace(const struct options *o)
 		return EXIT_PYTRACE_ERROR;
 	}
 
-	if (plan.have_target && plan.target.health == HEALTH_RETURN_ON_YIELD)
-		pipeline_match_returns(p);
+	if (plan.have_target)
+		engine_target_seen(p, &plan.target);
 	signals_install();
 	err[0] = '\0';
 	code = EXIT_PYTRACE_ERROR;

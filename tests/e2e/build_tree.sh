@@ -75,6 +75,24 @@ main() {
 	fi
 	kill "$spin" 2>/dev/null; wait "$spin" 2>/dev/null
 
+	# --no-stdlib: a build tree's stdlib is its Lib/ (here ../Lib: Debian's
+	# libpython was built out of tree, VPATH=..), found by pybuilddir.txt.
+	local S=$TMP/src
+	make_tree "$S/build" || { fail "out-of-tree build: compile ./python"; return; }
+	ln -s /usr/lib/python3.11 "$S/Lib"
+	mkdir -p "$S/build/build"
+	ln -s /usr/lib/python3.11/lib-dynload "$S/build/build/lib.linux-x86_64-3.11"
+	echo build/lib.linux-x86_64-3.11 >"$S/build/pybuilddir.txt"
+	printf 'import json\n\n\ndef f():\n    return json.dumps([1])\n\n\nf()\n' >"$S/build/t.py"
+	(cd "$S/build" && "$PYTRACE" --engine bpf -f json -c "LD_LIBRARY_PATH=. ./python t.py") \
+		>"$TMP/out" 2>"$TMP/err"
+	local n_lib; n_lib=$(grep -c "\"file\":\"$S/Lib/" "$TMP/out")
+	check "build tree: its stdlib runs from $S/Lib ($n_lib events)" test "$n_lib" -gt 100
+	(cd "$S/build" && "$PYTRACE" --engine bpf -f json --no-stdlib \
+		-c "LD_LIBRARY_PATH=. ./python t.py") >"$TMP/out" 2>"$TMP/err"
+	check "build tree: --no-stdlib hides Lib/ ($(grep -c "\"file\":\"$S/Lib/" "$TMP/out") left)" \
+		bash -c '! grep -q "\"file\":\"$1/Lib/" "$2" && grep -q "\"func\":\"f\"" "$2"' _ "$S" "$TMP/out"
+
 	# list: which libpython loads, and a warning about the other one.
 	(cd "$A" && "$PYTRACE" list ./python) >"$TMP/out" 2>"$TMP/err"
 	check "list ./python: the libpython ld.so loads here (Debian's, no LD_LIBRARY_PATH)" \
