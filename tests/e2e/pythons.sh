@@ -12,13 +12,27 @@
 . "$TOP/tests/lib/pythons.sh"
 
 SHAPES=$DATA/shapes.py
+# 3.15: closing a generator suspended at a yield outside any try block fires
+# no marker (its frame does not run: unwinding it would fire a return, as a
+# throw does), while sys.setprofile reports a call and a return there; that
+# one pair is taken out of the reference.
+EDIT_315='
+import sys
+lines = sys.stdin.read().split("\n")
+i = lines.index("call gen_closed")
+j = lines.index("call gen", lines.index("return gen", i) + 1)
+assert lines[j + 1] == "return gen"
+del lines[j:j + 2]
+sys.stdout.write("\n".join(lines))'
 
 # tree_check LABEL PYTHON [EDIT]: the traced tree of shapes.py against the
 # reference (EDIT: a python filter applied to the reference first: what the
-# markers cannot show), with the first difference on failure.
+# markers cannot show), with the first difference on failure.  PYTHON is a
+# command line without spaces in its words ("env PYTHONHOME=... ./python").
 tree_check() {
 	local label=$1 py=$2 edit=${3:-}
-	"$py" "$DATA/profile_tree.py" "$SHAPES" >"$TMP/expect" 2>"$TMP/expect.err"
+	# shellcheck disable=SC2086
+	$py "$DATA/profile_tree.py" "$SHAPES" >"$TMP/expect" 2>"$TMP/expect.err"
 	[ -s "$TMP/expect" ] || { fail "$label: reference tree from sys.setprofile"; return; }
 	if [ -n "$edit" ]; then
 		"$PY311" -c "$edit" <"$TMP/expect" >"$TMP/expect.edited" && mv "$TMP/expect.edited" "$TMP/expect"
@@ -72,6 +86,28 @@ assert all(e["depth"] == 0 for e in ev)
 	one_line_error "$label: --summary"
 }
 
+# shared_315 PYTHON: sid's --enable-shared libpython3.15.so.1.0 under a
+# ./python of our own (Py_BytesMain) on sid's loader: markers and
+# _Py_MakeCoro found in the library, the same tree as the static python's.
+shared_315() {
+	local root=${1%/usr/bin/*} lib d=$TMP/shared315
+	lib=$root/usr/lib/x86_64-linux-gnu
+	[ -r "$lib/libpython3.15.so.1.0" ] || { skip "3.15 shared: sid has no libpython3.15"; return; }
+	mkdir -p "$d"
+	printf 'int Py_BytesMain(int argc, char **argv);\nint main(int argc, char **argv) { return Py_BytesMain(argc, argv); }\n' >"$d/python.c"
+	if ! gcc -o "$d/python" "$d/python.c" -L"$lib" -l:libpython3.15.so.1.0 \
+		-Wl,--allow-shlib-undefined -Wl,--disable-new-dtags,-rpath,"$lib:$root/lib/x86_64-linux-gnu" \
+		-Wl,--dynamic-linker,"$(readelf -lW "$1" | sed -n 's/.*interpreter: \(.*\)]/\1/p')" 2>"$TMP/cc.err"; then
+		fail "3.15 shared: link ./python against libpython3.15"; sed 's/^/# /' "$TMP/cc.err" | head -3
+		return
+	fi
+	tree_check "3.15 --enable-shared (libpython3.15.so.1.0)" \
+		"env PYTHONHOME=$root/usr $d/python" "$EDIT_315"
+	"$PYTRACE" list "$d/python" >"$TMP/out" 2>&1
+	check "3.15 shared: list finds the markers in libpython3.15.so.1.0" \
+		grep -q "^markers in: *$lib/libpython3.15.so.1.0 (shared library)" "$TMP/out"
+}
+
 main() {
 	bpf_ready || return 0
 	tree_check "3.11 (system)" "$PY311"
@@ -93,23 +129,13 @@ main() {
 	fi
 
 	if foreign_python 3.15; then
-		# 3.15 closes a generator suspended at a yield outside any try
-		# block without running its frame: no marker fires. sys.setprofile
-		# still sees a call and a return there (profiling turns that
-		# shortcut off), so that one pair is taken out of the reference.
-		tree_check "3.15 (sid)" "$FPY" '
-import sys
-lines = sys.stdin.read().split("\n")
-i = lines.index("call gen_closed")
-j = lines.index("call gen", lines.index("return gen", i) + 1)
-assert lines[j + 1] == "return gen"
-del lines[j:j + 2]
-sys.stdout.write("\n".join(lines))'
+		tree_check "3.15 (sid)" "$FPY" "$EDIT_315"
 		check "3.15: over the whole run, no return without a call and no call left open" \
 			grep -q " 0 returns without a call, 0 calls never returned," "$TMP/err"
 		expect_exit "3.15: list" 0 "$PYTRACE" list "$FPY"
 		check "3.15: list says CPython 3.15 and its caveat" \
 			bash -c 'grep -q "^version: *CPython 3.15$" "$1" && grep -q "yield" "$1"' _ "$TMP/out"
+		shared_315 "$FPY"
 	else
 		skip "3.15: $FPY_WHY"
 	fi
