@@ -64,6 +64,13 @@ $(BUILD)/%.o: src/%.c | $(SKELS)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
+# The flame graph's script, embedded in render_svg.c as a C string.
+$(BUILD)/svg_script.h: src/svg_script.js
+	@mkdir -p $(@D)
+	$(call say,GEN,$@)sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+
+$(BUILD)/render_svg.o: $(BUILD)/svg_script.h
+
 # --- BPF: .bpf.c -> .bpf.o -> .skel.h (embedded in the binary) ---
 $(BUILD)/vmlinux.h:
 	@mkdir -p $(@D)

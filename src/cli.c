@@ -110,10 +110,10 @@ void cli_usage(FILE *out)
 "\n"
 "Output:\n"
 "  -f, --format FMT        text (default), json, chrome, folded, summary, raw,\n"
-"                          speedscope\n"
+"                          speedscope, svg (an interactive flame graph)\n"
 "  -o, --output FILE       write the trace to FILE instead of stdout;\n"
 "                          FILE.gz is written gzip-compressed\n"
-"      --flame-by WHAT     folded: a root frame per process or per\n"
+"      --flame-by WHAT     folded, svg: a root frame per process or per\n"
 "                          thread (process, thread), or none (default)\n"
 "      --color WHEN        auto (default: on a terminal), always, never\n"
 "      --summary           after the trace, a per-function table on stderr\n"
@@ -223,7 +223,7 @@ static void add_id(struct id_list *l, const char *opt, const char *s)
 }
 
 static const char *const format_names[] = { "text", "json", "chrome", "folded", "summary", "raw",
-					    "speedscope", NULL };
+					    "speedscope", "svg", NULL };
 static const char *const flame_by_names[] = { "none", "process", "thread", NULL };
 static const char *const engine_names[] = { "auto", "stap", "bpf", NULL };
 static const char *const color_names[] = { "auto", "always", "never", NULL };
@@ -394,8 +394,8 @@ void cli_parse(int argc, char **argv, struct options *o)
 	default:
 		break;
 	}
-	if (o->flame_by != FLAME_BY_NONE && o->format != FMT_FOLDED)
-		usage_error("--flame-by shapes the flame graph; use it with -f folded");
+	if (o->flame_by != FLAME_BY_NONE && o->format != FMT_FOLDED && o->format != FMT_SVG)
+		usage_error("--flame-by shapes the flame graphs; use it with -f folded or -f svg");
 	if (o->format == FMT_SUMMARY && o->summary && !o->summary_file)
 		o->summary = false;   /* the trace is the summary already */
 	log_quiet = o->quiet;

@@ -12,6 +12,7 @@ static const struct render_ops *format_ops(enum format f)
 	case FMT_SUMMARY: return &render_summary;
 	case FMT_RAW: return &render_raw;
 	case FMT_SPEEDSCOPE: return &render_speedscope;
+	case FMT_SVG: return &render_svg;
 	}
 	return NULL;
 }

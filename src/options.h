@@ -17,7 +17,7 @@
 enum command { CMD_TRACE, CMD_LIST, CMD_DOCTOR, CMD_TAPSET, CMD_REPLAY };
 enum engine_kind { ENGINE_AUTO, ENGINE_STAP, ENGINE_BPF };
 enum format { FMT_TEXT, FMT_JSON, FMT_CHROME, FMT_FOLDED, FMT_SUMMARY, FMT_RAW,
-	       FMT_SPEEDSCOPE };
+	       FMT_SPEEDSCOPE, FMT_SVG };
 struct options {
 	enum command command;
 

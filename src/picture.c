@@ -75,9 +75,13 @@ uint32_t picture_names_id(const struct picture_names *pn, struct intern *in,
 	return intern_id(in, "python", 6);
 }
 
-size_t thread_label(char *buf, int32_t pid, int32_t tid)
+size_t thread_label(char *buf, int32_t pid, int32_t tid, bool short_form)
 {
-	int n = snprintf(buf, 40, tid == pid ? "main (tid %d)" : "tid %d", (int)tid);
+	int n;
+	if (tid == pid && short_form)
+		n = snprintf(buf, 40, "main");
+	else
+		n = snprintf(buf, 40, tid == pid ? "main (tid %d)" : "tid %d", (int)tid);
 	return n > 0 ? (size_t)n : 0;
 }
 

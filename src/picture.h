@@ -43,9 +43,11 @@ static inline void picture_names_see(struct picture_names *pn, int32_t pid)
 uint32_t picture_names_id(const struct picture_names *pn, struct intern *in,
 		       const struct stacks *st, int32_t pid);
 
-/* "main (tid N)" for the thread whose tid is the pid, else "tid N";
- * returns the length written into buf (at least 40 bytes). */
-size_t thread_label(char *buf, int32_t pid, int32_t tid);
+/* A thread frame's name: "main (tid N)" for the thread whose tid is the
+ * pid, else "tid N"; short (a chrome thread_name, to which consumers add
+ * the tid): "main" or "tid N". Returns the length written into buf (at
+ * least 40 bytes). */
+size_t thread_label(char *buf, int32_t pid, int32_t tid, bool short_form);
 
 /* CLOCK_REALTIME minus CLOCK_MONOTONIC now, in ns: both engines stamp
  * events with CLOCK_MONOTONIC, so an event's wall-clock time is its engine

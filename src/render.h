@@ -18,7 +18,7 @@ enum flame_by { FLAME_BY_NONE, FLAME_BY_PROCESS, FLAME_BY_THREAD };
 struct render_settings {
 	bool live;                      /* a live trace (not --replay): /proc and clocks are current */
 	enum summary_format summary_format;   /* summary */
-	enum flame_by flame_by;         /* folded (--flame-by) */
+	enum flame_by flame_by;         /* folded, svg (--flame-by) */
 };
 
 struct render_ctx {
@@ -53,5 +53,6 @@ extern const struct render_ops render_folded;
 extern const struct render_ops render_summary;
 extern const struct render_ops render_raw;
 extern const struct render_ops render_speedscope;
+extern const struct render_ops render_svg;
 
 #endif

@@ -18,7 +18,7 @@
  * done {found}, audit events and returns whose call was not seen are
  * thread-scoped instants ("i"); lost events are global instants. Process
  * and thread names come last as "M" metadata: the process's command line
- * (picture.h) and "main (tid N)" or "tid N". otherData anchors the clock:
+ * (picture.h) and "main" or "tid N". otherData anchors the clock:
  * the engine's CLOCK_MONOTONIC timestamp of ts 0 and, in a live trace, its
  * wall-clock time. ts is in µs with ns precision. */
 #include <stdlib.h>
@@ -303,7 +303,7 @@ static void chrome_finish(struct renderer *r, uint64_t end_ts)
 		const struct thread *th = st->threads[k];
 		if (th->selected <= 0)
 			continue;
-		meta(c, "thread_name", th->pid, th->tid, name, thread_label(name, th->pid, th->tid));
+		meta(c, "thread_name", th->pid, th->tid, name, thread_label(name, th->pid, th->tid, true));
 	}
 	out_str(o, "\n],\"displayTimeUnit\":\"ms\",\"otherData\":{\"generator\":\"pytrace "
 		PYTRACE_VERSION "\",\"clock\":\"CLOCK_MONOTONIC\"");

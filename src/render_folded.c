@@ -84,7 +84,7 @@ static void put_frame(struct folded *f, const struct flame_node *nd, char sep)
 		*d++ = ')';
 	} else {
 		d = s = out_room(o, 48);
-		d += thread_label(d, (int32_t)f->fl.nodes[nd->parent].line, (int32_t)nd->line);
+		d += thread_label(d, (int32_t)f->fl.nodes[nd->parent].line, (int32_t)nd->line, false);
 	}
 	*d++ = sep;
 	o->len += (size_t)(d - s);

@@ -232,7 +232,7 @@ static void speedscope_finish(struct renderer *r, uint64_t end_ts)
 		out_str(o, " (pid ");
 		out_i64(o, th->pid);
 		out_str(o, "), ");
-		out_put(o, label, thread_label(label, th->pid, th->tid));
+		out_put(o, label, thread_label(label, th->pid, th->tid, false));
 		out_str(o, "\",\"unit\":\"nanoseconds\",\"startValue\":0,\"endValue\":");
 		out_u64(o, end_ts);
 		out_str(o, ",\"events\":[");
