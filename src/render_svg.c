@@ -10,7 +10,8 @@
  * its name, calls, total and self time and share of the whole; the script
  * (svg_script.js, embedded) zooms on click, searches (Ctrl-F or the Search
  * button) and cuts labels to fit. Positions are computed here as well, so
- * the picture shows without the script too. */
+ * the picture shows without the script too. Labels are "function file:line"
+ * with the file's last component; the tooltip has the whole path. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,13 +93,19 @@ static const struct esc_entry *text_of(struct svg *s, uint32_t id)
 	return esc_get(&s->esc, s->base.ctx.in, id);
 }
 
-/* The last path component ("<frozen ...>" and the like stay whole). */
+/* The last path component, or the last two for a package's __init__.py
+ * or __main__.py ("<frozen ...>" and the like stay whole). */
 static const char *short_file(const char *f, size_t n, size_t *len)
 {
 	const char *slash = n ? memrchr(f, '/', n) : NULL;
 	if (!slash || slash + 1 == f + n) {
 		*len = n;
 		return f;
+	}
+	if (slash > f && (size_t)(f + n - slash) > 2 && slash[1] == '_' && slash[2] == '_') {
+		const char *up = memrchr(f, '/', (size_t)(slash - f));
+		if (up)
+			slash = up;
 	}
 	*len = (size_t)(f + n - slash - 1);
 	return slash + 1;
@@ -156,14 +163,18 @@ static void put_fill(struct svg *s, const struct flame_node *nd)
 		const struct istr *f = intern_str(s->base.ctx.in, nd->file);
 		uint32_t h = fnv(f->s, f->len);
 		bool lib = (f->len && f->s[0] == '<') || memmem(f->s, f->len, "/lib/python", 11);
+		/* the file picks the colour, the function a shade of it, so
+		 * neighbours from one file still stand apart */
+		const struct istr *fn = intern_str(s->base.ctx.in, nd->func);
+		unsigned shade = fnv(fn->s, fn->len) % 36;
 		if (lib) {
-			r = 80 + h % 60;
-			g = 150 + (h >> 8) % 60;
-			b = 200 + (h >> 16) % 50;
+			r = 70 + h % 50;
+			g = 140 + (h >> 8) % 50 + shade;
+			b = 215 + (h >> 16) % 40;
 		} else {
 			r = 215 + h % 40;
-			g = 80 + (h >> 8) % 130;
-			b = 30 + (h >> 16) % 50;
+			g = 70 + (h >> 8) % 110 + shade;
+			b = 30 + (h >> 16) % 40;
 		}
 	}
 	out_str(o, "rgb(");

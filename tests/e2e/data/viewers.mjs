@@ -46,20 +46,41 @@ async function browser() {
 }
 
 // Call trees as [[depth, name, file]] per "pid:tid", from pytrace's json.
+// A call that lasted 0 ns (one still open at the very end of the trace) is
+// left out: speedscope keeps no frame without width. Returns [trees, left out].
 function jsonCalls(file) {
-	const per = new Map();
-	for (const line of fs.readFileSync(file, "utf8").split("\n")) {
-		if (!line)
-			continue;
-		const e = JSON.parse(line);
-		if (e.kind !== "call")
-			continue;
+	const per = new Map(), open = new Map();
+	let end = 0, zero = 0;
+	const evs = fs.readFileSync(file, "utf8").split("\n").filter((l) => l).map((l) => JSON.parse(l));
+	for (const e of evs)
+		end = Math.max(end, e.ts);
+	for (const e of evs) {
 		const k = `${e.pid}:${e.tid}`;
-		if (!per.has(k))
+		if (!per.has(k)) {
 			per.set(k, []);
-		per.get(k).push([e.depth, e.func ?? "<null>", e.file ?? "<null>"]);
+			open.set(k, []);
+		}
+		if (e.kind === "call") {
+			const c = [e.depth, e.func ?? "<null>", e.file ?? "<null>", e.ts];
+			per.get(k).push(c);
+			open.get(k).push(c);
+		} else if (e.kind === "return" && e.dur !== undefined) {
+			const c = open.get(k).pop();
+			c[3] = e.dur;
+		}
 	}
-	return per;
+	for (const [k, st] of open)
+		for (const c of st)
+			c[3] = end - c[3];
+	for (const [k, calls] of per) {
+		const kept = calls.filter((c) => c[3] > 0).map((c) => c.slice(0, 3));
+		zero += calls.length - kept.length;
+		if (kept.length)
+			per.set(k, kept);
+		else
+			per.delete(k);
+	}
+	return [per, zero];
 }
 
 // The same from a speedscope file (what speedscope exported): a frame is a
@@ -97,7 +118,8 @@ function exportedCalls(doc) {
 				stack.pop();
 			}
 		}
-		per.set(`${m[1]}:${m[2]}`, calls);
+		if (calls.length)
+			per.set(`${m[1]}:${m[2]}`, calls);
 	}
 	return per;
 }
@@ -135,7 +157,9 @@ async function speedscope() {
 	await new Promise((r) => server.listen(0, "127.0.0.1", r));
 	const port = server.address().port;
 	const { ctx, dir } = await browser();
-	const want = jsonCalls(prefix + ".json");
+	const [want, zero] = jsonCalls(prefix + ".json");
+	if (zero)
+		console.log(`# ${zero} calls of 0 ns left out of the comparison (speedscope draws no frame without width)`);
 	for (const fmt of ["chrome", "speedscope"]) {
 		const page = await ctx.newPage();
 		const msgs = [];
