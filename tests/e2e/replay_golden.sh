@@ -49,6 +49,12 @@ for f in basic threads exotic; do
 	# exotic: json writes bad UTF-8 as \udcXX, speedscope as U+FFFD: structure only
 	check "$f: speedscope is valid and opens the calls json shows, per thread" \
 		$CHECK speedscope "$TMP/$f.speedscope" $([ $f = exotic ] || echo "$TMP/$f.json")
+	for by in none thread; do
+		"$PYTRACE" -q --replay $f.raw -f folded --flame-by $by >"$TMP/$f.$by.folded"
+		"$PYTRACE" -q --replay $f.raw -f svg --flame-by $by >"$TMP/$f.$by.svg"
+		check "$f: svg (--flame-by $by) has folded's frames and widths" \
+			$CHECK svg "$TMP/$f.$by.svg" "$TMP/$f.$by.folded"
+	done
 	"$PYTRACE" -q --replay $f.raw --all -f chrome -o "$TMP/$f.chrome.gz"
 	check "$f: -o FILE.gz writes the same output gzip-compressed" \
 		sh -c "gzip -dc '$TMP/$f.chrome.gz' | cmp -s - '$TMP/$f.chrome'"
@@ -90,6 +96,8 @@ check "deep: folded equals json self times" $CHECK folded "$TMP/deep.json" "$TMP
 check "deep: summary counts $N calls, total once" \
 	grep -Eq "^ +$N +5008\.999 " "$TMP/deep.summary"
 check "deep: folded has the one path with weight" [ "$(wc -l <"$TMP/deep.folded")" -eq 1 ]
+"$PYTRACE" -q --replay "$TMP/deep.raw" -f svg >"$TMP/deep.svg"
+check "deep: svg has folded's 10,000 frames" $CHECK svg "$TMP/deep.svg" "$TMP/deep.folded"
 
 # --min-duration against a reference computed from the unfiltered json:
 # 4 threads, random nesting, lines and gc inside calls, calls left open.

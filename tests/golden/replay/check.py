@@ -10,6 +10,8 @@
   check.py speedscope FILE [JSON]  speedscope's file format: evented profiles, frames in the
                                 shared table, O/C nest per profile in time order; with JSON,
                                 each profile opens exactly the calls json shows on its thread
+  check.py svg SVG FOLDED       the svg is well-formed XML whose frames are folded's paths and
+                                their prefixes, each as wide (data-w, µs) as its subtree there
   check.py mindur FULL CUT NS   CUT (json with --min-duration NS) is FULL (json without it)
                                 minus every call shorter than NS and everything inside it,
                                 thread by thread in order; a call never returned counts
@@ -213,6 +215,36 @@ def check_folded(json_path, folded_path):
              f"json says {open_want} µs in {open_nonzero}")
 
 
+def check_svg(svg_path, folded_path):
+    import xml.etree.ElementTree as ET
+    ns = "{http://www.w3.org/2000/svg}"
+    try:
+        root = ET.parse(svg_path).getroot()
+    except ET.ParseError as e:
+        fail(f"{svg_path}: not XML: {e}")
+    want = defaultdict(int)
+    with open(folded_path, "rb") as f:
+        for raw in f:
+            frames, _, count = raw.decode().rstrip("\n").rpartition(" ")
+            parts = frames.split(";")
+            for i in range(1, len(parts) + 1):
+                want[";".join(parts[:i])] += int(count)
+    got, stack = {}, []
+    for g in root.iter(ns + "g"):
+        if g.get("class") != "f":
+            continue
+        d = int(g.get("data-d"))
+        del stack[d:]
+        # folded writes ';' in a name as \x3b; the svg's title has the name as is
+        stack.append(g.find(ns + "title").text.split("\n")[0].replace(";", "\\x3b"))
+        got[";".join(stack)] = int(g.get("data-w"))
+    if got != dict(want):
+        diff = sorted(set(got.items()) ^ set(want.items()))[:4]
+        fail(f"svg frames differ from folded's tree ({len(got)} vs {len(want)}): {diff}")
+    if int(root.get("data-frames")) != len(got):
+        fail("data-frames")
+
+
 def check_mindur(full_path, cut_path, ns):
     full = load_jsonl(full_path)
     end = max(ev["ts"] for ev in full)
@@ -265,6 +297,8 @@ if __name__ == "__main__":
         check_mindur(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif cmd == "folded":
         check_folded(sys.argv[2], sys.argv[3])
+    elif cmd == "svg":
+        check_svg(sys.argv[2], sys.argv[3])
     elif cmd == "speedscope":
         check_speedscope(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
     else:
