@@ -64,10 +64,12 @@ $(BUILD)/%.o: src/%.c | $(SKELS)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-# The flame graph's script, embedded in render_svg.c as a C string.
+# The flame graph's script, embedded in render_svg.c: the header declares
+# svg_script[] as one C string, a line of the script per line.
 $(BUILD)/svg_script.h: src/svg_script.js
 	@mkdir -p $(@D)
-	$(call say,GEN,$@)sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+	$(call say,GEN,$@){ echo 'static const char svg_script[] ='; \
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; echo '	;'; } > $@
 
 $(BUILD)/render_svg.o: $(BUILD)/svg_script.h
 

@@ -232,7 +232,8 @@ static void speedscope_finish(struct renderer *r, uint64_t end_ts)
 		out_str(o, " (pid ");
 		out_i64(o, th->pid);
 		out_str(o, "), ");
-		out_put(o, label, thread_label(label, th->pid, th->tid, false));
+		size_t n = thread_label(label, th->pid, th->tid, false);
+		out_put(o, label, n);
 		out_str(o, "\",\"unit\":\"nanoseconds\",\"startValue\":0,\"endValue\":");
 		out_u64(o, end_ts);
 		out_str(o, ",\"events\":[");

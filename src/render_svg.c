@@ -28,9 +28,7 @@
 #define TOP         52
 #define BOTTOM      34
 
-static const char svg_script[] =
-#include "svg_script.h"
-	;
+#include "svg_script.h"   /* generated from svg_script.js: svg_script[] */
 
 struct svg {
 	struct renderer base;
@@ -127,8 +125,9 @@ static void put_name(struct svg *s, const struct flame_node *nd, bool label)
 		return;
 	}
 	if (nd->root == FLAME_THREAD) {
-		out_put(o, buf, thread_label(buf, (int32_t)s->fl.nodes[nd->parent].line,
-					     (int32_t)nd->line, false));
+		size_t n = thread_label(buf, (int32_t)s->fl.nodes[nd->parent].line,
+					(int32_t)nd->line, false);
+		out_put(o, buf, n);
 		return;
 	}
 	const struct esc_entry *func = text_of(s, nd->func), *file = text_of(s, nd->file);
