@@ -66,7 +66,7 @@ $(BUILD)/%.o: src/%.c | $(SKELS)
 
 # The flame graph's script, embedded in render_svg.c: the header declares
 # svg_script[] as one C string, a line of the script per line.
-$(BUILD)/svg_script.h: src/svg_script.js
+$(BUILD)/svg_script.h: src/svg_script.js Makefile
 	@mkdir -p $(@D)
 	$(call say,GEN,$@){ echo 'static const char svg_script[] ='; \
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; echo '	;'; } > $@

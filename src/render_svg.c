@@ -10,7 +10,9 @@
  * its name, calls, total and self time and share of the whole; the script
  * (svg_script.js, embedded) zooms on click, searches (Ctrl-F or the Search
  * button) and cuts labels to fit. Positions are computed here as well, so
- * the picture shows without the script too. Labels are "function file:line"
+ * the picture shows without the script too. A call never returned gives
+ * its self time until the end to a frame "... [never returned]" beside its
+ * own, as folded gives it a path of its own. Labels are "function file:line"
  * with the file's last component; the tooltip has the whole path. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,42 +205,64 @@ static void put_pct(struct out *o, uint64_t part, uint64_t whole)
 	out_char(o, '%');
 }
 
-static void put_frame(struct svg *s, uint32_t i, uint64_t x_us, int depth, double scale)
+static uint64_t open_us(const struct svg *s, size_t i)
+{
+	return (s->fl.nodes[i].open_ns + 500) / 1000;
+}
+
+/* Node i's frame, or with open its "[never returned]" frame beside it:
+ * the self time of its calls never returned, to the end of the trace (as
+ * folded writes it: a path of its own, its last frame so marked). */
+static void put_frame(struct svg *s, uint32_t i, bool open, uint64_t x_us, int depth, double scale)
 {
 	struct out *o = s->base.ctx.out;
 	const struct flame_node *nd = &s->fl.nodes[i];
-	uint64_t total = s->total_us[0];
-	double x = SVG_PAD + (double)x_us * scale, w = (double)s->total_us[i] * scale;
+	uint64_t total = s->total_us[0], w_us = open ? open_us(s, i) : s->total_us[i];
+	double x = SVG_PAD + (double)x_us * scale, w = (double)w_us * scale;
 	char num[64];
 
-	out_str(o, "<g class=\"f\" data-x=\"");
+	out_str(o, open ? "<g class=\"f open\" data-x=\"" : "<g class=\"f\" data-x=\"");
 	out_u64(o, x_us);
 	out_str(o, "\" data-w=\"");
-	out_u64(o, s->total_us[i]);
+	out_u64(o, w_us);
 	out_str(o, "\" data-d=\"");
 	out_i64(o, depth);
 	out_str(o, "\" data-label=\"");
 	put_name(s, nd, true);
+	if (open)
+		out_str(o, " [never returned]");
 	out_str(o, "\"><title>");
 	put_name(s, nd, false);
-	out_char(o, '\n');
-	if (nd->root == FLAME_CALL) {
-		out_str(o, "calls ");
+	if (open) {
+		out_str(o, " [never returned]\nnever returned: ");
+		put_ms(o, nd->open_ns);
+		out_str(o, " of self time until the trace ended (");
+		put_pct(o, w_us, total);
+		out_char(o, ')');
+	} else if (nd->root == FLAME_CALL) {
+		out_str(o, "\ncalls ");
 		out_u64(o, nd->calls);
 		out_str(o, ", total ");
 	} else {
-		out_str(o, "total ");
+		out_str(o, "\ntotal ");
 	}
-	put_ms(o, s->total_ns[i]);
-	out_str(o, " (");
-	put_pct(o, s->total_us[i], total);
-	out_str(o, ")");
-	if (nd->root == FLAME_CALL) {
+	if (!open) {
+		put_ms(o, s->total_ns[i]);
+		out_str(o, " (");
+		put_pct(o, s->total_us[i], total);
+		out_str(o, ")");
+	}
+	if (!open && nd->root == FLAME_CALL) {
 		out_str(o, ", self ");
 		put_ms(o, nd->self_ns);
 		out_str(o, " (");
 		put_pct(o, flame_self_us(&s->fl, i), total);
 		out_str(o, ")");
+	}
+	if (!open && nd->open_ns) {
+		out_str(o, "; and ");
+		put_ms(o, nd->open_ns);
+		out_str(o, " in calls never returned, beside it");
 	}
 	out_str(o, "</title><rect x=\"");
 	snprintf(num, sizeof(num), "%.2f\" y=\"%d\" width=\"%.2f", x, TOP + depth * ROW, w);
@@ -295,6 +319,7 @@ static void put_header(struct svg *s, int height, size_t nframes)
 		"g.f:hover rect { stroke: #000; stroke-width: 0.5; }\n"
 		"g.f.match rect { fill: rgb(230,0,230); }\n"
 		"g.f.parent rect { opacity: 0.5; }\n"
+		"g.f.open rect { fill-opacity: 0.45; stroke: #a00; stroke-dasharray: 3,2; }\n"
 		".hide { display: none; }\n"
 		"</style>\n<script type=\"text/ecmascript\"><![CDATA[\n");
 	out_str(o, svg_script);
@@ -326,9 +351,16 @@ static void put_header(struct svg *s, int height, size_t nframes)
 
 struct pending {
 	uint32_t node;
+	bool open;        /* the node's "[never returned]" frame */
 	uint64_t x;
 	int depth;
 };
+
+static void svg_unreturned(struct renderer *r, const struct tev *call, uint64_t end_ts)
+{
+	(void)end_ts;
+	flame_unreturned(&((struct svg *)r)->fl, call);
+}
 
 static void svg_finish(struct renderer *r, uint64_t end_ts)
 {
@@ -344,20 +376,20 @@ static void svg_finish(struct renderer *r, uint64_t end_ts)
 		s->total_us[i] = flame_self_us(&s->fl, i);
 		s->total_ns[i] = s->fl.nodes[i].self_ns;
 	}
-	for (size_t i = n; i-- > 1;) {   /* a parent comes before its children */
-		s->total_us[s->fl.nodes[i].parent] += s->total_us[i];
-		s->total_ns[s->fl.nodes[i].parent] += s->total_ns[i];
+	/* a node's frame spans its self time and its children's frames, each
+	 * with its "[never returned]" frame; a parent comes before its children */
+	for (size_t i = n; i-- > 1;) {
+		s->total_us[s->fl.nodes[i].parent] += s->total_us[i] + open_us(s, i);
+		s->total_ns[s->fl.nodes[i].parent] += s->total_ns[i] + s->fl.nodes[i].open_ns;
 	}
 	int maxd = 0;
 	size_t nframes = 0;
 	depth[0] = -1;
 	for (size_t i = 1; i < n; i++) {
 		depth[i] = depth[s->fl.nodes[i].parent] + 1;
-		if (s->total_us[i]) {
-			nframes++;
-			if (depth[i] > maxd)
-				maxd = depth[i];
-		}
+		nframes += (s->total_us[i] > 0) + (open_us(s, i) > 0);
+		if ((s->total_us[i] || open_us(s, i)) && depth[i] > maxd)
+			maxd = depth[i];
 	}
 	/* children runs: order[first[p] .. first[p] + count[p]) */
 	uint32_t *order = xcalloc(n, sizeof(*order));
@@ -388,19 +420,27 @@ static void svg_finish(struct renderer *r, uint64_t end_ts)
 	while (nstk) {
 		struct pending p = stk[--nstk];
 		if (p.node)
-			put_frame(s, p.node, p.x, p.depth, scale);
-		/* children from the left edge of their parent; pushed right to
-		 * left so the leftmost comes out first */
+			put_frame(s, p.node, p.open, p.x, p.depth, scale);
+		if (p.open)
+			continue;
+		/* children from the left edge of their parent, each followed by
+		 * its "[never returned]" frame; pushed right to left so the
+		 * leftmost comes out first */
 		uint64_t cx = p.x;
-		for (uint32_t k = 0; k < count[p.node]; k++)
-			cx += s->total_us[order[first[p.node] + k]];
+		for (uint32_t k = 0; k < count[p.node]; k++) {
+			uint32_t c = order[first[p.node] + k];
+			cx += s->total_us[c] + open_us(s, c);
+		}
 		for (uint32_t k = count[p.node]; k-- > 0;) {
 			uint32_t c = order[first[p.node] + k];
+			stk = xgrow(stk, &cap, nstk + 2, sizeof(*stk));
+			cx -= open_us(s, c);
+			if (open_us(s, c))
+				stk[nstk++] = (struct pending){ .node = c, .open = true, .x = cx,
+								.depth = p.depth + 1 };
 			cx -= s->total_us[c];
-			if (!s->total_us[c])
-				continue;
-			stk = xgrow(stk, &cap, nstk + 1, sizeof(*stk));
-			stk[nstk++] = (struct pending){ .node = c, .x = cx, .depth = p.depth + 1 };
+			if (s->total_us[c])
+				stk[nstk++] = (struct pending){ .node = c, .x = cx, .depth = p.depth + 1 };
 		}
 	}
 	out_str(o, "</g>\n</svg>\n");
@@ -415,6 +455,7 @@ const struct render_ops render_svg = {
 	.name = "svg",
 	.create = svg_create,
 	.event = svg_event,
+	.unreturned = svg_unreturned,
 	.finish = svg_finish,
 	.destroy = svg_destroy,
 };

@@ -231,7 +231,7 @@ def check_svg(svg_path, folded_path):
                 want[";".join(parts[:i])] += int(count)
     got, stack = {}, []
     for g in root.iter(ns + "g"):
-        if g.get("class") != "f":
+        if "f" not in g.get("class", "").split():
             continue
         d = int(g.get("data-d"))
         del stack[d:]
