@@ -121,7 +121,7 @@ void cli_usage(FILE *out)
 "      --summary-file FILE the --summary table appended to FILE, not stderr\n"
 "                          (CI: --summary-format markdown --summary-file\n"
 "                          \"$GITHUB_STEP_SUMMARY\")\n"
-"  -q, --quiet             no informational messages\n"
+"  -q, --quiet             no informational messages, no status line\n"
 "      --json              list: print JSON\n"
 "  -h, --help              this help\n"
 "  -V, --version           version\n"

@@ -4,10 +4,12 @@
 #define PYTRACE_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 
 extern int log_quiet;   /* --quiet: suppress info_msg, keep warnings/errors */
+extern bool log_status_line;   /* a status line is shown (status.c) */
 
 void error_msg(const char *fmt, ...) PRINTF_LIKE(1, 2);
 void warn_msg(const char *fmt, ...) PRINTF_LIKE(1, 2);

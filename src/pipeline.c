@@ -28,6 +28,7 @@
 #include "pipeline.h"
 #include "render.h"
 #include "stacks.h"
+#include "status.h"
 #include "xmalloc.h"
 
 /* tev.flags: decided at push time, the event is not to be shown. */
@@ -56,6 +57,7 @@ struct pipeline {
 	uint64_t drop_pending;     /* dropped, not yet shown as a lost record */
 	bool behind;               /* the output's reader is behind (this event) */
 	bool summary_file;         /* err_out is --summary-file, not stderr */
+	struct status *status;     /* the status line on stderr, or NULL */
 	uint64_t end_engine_ts;    /* pipeline_end_at, 0: the last event's time */
 	uint32_t null_id;
 	bool match_returns;        /* pipeline_match_returns() */
@@ -97,6 +99,8 @@ struct pipeline *pipeline_new(const struct pipeline_config *c, char *err, size_t
 		free(p);
 		return NULL;
 	}
+	if (c->live && status_wanted(p->out.fd))
+		p->status = status_start();
 	p->in = intern_new();
 	p->st = stacks_new();
 	p->null_id = intern_id(p->in, "<null>", 6);
@@ -135,6 +139,7 @@ void pipeline_free(struct pipeline *p)
 {
 	if (!p)
 		return;
+	status_stop(p->status);
 	for (int i = 0; i < p->nr; i++)
 		p->r[i]->ops->destroy(p->r[i]);
 	if (p->have_err_out)
@@ -159,6 +164,8 @@ void pipeline_end_at(struct pipeline *p, uint64_t ts)
 void pipeline_tick(struct pipeline *p)
 {
 	out_tick(&p->out);
+	if (p->status)
+		status_update(p->status, p->py_events, p->lost, p->st->nprocs);
 }
 
 int pipeline_output_error(const struct pipeline *p, char *err, size_t errlen)
@@ -579,6 +586,8 @@ int pipeline_finish(struct pipeline *p, char *err, size_t errlen)
 	uint64_t end = p->now;
 	int rc = 0;
 
+	status_stop(p->status);   /* gone before the report line */
+	p->status = NULL;
 	if (p->have_t0 && p->end_engine_ts > p->t0 + end)
 		end = p->end_engine_ts - p->t0;
 	if (p->drop_pending) {
