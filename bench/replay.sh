@@ -42,7 +42,7 @@ row() {   # label ns
 cat "$tmp/trace.raw" >/dev/null   # page cache, for everyone alike
 row "$(best wc -l "$tmp/trace.raw")" "wc -l"
 status=0
-for f in text json chrome folded summary raw speedscope; do
+for f in text json chrome folded summary raw speedscope svg; do
 	ns=$(best "$PYTRACE" -q --replay "$tmp/trace.raw" -f "$f" -o /dev/null)
 	row "$ns" "$f"
 	if [ "$f" = text ] || [ "$f" = json ]; then

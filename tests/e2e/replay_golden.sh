@@ -99,6 +99,19 @@ check "deep: folded has the one path with weight" [ "$(wc -l <"$TMP/deep.folded"
 "$PYTRACE" -q --replay "$TMP/deep.raw" -f svg >"$TMP/deep.svg"
 check "deep: svg has folded's 10,000 frames" $CHECK svg "$TMP/deep.svg" "$TMP/deep.folded"
 
+# A bushy tree (30 names at every level, random depth): thousands of paths,
+# many narrower than the svg's 0.1 px, which it leaves out.
+awk 'BEGIN { srand(7); print "pytrace-raw 1"; ts = 1000; d = 0;
+	for (i = 0; i < 40000; i++) {
+		ts += 1000 + int(rand() * 20000);
+		if (d == 0 || (d < 9 && rand() < 0.6)) { printf "call %d 1 1 1 \"g%d\" \"b.py\"\n", ts, int(rand() * 30); d++ }
+		else { printf "return %d 1 1 2 \"g\" \"b.py\"\n", ts; d-- }
+	} }' >"$TMP/bushy.raw"
+"$PYTRACE" -q --replay "$TMP/bushy.raw" -f folded >"$TMP/bushy.folded"
+"$PYTRACE" -q --replay "$TMP/bushy.raw" -f svg >"$TMP/bushy.svg"
+check "bushy: svg has folded's frames but for $(grep -o '[0-9]* frames under' "$TMP/bushy.svg" || echo none) 0.1 px" \
+	sh -c "$CHECK svg '$TMP/bushy.svg' '$TMP/bushy.folded' && grep -q 'frames under 0.1 px left out' '$TMP/bushy.svg'"
+
 # --min-duration against a reference computed from the unfiltered json:
 # 4 threads, random nesting, lines and gc inside calls, calls left open.
 awk 'BEGIN { srand(42); print "pytrace-raw 1"; ts = 1000;

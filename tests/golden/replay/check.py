@@ -11,7 +11,8 @@
                                 shared table, O/C nest per profile in time order; with JSON,
                                 each profile opens exactly the calls json shows on its thread
   check.py svg SVG FOLDED       the svg is well-formed XML whose frames are folded's paths and
-                                their prefixes, each as wide (data-w, µs) as its subtree there
+                                their prefixes, each as wide (data-w, µs) as its subtree there,
+                                but for those narrower than data-min-px
   check.py mindur FULL CUT NS   CUT (json with --min-duration NS) is FULL (json without it)
                                 minus every call shorter than NS and everything inside it,
                                 thread by thread in order; a call never returned counts
@@ -238,6 +239,11 @@ def check_svg(svg_path, folded_path):
         # folded writes ';' in a name as \x3b; the svg's title has the name as is
         stack.append(g.find(ns + "title").text.split("\n")[0].replace(";", "\\x3b"))
         got[";".join(stack)] = int(g.get("data-w"))
+    # frames narrower than data-min-px pixels are left out (the svg's
+    # drawing width is 1200 - 2 * 10 px, shared by every µs of the trace)
+    total = sum(v for k, v in want.items() if ";" not in k)
+    min_px = float(root.get("data-min-px"))
+    want = {k: v for k, v in want.items() if total and v * (1180 / total) >= min_px}
     if got != dict(want):
         diff = sorted(set(got.items()) ^ set(want.items()))[:4]
         fail(f"svg frames differ from folded's tree ({len(got)} vs {len(want)}): {diff}")
