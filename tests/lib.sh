@@ -37,3 +37,8 @@ one_line_error() {
 # pytrace_error FILE: FILE (a stderr) starts with a line naming pytrace (the
 # one-line error); a CHECK helper for tests/live cases
 pytrace_error() { grep -q . "$1" && head -1 "$1" | grep -q '^pytrace: '; }
+# usage_error OUT ERR: a usage error's shape: one line on stderr naming
+# pytrace and pointing at --help, nothing on stdout (a CHECK helper)
+usage_error() {
+	[ "$(wc -l <"$2")" -eq 1 ] && grep -q '^pytrace: .*see pytrace --help' "$2" && [ ! -s "$1" ]
+}
