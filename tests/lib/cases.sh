@@ -114,19 +114,13 @@ if [ $bad -ne 0 ]; then done_testing; exit 1; fi
 # subst TEXT: TEXT with the {{...}} placeholders of the current case filled
 # in; false (and the text unchanged) when one is unknown.
 subst() {
-	local s=$1
-	s=${s//'{{PYTRACE}}'/"$PYTRACE"}
-	s=${s//'{{PY}}'/"$PYC"}
-	s=${s//'{{PY311}}'/"$PY311"}
-	s=${s//'{{DATA}}'/"$DATA"}
-	s=${s//'{{FIX}}'/"$FIX"}
-	s=${s//'{{FIXTURES}}'/"$FIXTURES"}
-	s=${s//'{{TMP}}'/"$TMP"}
-	s=${s//'{{TOP}}'/"$TOP"}
-	s=${s//'{{OUT}}'/"$OUT"}
-	s=${s//'{{ERR}}'/"$ERR"}
-	s=${s//'{{BEFORE_PID}}'/"$BEFORE_PID"}
-	s=${s//'{{BEFORE_OUT}}'/"$BEFORE_OUT"}
+	local s=$1 k
+	local -A v=([PYTRACE]=$PYTRACE [PY]=$PYC [PY311]=$PY311 [DATA]=$DATA [FIX]=$FIX
+		[FIXTURES]=$FIXTURES [TMP]=$TMP [TOP]=$TOP [OUT]=$OUT [ERR]=$ERR
+		[BEFORE_PID]=$BEFORE_PID [BEFORE_OUT]=$BEFORE_OUT)
+	for k in "${!v[@]}"; do
+		s=${s//"{{$k}}"/"${v[$k]}"}
+	done
 	printf '%s' "$s"
 	[[ $s != *'{{'*'}}'* ]]
 }
