@@ -105,3 +105,5 @@ print({"late_orphans": len(late), "calls": len(calls),
        "last_ms": int(max(e["ts"] for e in ev) / 1e6)}[sys.argv[1]])
 PY
 }
+# python311: true when Debian's python3.11 is installed, else the reason
+python311() { [ -x "$PY311" ] || { echo "$PY311 is not installed (apt-get install python3.11)"; return 1; }; }

@@ -20,7 +20,7 @@
 #   SETUP cmd          run after the BEFOREs, before RUN; must succeed
 #   RUN cmd            the command under test (sh syntax, run by bash -c);
 #                      stdout in {{OUT}}, stderr in {{ERR}}; exactly one
-#   TIMEOUT seconds    RUN's bound (default 30); then SIGTERM, 5 s later
+#   TIMEOUT seconds    RUN's bound (default 120); then SIGTERM, 5 s later
 #                      SIGKILL to everything it started, and a failure
 #   EXIT n             RUN's expected exit status (default 0); always checked
 #   KILL_WHEN SIG cmd  send SIG to RUN once cmd succeeds (polled while RUN
@@ -200,7 +200,7 @@ run_case() {
 
 	# BEFORE: in the background, each until its first line
 	local -a bpids=()
-	local timeout=30 want=0 killsig="" killcmd="" runcmd="" nb=0
+	local timeout=120 want=0 killsig="" killcmd="" runcmd="" nb=0
 	for j in "${mine[@]}"; do
 		key=${D_KEY[j]}
 		case $key in
