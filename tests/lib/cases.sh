@@ -44,7 +44,9 @@
 #
 # REQUIRES, SETUP, DURING, KILL_WHEN and CHECK run in the runner's shell, so
 # the helpers of tests/lib.sh, tests/lib/bpf.sh and tests/lib/faults.sh are
-# there; RUN and BEFORE get the environment only.  Every command and
+# there (REQUIRES: bpf_engine, root, installed CMD, fixture NAME, python311;
+# CHECK: pytrace_error, usage_error, tree_is, calls_of, marker_dirty,
+# marker_raised, ...); RUN and BEFORE get the environment only.  Every command and
 # expectation has these substituted first (an unknown {{...}} is an error):
 #   {{PYTRACE}} the binary under test     {{PY}}   this file's private copy
 #   {{DATA}}    tests/e2e/data                     of /usr/bin/python3.11
