@@ -38,7 +38,9 @@ head_c() {
 		{ head -5 >"$TMP/hc.out"
 		  exec <&-   # head was the only reader: now pytrace sees EPIPE
 		  pid=$(spin_pid "$TMP/hc.pid")
-		  sleep 1   # tracing stops at the next drain after EPIPE
+		  # tracing stops at the next drain after EPIPE: the probes go
+		  # at once, but allow a loaded machine 5 s
+		  for _ in $(seq 50); do [ -z "$(marker_dirty "$pid")" ] && break; sleep 0.1; done
 		  # the command runs on, untraced: not stopped, no probe left
 		  { awk '{sub(/.*\) /, ""); print $1}' "/proc/$pid/stat"; marker_dirty "$pid"; } >"$TMP/hc.state"
 		}
