@@ -18,7 +18,10 @@ static bool usable_python(const struct trace_plan *plan, const struct py_target 
 		return false;   /* not a python, or one without markers: not ours */
 	if (c.fit == FIT_OK)
 		return true;
-	if (c.removed)
+	if (c.fit == FIT_LINE_ABORTS)
+		warn_msg("PID %d runs %s, a CPython 3.11 build with assertions, which aborts when "
+			 "the line marker is enabled: not traced (--lines)", (int)pid, t->marker_file);
+	else if (c.removed)
 		warn_msg("PID %d runs %s (CPython %d.%d), which has no %s marker "
 			 "(%s removed it): not traced", (int)pid, t->marker_file,
 			 t->py_major, t->py_minor, marker_note_name(c.missing), c.removed->label);

@@ -102,7 +102,8 @@ static void warn_other_libpythons(const struct py_target *t)
 static void print_text(const struct py_target *t, const char *how)
 {
 	const struct sdt_file *f = t->sdt;
-	const char *caveat = marker_health_caveat(t->health);
+	const char *caveat = marker_line_aborts_caveat(t) ? marker_line_aborts_caveat(t)
+							   : marker_health_caveat(t->health);
 
 	printf("interpreter: %s\n", t->exe);
 	if (t->pid)
@@ -215,7 +216,8 @@ static void json_arg(const struct sdt_arg *a)
 static void print_json(const struct py_target *t, const char *how)
 {
 	const struct sdt_file *f = t->sdt;
-	const char *caveat = marker_health_caveat(t->health);
+	const char *caveat = marker_line_aborts_caveat(t) ? marker_line_aborts_caveat(t)
+							   : marker_health_caveat(t->health);
 
 	putchar('{');
 	json_key("interpreter", true);
@@ -277,6 +279,7 @@ static void print_json(const struct py_target *t, const char *how)
 		putchar('}');
 	}
 	putchar(']');
+	printf(",\"assertions\":%s", f->asserts ? "true" : "false");
 	json_key("caveats", false);
 	putchar('[');
 	if (caveat)

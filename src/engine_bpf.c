@@ -83,6 +83,7 @@ struct bpf_run {
 	struct sema_set *sets;        /* marker files probed, and their semaphores */
 	size_t nsets, capsets;
 	bool told_entry_fix;
+	bool told_line_aborts;        /* said why a 3.11 assertion build lacks entries */
 	bool hold_calls;              /* a 3.15 target: creation entries are dropped */
 	bool told_creation;
 	struct call_hold calls;       /* bpf_call_hold.h */
@@ -373,6 +374,11 @@ static int attach_target(struct bpf_run *r, const struct py_target *t, pid_t pid
 	/* Markers in a library: ld.so maps it after exec, we stop the process then. */
 	if (pid < 0 && strcmp(t->marker_file, t->exe) != 0 && lib_hook(r, err, errlen) < 0)
 		return -1;
+	if (!entry_fix && !r->told_line_aborts && marker_line_aborts(t) &&
+	    marker_entry_fix_needed(t->health, r->plan->markers)) {
+		warn_msg("%s: %s", t->marker_file, marker_line_aborts_caveat(t));
+		r->told_line_aborts = true;
+	}
 	if (entry_fix && !r->told_entry_fix) {
 		info_msg("CPython %d.%d: raising the line marker's semaphore so function__entry "
 			 "fires for every frame (--no-entry-fix turns this off)",

@@ -157,6 +157,21 @@ bool marker_entry_fix_needed(enum marker_health h, unsigned markers)
 	return h == HEALTH_ENTRY_NEEDS_LINE && (markers & MARK(EV_CALL));
 }
 
+bool marker_line_aborts(const struct py_target *t)
+{
+	return t->health == HEALTH_ENTRY_NEEDS_LINE && t->sdt && t->sdt->asserts;
+}
+
+const char *marker_line_aborts_caveat(const struct py_target *t)
+{
+	if (!marker_line_aborts(t))
+		return NULL;
+	return "a CPython 3.11 build with assertions (--with-pydebug, --with-assertions, "
+	       "python3.11-dbg): it aborts when the line marker's semaphore is raised, so "
+	       "pytrace never raises it: no --lines, and no entry fix, so calls show only "
+	       "as returns (\"call not seen\"); a release build of the same code traces fully";
+}
+
 /* ---- the check ---- */
 
 struct marker_check marker_check(const struct py_target *t, unsigned markers)
@@ -182,6 +197,8 @@ struct marker_check marker_check(const struct py_target *t, unsigned markers)
 		c.fit = FIT_MISSING;
 		if (v && (v->absent & MARK(c.missing)) && v->absent_why)
 			c.removed = v;
+	} else if ((markers & MARK(EV_LINE)) && marker_line_aborts(t)) {
+		c.fit = FIT_LINE_ABORTS;
 	}
 	return c;
 }

@@ -81,6 +81,16 @@ const char *marker_health_caveat(enum marker_health h);
  * entry fix (raising line's semaphore)? */
 bool marker_entry_fix_needed(enum marker_health h, unsigned markers);
 
+struct py_target;
+
+/* CPython 3.11 built with assertions (--with-pydebug, --with-assertions,
+ * Debian's python3.11-dbg) aborts as soon as the line marker's semaphore is
+ * raised (ceval.c: Assertion 'cframe.use_tracing' failed): neither --lines
+ * nor the entry fix may raise it there. */
+bool marker_line_aborts(const struct py_target *t);
+/* `list`'s caveat for such a build (what a trace lacks), or NULL. */
+const char *marker_line_aborts_caveat(const struct py_target *t);
+
 /* Can an interpreter serve a set of markers?  One check for plan, both
  * engines and list; each says the outcome in its own words. */
 enum marker_fit {
@@ -88,6 +98,7 @@ enum marker_fit {
 	FIT_NOT_PYTHON,            /* no python markers and no detected version */
 	FIT_NO_MARKERS,            /* a python built without --with-dtrace */
 	FIT_MISSING,               /* `missing` is asked for but absent */
+	FIT_LINE_ABORTS,           /* line asked for on a build it would abort */
 };
 
 struct marker_check {
@@ -98,7 +109,6 @@ struct marker_check {
 	const struct marker_version *removed;
 };
 
-struct py_target;
 struct marker_check marker_check(const struct py_target *t, unsigned markers);
 
 #endif

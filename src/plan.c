@@ -31,6 +31,11 @@ static int missing_markers(const struct trace_plan *plan, struct marker_check *c
 			       "%s has no python markers: it was built without --with-dtrace; "
 			       "trace an interpreter built with it (Debian's /usr/bin/python3.11 is) "
 			       "or point --python at one", file);
+	case FIT_LINE_ABORTS:
+		return err_set(err, errlen,
+			       "%s is a CPython 3.11 build with assertions, which aborts when the line "
+			       "marker is enabled (Assertion 'cframe.use_tracing' failed): --lines "
+			       "cannot be traced on it; drop --lines, or trace a release build", file);
 	case FIT_MISSING:
 		break;
 	}
@@ -133,7 +138,7 @@ int plan_build(const struct options *o, struct trace_plan *plan, char *err, size
 			 * an unhelpful guess is not fatal, but one whose CPython
 			 * version removed the markers (3.12-3.14) is a near-certain
 			 * dead end worth stopping for. */
-			if (!check.removed) {
+			if (!check.removed && check.fit != FIT_LINE_ABORTS) {
 				snprintf(plan->guess_error, sizeof(plan->guess_error), "%s", err);
 				target_free(&plan->target);
 				memset(&plan->target, 0, sizeof(plan->target));
@@ -150,7 +155,8 @@ int plan_build(const struct options *o, struct trace_plan *plan, char *err, size
 
 bool plan_entry_fix(const struct trace_plan *plan, const struct py_target *t)
 {
-	return plan->entry_fix_allowed && marker_entry_fix_needed(t->health, plan->markers);
+	return plan->entry_fix_allowed && marker_entry_fix_needed(t->health, plan->markers) &&
+	       !marker_line_aborts(t);
 }
 
 void plan_free(struct trace_plan *plan)

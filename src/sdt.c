@@ -416,10 +416,13 @@ static int read_dynsym(struct reader *r, struct sdt_file *f)
 
 		if (!gelf_getsym(data, (int)i, &sym))
 			return corrupt(r, "unreadable .dynsym entry");
-		if (sym.st_shndx == SHN_UNDEF || sym.st_value == 0)
-			continue;
 		name = elf_strptr(r->elf, sh.sh_link, sym.st_name);
 		if (!name)
+			continue;
+		/* Release builds compile assert() away (NDEBUG). */
+		if (strcmp(name, "__assert_fail") == 0)
+			f->asserts = true;
+		if (sym.st_shndx == SHN_UNDEF || sym.st_value == 0)
 			continue;
 		if ((strcmp(name, "Py_FinalizeEx") == 0 || strcmp(name, "_Py_MakeCoro") == 0) &&
 		    GELF_ST_TYPE(sym.st_info) == STT_FUNC) {
@@ -445,6 +448,21 @@ static bool version_from_libname(const char *s, int *major, int *minor)
 	*major = ma;
 	*minor = mi;
 	return true;
+}
+
+/* CPython 3.11's eval loop asserts cframe.use_tracing on its tracing path,
+ * which a raised line semaphore takes: the assertion's own text in .rodata
+ * marks a build that aborts then (a static one too, where __assert_fail is
+ * no import). */
+static void asserts_from_rodata(struct reader *r, struct sdt_file *f)
+{
+	static const char text[] = "cframe.use_tracing";
+	Elf_Data *data;
+
+	if (f->asserts || !r->rodata || !(data = elf_rawdata(r->rodata, NULL)) || !data->d_buf)
+		return;
+	if (memmem(data->d_buf, data->d_size, text, sizeof(text)))   /* with its NUL */
+		f->asserts = true;
 }
 
 /* Exactly "pythonX.Y" or "lib/pythonX.Y" between two NULs in .rodata. */
@@ -556,6 +574,7 @@ int sdt_file_open(const char *path, struct sdt_file **out, char *err, size_t err
 		f->e_type = eh.e_type;
 	}
 	detect_version(&r, f);
+	asserts_from_rodata(&r, f);
 	*out = f;
 	rc = 0;
 out:

@@ -35,6 +35,8 @@ struct sdt_file {
 	char *runpath, *rpath;     /* DT_RUNPATH, DT_RPATH (unexpanded), may be NULL */
 	char *soname;
 	int py_major, py_minor;    /* CPython version detected from the ELF, -1 unknown */
+	bool asserts;              /* built with C assertions: imports __assert_fail or
+				    * carries CPython 3.11's "cframe.use_tracing" check */
 	uint64_t finalize_offset;  /* file offset of Py_FinalizeEx, 0 = not exported here */
 	uint64_t makecoro_offset;  /* file offset of _Py_MakeCoro (3.11+: creates every
 				    * generator and coroutine), 0 = not exported here */
