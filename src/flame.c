@@ -71,19 +71,12 @@ static uint32_t child(struct flame *f, uint32_t parent, enum flame_root root,
 	return id;
 }
 
-static struct flame_stack *stack_for(struct flame *f, const struct thread *th, size_t depth)
+static struct flame_stack *stack_for(struct flame *f, const struct render_thread *th, size_t depth)
 {
-	if (th->index >= f->nstacks) {
-		size_t old = f->nstacks;
-		f->stacks = xgrow(f->stacks, &f->nstacks, (size_t)th->index + 1, sizeof(*f->stacks));
-		memset(f->stacks + old, 0, (f->nstacks - old) * sizeof(*f->stacks));
-	}
-	struct flame_stack *s = &f->stacks[th->index];
-	if (depth >= s->cap) {
-		size_t old = s->cap;
-		s->v = xgrow(s->v, &s->cap, depth + 1, sizeof(*s->v));
-		memset(s->v + old, 0, (s->cap - old) * sizeof(*s->v));
-	}
+	struct flame_stack *s = render_thread_slot((void **)&f->stacks, &f->nstacks, th,
+						   sizeof(*f->stacks));
+	if (depth >= s->cap)
+		s->v = xgrow_zero(s->v, &s->cap, depth + 1, sizeof(*s->v));
 	if (!s->base && f->by != FLAME_BY_NONE) {
 		s->base = child(f, 0, FLAME_PROC, 0, (uint32_t)th->pid, th->pid);
 		if (f->by == FLAME_BY_THREAD)

@@ -9,7 +9,6 @@
 #include <stdint.h>
 
 #include "render.h"
-#include "stacks.h"
 
 enum flame_root { FLAME_CALL, FLAME_PROC, FLAME_THREAD };
 

@@ -64,14 +64,13 @@ void picture_names_see_slow(struct picture_names *pn, int32_t pid)
 }
 
 uint32_t picture_names_id(const struct picture_names *pn, struct intern *in,
-		       const struct stacks *st, int32_t pid)
+			  const struct render_proc *proc)
 {
-	const struct proc_name *p = find(pn, pid);
+	const struct proc_name *p = find(pn, proc->pid);
 	if (p && p->cmdline)
 		return intern_id(in, p->cmdline, strlen(p->cmdline));
-	for (size_t i = 0; i < st->nprocs; i++)
-		if (st->procs[i]->pid == pid && st->procs[i]->comm)
-			return st->procs[i]->comm;
+	if (proc->comm)
+		return proc->comm;
 	return intern_id(in, "python", 6);
 }
 

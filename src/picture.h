@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "intern.h"
-#include "stacks.h"
+#include "render.h"
 
 struct proc_name {
 	int32_t pid;
@@ -41,7 +41,7 @@ static inline void picture_names_see(struct picture_names *pn, int32_t pid)
 
 /* The intern id of the process's name: command line, comm or "python". */
 uint32_t picture_names_id(const struct picture_names *pn, struct intern *in,
-		       const struct stacks *st, int32_t pid);
+			  const struct render_proc *proc);
 
 /* A thread frame's name: "main (tid N)" for the thread whose tid is the
  * pid, else "tid N"; short (a chrome thread_name, to which consumers add

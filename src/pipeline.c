@@ -34,6 +34,32 @@
 /* tev.flags: decided at push time, the event is not to be shown. */
 #define EVF_DROPPED 0x80000000u
 
+/* What the pipeline decides about a call on a thread's stack; frames[i]
+ * goes with the thread's stack[i] (stacks.c owns the call itself). */
+struct pframe {
+	uint64_t child_ns;    /* durations of the shown children */
+	int32_t depth;        /* shown depth (visible ancestors) */
+	int32_t vis_parent;   /* stack index of the nearest visible ancestor, -1 */
+	bool visible;
+	bool pending;         /* --min-duration: not yet known to last long enough */
+	bool dropped;         /* shown, but dropped: the output was behind */
+	size_t hold_at;       /* hold buffer length when the call came */
+};
+
+/* The pipeline's state of one thread (by thread index). */
+struct pthread {
+	struct thread *th;
+	int8_t selected;      /* passes --pid/--tid; -1: not decided yet */
+	int32_t nvisible;     /* visible frames on the stack = depth of a new shown call */
+	uint64_t last_ts;     /* timestamps are made monotonic per thread */
+	struct pframe *frames;
+	size_t frames_cap;
+	/* --min-duration: events held while a call is pending */
+	struct tev *held;
+	size_t nheld, held_head, held_cap;
+	ptrdiff_t first_pending;  /* stack index of the outermost pending call, -1 */
+};
+
 struct pipeline {
 	bool strict;
 	struct intern *in;
@@ -44,6 +70,9 @@ struct pipeline {
 	bool have_err_out;
 	struct renderer *r[2];
 	int nr;
+	struct pthread *pth;       /* by thread index */
+	size_t npth, pth_cap;
+	size_t nprocs_seen;        /* processes told to the renderers (meta) */
 	unsigned shown;            /* MARK() bits of the kinds shown */
 	uint64_t t0;               /* engine timestamp of the first event */
 	bool have_t0;
@@ -110,7 +139,7 @@ struct pipeline *pipeline_new(const struct pipeline_config *c, char *err, size_t
 	p->next_deadline = UINT64_MAX;
 
 	struct render_ctx ctx = {
-		.out = &p->out, .in = p->in, .st = p->st, .set = c->render,
+		.out = &p->out, .in = p->in, .set = c->render,
 		.color = ops == &render_text && want_color(c->color, p->out.fd),
 		.null_id = p->null_id,
 	};
@@ -142,6 +171,11 @@ void pipeline_free(struct pipeline *p)
 	status_stop(p->status);
 	for (int i = 0; i < p->nr; i++)
 		p->r[i]->ops->destroy(p->r[i]);
+	for (size_t i = 0; i < p->npth; i++) {
+		free(p->pth[i].frames);
+		free(p->pth[i].held);
+	}
+	free(p->pth);
 	if (p->have_err_out)
 		out_close(&p->err_out, NULL, 0);
 	out_close(&p->out, NULL, 0);
@@ -209,75 +243,108 @@ static inline void deliver(struct pipeline *p, const struct tev *e)
 
 /* --- the hold buffer (--min-duration) --- */
 
-static void hold(struct thread *th, const struct tev *e)
+static void hold(struct pthread *pt, const struct tev *e)
 {
-	if (th->nheld == th->held_cap) {
-		if (th->held_head > th->held_cap / 4) {
+	if (pt->nheld == pt->held_cap) {
+		if (pt->held_head > pt->held_cap / 4) {
 			/* Compact: shift the unreleased events down, and the
 			 * positions the pending calls remember with them. */
-			size_t shift = th->held_head;
-			memmove(th->held, th->held + shift, (th->nheld - shift) * sizeof(*th->held));
-			th->nheld -= shift;
-			th->held_head = 0;
-			for (size_t i = (size_t)th->first_pending; i < th->n; i++)
-				th->stack[i].hold_at -= shift;
+			size_t shift = pt->held_head;
+			memmove(pt->held, pt->held + shift, (pt->nheld - shift) * sizeof(*pt->held));
+			pt->nheld -= shift;
+			pt->held_head = 0;
+			for (size_t i = (size_t)pt->first_pending; i < pt->th->n; i++)
+				pt->frames[i].hold_at -= shift;
 		} else {
-			th->held = xgrow(th->held, &th->held_cap, th->nheld + 1, sizeof(*th->held));
+			pt->held = xgrow(pt->held, &pt->held_cap, pt->nheld + 1, sizeof(*pt->held));
 		}
 	}
-	th->held[th->nheld++] = *e;
+	pt->held[pt->nheld++] = *e;
 }
 
-static void release(struct pipeline *p, struct thread *th, size_t upto)
+static void release(struct pipeline *p, struct pthread *pt, size_t upto)
 {
-	for (size_t i = th->held_head; i < upto; i++)
-		deliver(p, &th->held[i]);
-	th->held_head = upto;
-	if (th->first_pending < 0 && th->held_head == th->nheld)
-		th->held_head = th->nheld = 0;
+	for (size_t i = pt->held_head; i < upto; i++)
+		deliver(p, &pt->held[i]);
+	pt->held_head = upto;
+	if (pt->first_pending < 0 && pt->held_head == pt->nheld)
+		pt->held_head = pt->nheld = 0;
 }
 
 /* The outermost pending call is long enough: show it and what followed it
  * up to the next pending call. */
-static void confirm_first(struct pipeline *p, struct thread *th)
+static void confirm_first(struct pipeline *p, struct pthread *pt)
 {
-	size_t fp = (size_t)th->first_pending;
+	size_t fp = (size_t)pt->first_pending;
 	size_t upto;
-	th->stack[fp].pending = false;
-	if (fp + 1 < th->n) {
-		th->first_pending = (ptrdiff_t)fp + 1;
-		upto = th->stack[fp + 1].hold_at;
+	pt->frames[fp].pending = false;
+	if (fp + 1 < pt->th->n) {
+		pt->first_pending = (ptrdiff_t)fp + 1;
+		upto = pt->frames[fp + 1].hold_at;
 	} else {
-		th->first_pending = -1;
-		upto = th->nheld;
+		pt->first_pending = -1;
+		upto = pt->nheld;
 	}
-	release(p, th, upto);
+	release(p, pt, upto);
 }
 
 static void confirm_due(struct pipeline *p)
 {
 	uint64_t next = UINT64_MAX;
-	for (size_t i = 0; i < p->st->nthreads; i++) {
-		struct thread *th = p->st->threads[i];
-		while (th->first_pending >= 0) {
-			const struct frame *f = &th->stack[th->first_pending];
+	for (size_t i = 0; i < p->npth; i++) {
+		struct pthread *pt = &p->pth[i];
+		while (pt->first_pending >= 0) {
+			const struct frame *f = &pt->th->stack[pt->first_pending];
 			if (p->now - f->start < p->min_dur) {
 				if (f->start + p->min_dur < next)
 					next = f->start + p->min_dur;
 				break;
 			}
-			confirm_first(p, th);
+			confirm_first(p, pt);
 		}
 	}
 	p->next_deadline = next;
 }
 
-static inline void emit(struct pipeline *p, struct thread *th, const struct tev *e)
+static inline void emit(struct pipeline *p, struct pthread *pt, const struct tev *e)
 {
-	if (th->first_pending >= 0)
-		hold(th, e);
+	if (pt->first_pending >= 0)
+		hold(pt, e);
 	else
 		deliver(p, e);
+}
+
+/* --- threads and processes --- */
+
+static void tell_meta(struct pipeline *p, enum render_meta what, const struct render_proc *proc,
+		      const struct render_thread *th)
+{
+	for (int k = 0; k < p->nr; k++)
+		if (p->r[k]->ops->meta)
+			p->r[k]->ops->meta(p->r[k], what, proc, th);
+}
+
+/* Processes stacks.c created since the last call: tell the renderers. */
+static void tell_new_procs(struct pipeline *p)
+{
+	while (p->nprocs_seen < p->st->nprocs)
+		tell_meta(p, META_PROCESS, p->st->procs[p->nprocs_seen++], NULL);
+}
+
+/* A thread seen for the first time (its index is the next one): decide
+ * whether the filters keep it, and tell the renderers. */
+static struct pthread *new_pthread(struct pipeline *p, struct thread *th)
+{
+	p->pth = xgrow(p->pth, &p->pth_cap, p->npth + 1, sizeof(*p->pth));
+	struct pthread *pt = &p->pth[p->npth++];
+	memset(pt, 0, sizeof(*pt));
+	pt->th = th;
+	pt->first_pending = -1;
+	pt->selected = filter_thread_ok(p->flt, th->rt.pid, th->rt.tid);
+	tell_new_procs(p);
+	if (pt->selected)
+		tell_meta(p, META_THREAD, th->proc, &th->rt);
+	return pt;
 }
 
 /* --- events --- */
@@ -313,9 +380,9 @@ static void push_comm(struct pipeline *p, const struct event *ev)
 {
 	if (!filter_pid_ok(p->flt, ev->pid))
 		return;
-	struct proc *pr = stacks_proc(p->st, ev->pid);
+	struct render_proc *pr = stacks_proc(p->st, ev->pid);
+	tell_new_procs(p);
 	pr->comm = (ev->flags & EVF_FUNC_NULL) ? 0 : intern_id(p->in, ev->func, ev->func_len);
-	pr->version++;
 	struct tev e = {
 		.kind = EV_COMM, .flags = ev->flags & (EVF_FUNC_TRUNC | EVF_FUNC_NULL),
 		.ts = p->have_t0 && ev->ts >= p->t0 ? ev->ts - p->t0 : 0, .engine_ts = ev->ts,
@@ -324,41 +391,47 @@ static void push_comm(struct pipeline *p, const struct event *ev)
 	deliver(p, &e);
 }
 
-static void push_call(struct pipeline *p, struct thread *th, struct tev *e)
+static void push_call(struct pipeline *p, struct pthread *pt, struct tev *e)
 {
-	int32_t depth = th->nvisible;
+	struct thread *th = pt->th;
+	int32_t depth = pt->nvisible;
 	bool vis = (p->shown & MARK(EV_CALL)) && depth < p->max_depth &&
 		   filter_code_ok(p->flt, p->in, e->func, e->file);
 	ptrdiff_t parent = (ptrdiff_t)th->n - 1;
-	struct frame *f = stacks_call(p->st, th, e->func, e->file, e->num, e->ts);
-	f->flags = e->flags;
+	struct frame *sf = stacks_call(p->st, th, e->func, e->file, e->num, e->ts);
+	sf->flags = e->flags;
+	if (th->n > pt->frames_cap)
+		pt->frames = xgrow(pt->frames, &pt->frames_cap, th->n, sizeof(*pt->frames));
+	struct pframe *f = &pt->frames[th->n - 1];
+	memset(f, 0, sizeof(*f));
+	f->vis_parent = -1;
 	f->visible = vis;
 	f->depth = depth;
 	if (parent >= 0) {
-		const struct frame *pf = &th->stack[parent];
+		const struct pframe *pf = &pt->frames[parent];
 		f->vis_parent = pf->visible ? (int32_t)parent : pf->vis_parent;
 	}
 	if (vis)
-		th->nvisible++;
+		pt->nvisible++;
 	f->dropped = vis && p->behind;
 	if (f->dropped)
 		e->flags |= EVF_DROPPED;
 	if (p->min_dur) {
 		f->pending = true;
-		f->hold_at = th->nheld;
-		if (th->first_pending < 0) {
-			th->first_pending = (ptrdiff_t)th->n - 1;
+		f->hold_at = pt->nheld;
+		if (pt->first_pending < 0) {
+			pt->first_pending = (ptrdiff_t)th->n - 1;
 			if (e->ts + p->min_dur < p->next_deadline)
 				p->next_deadline = e->ts + p->min_dur;
 		}
 	}
 	if (vis) {
 		e->depth = depth;
-		emit(p, th, e);
+		emit(p, pt, e);
 	}
 }
 
-static void pop_return(struct pipeline *p, struct thread *th, struct tev *e);
+static void pop_return(struct pipeline *p, struct pthread *pt, struct tev *e);
 
 static inline bool frame_is(const struct frame *f, const struct tev *e)
 {
@@ -375,8 +448,10 @@ void pipeline_match_returns(struct pipeline *p)
 	p->match_returns = true;
 }
 
-static void push_return(struct pipeline *p, struct thread *th, struct tev *e)
+static void push_return(struct pipeline *p, struct pthread *pt, struct tev *e)
 {
+	struct thread *th = pt->th;
+
 	if (p->match_returns && th->n > 0 && !frame_is(&th->stack[th->n - 1], e)) {
 		ptrdiff_t k = (ptrdiff_t)th->n - 2;
 
@@ -393,7 +468,7 @@ static void push_return(struct pipeline *p, struct thread *th, struct tev *e)
 				r.file = f->file;
 				r.num = f->line;
 				r.flags = f->flags;
-				pop_return(p, th, &r);
+				pop_return(p, pt, &r);
 			}
 		} else {
 			/* Its entry never fired (3.15: a generator thrown into):
@@ -401,61 +476,63 @@ static void push_return(struct pipeline *p, struct thread *th, struct tev *e)
 			struct tev c = *e;
 
 			c.kind = EV_CALL;
-			push_call(p, th, &c);
+			push_call(p, pt, &c);
 		}
 	}
-	pop_return(p, th, e);
+	pop_return(p, pt, e);
 }
 
-static void pop_return(struct pipeline *p, struct thread *th, struct tev *e)
+static void pop_return(struct pipeline *p, struct pthread *pt, struct tev *e)
 {
-	struct frame f;
+	struct thread *th = pt->th;
+	struct frame sf;
 	uint64_t dur;
-	if (!stacks_return(p->st, th, e->ts, &f, &dur)) {
+	if (!stacks_return(p->st, th, e->ts, &sf, &dur)) {
 		/* The call was not seen: shown at the outermost level without a
 		 * duration; it lasted at least since the trace started. */
-		if ((p->shown & MARK(EV_RETURN)) && th->nvisible < p->max_depth &&
+		if ((p->shown & MARK(EV_RETURN)) && pt->nvisible < p->max_depth &&
 		    (!p->min_dur || e->ts >= p->min_dur) &&
 		    filter_code_ok(p->flt, p->in, e->func, e->file)) {
-			e->depth = th->nvisible;
+			e->depth = pt->nvisible;
 			if (p->behind)
 				e->flags |= EVF_DROPPED;
-			emit(p, th, e);
+			emit(p, pt, e);
 		}
 		return;
 	}
 	ptrdiff_t idx = (ptrdiff_t)th->n;
+	struct pframe f = pt->frames[idx];
 	if (f.visible)
-		th->nvisible--;
+		pt->nvisible--;
 	if (f.pending && dur < p->min_dur) {
 		/* Too short: dropped with everything held since its call. */
-		th->nheld = f.hold_at;
-		if (th->first_pending == idx) {
-			th->first_pending = -1;
-			th->nheld = th->held_head = 0;
+		pt->nheld = f.hold_at;
+		if (pt->first_pending == idx) {
+			pt->first_pending = -1;
+			pt->nheld = pt->held_head = 0;
 		}
 		return;
 	}
 	if (f.visible) {
 		if (f.vis_parent >= 0)
-			th->stack[f.vis_parent].child_ns += dur;
+			pt->frames[f.vis_parent].child_ns += dur;
 		if (f.dropped)
 			e->flags |= EVF_DROPPED;
 		e->depth = f.depth;
 		e->dur = dur;
 		e->self = dur > f.child_ns ? dur - f.child_ns : 0;
 		e->has_dur = true;
-		emit(p, th, e);
+		emit(p, pt, e);
 	}
-	if (f.pending && th->first_pending == idx) {
-		th->first_pending = -1;
-		release(p, th, th->nheld);
+	if (f.pending && pt->first_pending == idx) {
+		pt->first_pending = -1;
+		release(p, pt, pt->nheld);
 	}
 }
 
-static void push_other(struct pipeline *p, struct thread *th, struct tev *e)
+static void push_other(struct pipeline *p, struct pthread *pt, struct tev *e)
 {
-	int32_t depth = th->nvisible;
+	int32_t depth = pt->nvisible;
 	if (!(p->shown & MARK(e->kind)) || depth >= p->max_depth)
 		return;
 	if (e->kind == EV_LINE && !filter_code_ok(p->flt, p->in, e->func, e->file))
@@ -463,7 +540,7 @@ static void push_other(struct pipeline *p, struct thread *th, struct tev *e)
 	if (p->behind)
 		e->flags |= EVF_DROPPED;
 	e->depth = depth;
-	emit(p, th, e);
+	emit(p, pt, e);
 }
 
 void pipeline_push(struct pipeline *p, const struct event *ev)
@@ -487,9 +564,8 @@ void pipeline_push(struct pipeline *p, const struct event *ev)
 	 * keep, so an event shows the same time under every filter. */
 	uint64_t ts = rel_ts(p, ev->ts);
 	struct thread *th = stacks_thread(p->st, ev->pid, ev->tid);
-	if (th->selected < 0)
-		th->selected = filter_thread_ok(p->flt, ev->pid, ev->tid);
-	if (!th->selected)
+	struct pthread *pt = th->rt.index < p->npth ? &p->pth[th->rt.index] : new_pthread(p, th);
+	if (!pt->selected)
 		return;
 
 	struct tev e;
@@ -497,15 +573,15 @@ void pipeline_push(struct pipeline *p, const struct event *ev)
 	e.flags = ev->flags;
 	e.engine_ts = ev->ts;
 	e.ts = ts;
-	if (e.ts < th->last_ts)
-		e.ts = th->last_ts;
-	th->last_ts = e.ts;
+	if (e.ts < pt->last_ts)
+		e.ts = pt->last_ts;
+	pt->last_ts = e.ts;
 	if (e.ts > p->now)
 		p->now = e.ts;
 	e.num = ev->num;
 	e.pid = ev->pid;
 	e.tid = ev->tid;
-	e.th = th;
+	e.th = &th->rt;
 	e.dur = e.self = 0;
 	e.has_dur = false;
 	/* A return (or line) usually names the function on top of its stack,
@@ -525,50 +601,52 @@ void pipeline_push(struct pipeline *p, const struct event *ev)
 		confirm_due(p);
 	switch (ev->kind) {
 	case EV_CALL:
-		push_call(p, th, &e);
+		push_call(p, pt, &e);
 		break;
 	case EV_RETURN:
-		push_return(p, th, &e);
+		push_return(p, pt, &e);
 		break;
 	default:
-		push_other(p, th, &e);
+		push_other(p, pt, &e);
 		break;
 	}
 }
 
 /* --- the end --- */
 
-static void finish_thread(struct pipeline *p, struct thread *th, uint64_t end)
+static void finish_thread(struct pipeline *p, struct pthread *pt, uint64_t end)
 {
+	const struct thread *th = pt->th;
 	size_t open = th->n;
-	while (th->first_pending >= 0) {
-		const struct frame *f = &th->stack[th->first_pending];
+	while (pt->first_pending >= 0) {
+		const struct frame *f = &th->stack[pt->first_pending];
 		if (end - f->start >= p->min_dur) {
-			confirm_first(p, th);
+			confirm_first(p, pt);
 			continue;
 		}
 		/* Never returned, and shorter than DUR so far: not shown. */
-		open = (size_t)th->first_pending;
-		th->nheld = f->hold_at;
-		th->first_pending = -1;
+		open = (size_t)pt->first_pending;
+		pt->nheld = pt->frames[pt->first_pending].hold_at;
+		pt->first_pending = -1;
 	}
-	release(p, th, th->nheld);
+	release(p, pt, pt->nheld);
 	/* Innermost first: the open shown call inside a frame is the one
 	 * handled just before it, and its time is not the frame's own. */
 	uint64_t inner = 0;
 	for (size_t i = open; i-- > 0;) {
 		const struct frame *f = &th->stack[i];
-		if (!f->visible)
+		const struct pframe *pf = &pt->frames[i];
+		if (!pf->visible)
 			continue;
-		uint64_t dur = end - f->start, used = f->child_ns + inner;
+		uint64_t dur = end - f->start, used = pf->child_ns + inner;
 		inner = dur;
-		if (f->dropped)
+		if (pf->dropped)
 			continue;
 		struct tev e = {
 			.kind = EV_CALL, .flags = f->flags, .ts = f->start, .dur = dur,
 			.self = dur > used ? dur - used : 0,
-			.num = f->line, .pid = th->pid, .tid = th->tid, .func = f->func,
-			.file = f->file, .depth = f->depth, .th = th,
+			.num = f->line, .pid = th->rt.pid, .tid = th->rt.tid, .func = f->func,
+			.file = f->file, .depth = pf->depth, .th = &th->rt,
 		};
 		for (int k = 0; k < p->nr; k++)
 			if (p->r[k]->ops->unreturned)
@@ -595,9 +673,9 @@ int pipeline_finish(struct pipeline *p, char *err, size_t errlen)
 		push_lost(p, p->drop_pending, 0, 0);
 		p->drop_pending = 0;
 	}
-	for (size_t i = 0; i < p->st->nthreads; i++)
-		if (p->st->threads[i]->selected > 0)
-			finish_thread(p, p->st->threads[i], end);
+	for (size_t i = 0; i < p->npth; i++)
+		if (p->pth[i].selected > 0)
+			finish_thread(p, &p->pth[i], end);
 	for (int k = 0; k < p->nr; k++)
 		p->r[k]->ops->finish(p->r[k], end);
 

@@ -35,6 +35,7 @@ struct chrome {
 	struct esc_cache esc;
 	struct slicer sl;
 	struct picture_names pn;
+	struct render_roster roster;   /* processes and shown threads, for the names */
 	bool first;
 	bool have_t0;
 	uint64_t t0;            /* engine timestamp of ts 0 */
@@ -67,6 +68,7 @@ static void chrome_destroy(struct renderer *r)
 	esc_cache_free(&c->esc);
 	slicer_free(&c->sl);
 	picture_names_free(&c->pn);
+	render_roster_free(&c->roster);
 	free(c->unreturned);
 	free(c);
 }
@@ -107,7 +109,7 @@ static char *put_call_body(char *d, const struct esc_entry *func, const struct e
 }
 
 /* A slice's B or E: the same name and args on both. */
-static void slice_event(struct chrome *c, const struct thread *th, const struct slice *s,
+static void slice_event(struct chrome *c, const struct render_thread *th, const struct slice *s,
 			char ph, uint64_t ts, const char *cat)
 {
 	struct out *o = c->base.ctx.out;
@@ -144,24 +146,20 @@ static const char *slice_cat(const struct slice *s)
 	return s->kind == SLICE_CALL ? "call" : s->kind == SLICE_GC ? "gc" : "import";
 }
 
-static void chrome_open(void *ctx, const struct thread *th, const struct slice *s)
+static void chrome_open(void *ctx, const struct render_thread *th, const struct slice *s)
 {
 	slice_event(ctx, th, s, 'B', s->start, slice_cat(s));
 }
 
-static void chrome_close(void *ctx, const struct thread *th, const struct slice *s, uint64_t ts,
+static void chrome_close(void *ctx, const struct render_thread *th, const struct slice *s, uint64_t ts,
 			 bool unreturned)
 {
 	struct chrome *c = ctx;
 	slice_event(c, th, s, 'E', ts, unreturned ? "unreturned" : slice_cat(s));
 	if (unreturned && s->kind == SLICE_CALL) {
-		if (th->index >= c->nunreturned) {
-			size_t old = c->nunreturned;
-			c->unreturned = xgrow(c->unreturned, &c->nunreturned, (size_t)th->index + 1,
-					      sizeof(*c->unreturned));
-			memset(c->unreturned + old, 0, (c->nunreturned - old) * sizeof(*c->unreturned));
-		}
-		c->unreturned[th->index]++;
+		uint64_t *n = render_thread_slot((void **)&c->unreturned, &c->nunreturned, th,
+						 sizeof(*c->unreturned));
+		(*n)++;
 	}
 }
 
@@ -240,6 +238,12 @@ static void chrome_event(struct renderer *r, const struct tev *e)
 		slicer_event(&c->sl, e);
 }
 
+static void chrome_meta(struct renderer *r, enum render_meta what, const struct render_proc *proc,
+			const struct render_thread *th)
+{
+	render_roster_meta(&((struct chrome *)r)->roster, what, proc, th);
+}
+
 static void meta(struct chrome *c, const char *what, int32_t pid, int32_t tid,
 		 const char *name, size_t len)
 {
@@ -266,43 +270,40 @@ static void meta(struct chrome *c, const char *what, int32_t pid, int32_t tid,
 static void chrome_finish(struct renderer *r, uint64_t end_ts)
 {
 	struct chrome *c = (struct chrome *)r;
-	const struct stacks *st = r->ctx.st;
+	const struct render_roster *ro = &c->roster;
 	struct out *o = r->ctx.out;
 	char name[64];
 
 	slicer_finish(&c->sl, end_ts);
-	for (size_t k = 0; k < c->nunreturned; k++) {
-		if (!c->unreturned[k])
+	/* Thread indexes count every thread; only shown ones closed calls. */
+	for (size_t k = 0; k < ro->nthreads; k++) {
+		const struct render_thread *th = ro->threads[k];
+		if (th->index >= c->nunreturned || !c->unreturned[th->index])
 			continue;
-		const struct thread *th = st->threads[k];
+		uint64_t unreturned = c->unreturned[th->index];
 		char *d = out_room(o, 200), *s = d;
 		d = head(c, d, 'i', th->pid, th->tid, end_ts);
 		PUT(d, ",\"s\":\"t\",\"cat\":\"unreturned\",\"name\":\"");
-		d += fmt_u64(d, c->unreturned[k]);
-		if (c->unreturned[k] == 1)
+		d += fmt_u64(d, unreturned);
+		if (unreturned == 1)
 			PUT(d, " call never returned\"");
 		else
 			PUT(d, " calls never returned\"");
 		PUT(d, ",\"args\":{\"closed_at_end\":");
-		d += fmt_u64(d, c->unreturned[k]);
+		d += fmt_u64(d, unreturned);
 		PUT(d, "}}");
 		o->len += (size_t)(d - s);
 	}
-	for (size_t i = 0; i < st->nprocs; i++) {
-		const struct proc *p = st->procs[i];
-		bool any = false;
-		for (size_t k = 0; k < st->nthreads && !any; k++)
-			any = st->threads[k]->proc == p && st->threads[k]->selected > 0;
-		if (!any)
+	for (size_t i = 0; i < ro->nprocs; i++) {
+		const struct render_proc *p = ro->procs[i];
+		if (!ro->proc_shown[i])
 			continue;
-		uint32_t id = picture_names_id(&c->pn, r->ctx.in, st, p->pid);
+		uint32_t id = picture_names_id(&c->pn, r->ctx.in, p);
 		const struct esc_entry *pname = esc_get(&c->esc, r->ctx.in, id);
 		meta(c, "process_name", p->pid, p->pid, pname->s, pname->len);
 	}
-	for (size_t k = 0; k < st->nthreads; k++) {
-		const struct thread *th = st->threads[k];
-		if (th->selected <= 0)
-			continue;
+	for (size_t k = 0; k < ro->nthreads; k++) {
+		const struct render_thread *th = ro->threads[k];
 		meta(c, "thread_name", th->pid, th->tid, name, thread_label(name, th->pid, th->tid, true));
 	}
 	out_str(o, "\n],\"displayTimeUnit\":\"ms\",\"otherData\":{\"generator\":\"pytrace "
@@ -328,6 +329,7 @@ const struct render_ops render_chrome = {
 	.name = "chrome",
 	.create = chrome_create,
 	.event = chrome_event,
+	.meta = chrome_meta,
 	.finish = chrome_finish,
 	.destroy = chrome_destroy,
 };

@@ -23,6 +23,7 @@ struct folded {
 	struct esc_cache esc;
 	struct flame fl;
 	struct picture_names pn;
+	struct render_roster roster;   /* process names for --flame-by */
 };
 
 static struct renderer *folded_create(const struct render_ctx *ctx)
@@ -42,6 +43,7 @@ static void folded_destroy(struct renderer *r)
 	esc_cache_free(&f->esc);
 	flame_free(&f->fl);
 	picture_names_free(&f->pn);
+	render_roster_free(&f->roster);
 	free(f);
 }
 
@@ -51,6 +53,12 @@ static void folded_event(struct renderer *r, const struct tev *e)
 	if (f->fl.by != FLAME_BY_NONE && e->kind == EV_CALL)
 		picture_names_see(&f->pn, e->pid);
 	flame_event(&f->fl, e);
+}
+
+static void folded_meta(struct renderer *r, enum render_meta what, const struct render_proc *proc,
+			const struct render_thread *th)
+{
+	render_roster_meta(&((struct folded *)r)->roster, what, proc, th);
 }
 
 /* One frame of node nd, then sep. */
@@ -73,7 +81,8 @@ static void put_frame(struct folded *f, const struct flame_node *nd, char sep)
 		d += fmt_i64(d, nd->line);
 		*d++ = ')';
 	} else if (nd->root == FLAME_PROC) {
-		uint32_t id = picture_names_id(&f->pn, ctx->in, ctx->st, (int32_t)nd->line);
+		struct render_proc proc = render_roster_proc(&f->roster, (int32_t)nd->line);
+		uint32_t id = picture_names_id(&f->pn, ctx->in, &proc);
 		const struct esc_entry *name = esc_get(&f->esc, ctx->in, id);
 		d = s = out_room(o, (size_t)name->len + 40);
 		memcpy(d, name->s, name->len);
@@ -137,6 +146,7 @@ const struct render_ops render_folded = {
 	.create = folded_create,
 	.event = folded_event,
 	.unreturned = folded_unreturned,
+	.meta = folded_meta,
 	.finish = folded_finish,
 	.destroy = folded_destroy,
 };

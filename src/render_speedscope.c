@@ -32,7 +32,7 @@ struct sevent {
 };
 
 struct sthread {
-	const struct thread *th;
+	const struct render_thread *th;
 	struct sevent *v;
 	size_t n, cap;
 };
@@ -48,6 +48,7 @@ struct speedscope {
 	size_t mask;
 	struct sthread *threads;   /* per thread index */
 	size_t nthreads;
+	struct render_roster roster;   /* processes and shown threads */
 };
 
 static const struct slice_ops speedscope_slice_ops;
@@ -71,6 +72,7 @@ static void speedscope_destroy(struct renderer *r)
 	esc_cache_free(&s->esc);
 	slicer_free(&s->sl);
 	picture_names_free(&s->pn);
+	render_roster_free(&s->roster);
 	for (size_t i = 0; i < s->nthreads; i++)
 		free(s->threads[i].v);
 	free(s->threads);
@@ -129,27 +131,23 @@ static uint32_t frame_of(struct speedscope *s, const struct slice *x)
 	return (uint32_t)s->nframes - 1;
 }
 
-static void add(struct speedscope *s, const struct thread *th, uint32_t frame, uint64_t at, bool open)
+static void add(struct speedscope *s, const struct render_thread *th, uint32_t frame, uint64_t at, bool open)
 {
-	if (th->index >= s->nthreads) {
-		size_t old = s->nthreads;
-		s->threads = xgrow(s->threads, &s->nthreads, (size_t)th->index + 1, sizeof(*s->threads));
-		memset(s->threads + old, 0, (s->nthreads - old) * sizeof(*s->threads));
-	}
-	struct sthread *t = &s->threads[th->index];
+	struct sthread *t = render_thread_slot((void **)&s->threads, &s->nthreads, th,
+					       sizeof(*s->threads));
 	t->th = th;
 	if (t->n == t->cap)
 		t->v = xgrow(t->v, &t->cap, t->n + 1, sizeof(*t->v));
 	t->v[t->n++] = (struct sevent){ .at = at, .frame = frame, .open = open };
 }
 
-static void ss_open(void *ctx, const struct thread *th, const struct slice *x)
+static void ss_open(void *ctx, const struct render_thread *th, const struct slice *x)
 {
 	struct speedscope *s = ctx;
 	add(s, th, frame_of(s, x), x->start, true);
 }
 
-static void ss_close(void *ctx, const struct thread *th, const struct slice *x, uint64_t ts,
+static void ss_close(void *ctx, const struct render_thread *th, const struct slice *x, uint64_t ts,
 		     bool unreturned)
 {
 	struct speedscope *s = ctx;
@@ -166,6 +164,12 @@ static void speedscope_event(struct renderer *r, const struct tev *e)
 		return;
 	picture_names_see(&s->pn, e->pid);
 	slicer_event(&s->sl, e);
+}
+
+static void speedscope_meta(struct renderer *r, enum render_meta what,
+			    const struct render_proc *proc, const struct render_thread *th)
+{
+	render_roster_meta(&((struct speedscope *)r)->roster, what, proc, th);
 }
 
 static void put_esc(struct out *o, struct speedscope *s, uint32_t id)
@@ -203,15 +207,15 @@ static void put_frame(struct speedscope *s, const struct sframe *f)
 static void speedscope_finish(struct renderer *r, uint64_t end_ts)
 {
 	struct speedscope *s = (struct speedscope *)r;
-	const struct stacks *st = r->ctx.st;
+	const struct render_roster *ro = &s->roster;
 	struct out *o = r->ctx.out;
 	char label[48];
 
 	slicer_finish(&s->sl, end_ts);
 	out_str(o, "{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",\n"
 		"\"exporter\":\"pytrace " PYTRACE_VERSION "\",\"name\":\"");
-	if (st->nprocs)
-		put_esc(o, s, picture_names_id(&s->pn, r->ctx.in, st, st->procs[0]->pid));
+	if (ro->nprocs)
+		put_esc(o, s, picture_names_id(&s->pn, r->ctx.in, ro->procs[0]));
 	else
 		out_str(o, "pytrace");
 	out_str(o, "\",\"activeProfileIndex\":0,\n\"shared\":{\"frames\":[");
@@ -221,14 +225,12 @@ static void speedscope_finish(struct renderer *r, uint64_t end_ts)
 	}
 	out_str(o, "\n]},\n\"profiles\":[");
 	bool first = true;
-	for (size_t k = 0; k < st->nthreads; k++) {
-		const struct thread *th = st->threads[k];
-		if (th->selected <= 0)
-			continue;
+	for (size_t k = 0; k < ro->nthreads; k++) {
+		const struct render_thread *th = ro->threads[k];
 		out_str(o, first ? "\n" : ",\n");
 		first = false;
 		out_str(o, "{\"type\":\"evented\",\"name\":\"");
-		put_esc(o, s, picture_names_id(&s->pn, r->ctx.in, st, th->pid));
+		put_esc(o, s, picture_names_id(&s->pn, r->ctx.in, th->proc));
 		out_str(o, " (pid ");
 		out_i64(o, th->pid);
 		out_str(o, "), ");
@@ -237,7 +239,7 @@ static void speedscope_finish(struct renderer *r, uint64_t end_ts)
 		out_str(o, "\",\"unit\":\"nanoseconds\",\"startValue\":0,\"endValue\":");
 		out_u64(o, end_ts);
 		out_str(o, ",\"events\":[");
-		const struct sthread *t = k < s->nthreads ? &s->threads[k] : NULL;
+		const struct sthread *t = th->index < s->nthreads ? &s->threads[th->index] : NULL;
 		for (size_t i = 0; t && i < t->n; i++) {
 			char *d = out_room(o, 80), *b = d;
 			if (i)
@@ -259,6 +261,7 @@ static void speedscope_finish(struct renderer *r, uint64_t end_ts)
 const struct render_ops render_speedscope = {
 	.name = "speedscope",
 	.create = speedscope_create,
+	.meta = speedscope_meta,
 	.event = speedscope_event,
 	.finish = speedscope_finish,
 	.destroy = speedscope_destroy,

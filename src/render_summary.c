@@ -141,19 +141,12 @@ static uint32_t *active_slot(struct summary *s, uint64_t key)
 	return &s->act[j].count;
 }
 
-static struct tstack *tstack_for(struct summary *s, const struct thread *th, size_t depth)
+static struct tstack *tstack_for(struct summary *s, const struct render_thread *th, size_t depth)
 {
-	if (th->index >= s->nstacks) {
-		size_t old = s->nstacks;
-		s->stacks = xgrow(s->stacks, &s->nstacks, (size_t)th->index + 1, sizeof(*s->stacks));
-		memset(s->stacks + old, 0, (s->nstacks - old) * sizeof(*s->stacks));
-	}
-	struct tstack *ts = &s->stacks[th->index];
-	if (depth >= ts->cap) {
-		size_t old = ts->cap;
-		ts->v = xgrow(ts->v, &ts->cap, depth + 1, sizeof(*ts->v));
-		memset(ts->v + old, 0, (ts->cap - old) * sizeof(*ts->v));
-	}
+	struct tstack *ts = render_thread_slot((void **)&s->stacks, &s->nstacks, th,
+					       sizeof(*s->stacks));
+	if (depth >= ts->cap)
+		ts->v = xgrow_zero(ts->v, &ts->cap, depth + 1, sizeof(*ts->v));
 	return ts;
 }
 

@@ -37,6 +37,7 @@ struct svg {
 	struct esc_cache esc;
 	struct flame fl;
 	struct picture_names pn;
+	struct render_roster roster;   /* process names */
 	/* layout, at the end: per node */
 	uint64_t *total_us, *total_ns;   /* subtree sums (total_us[0]: everything) */
 };
@@ -58,9 +59,16 @@ static void svg_destroy(struct renderer *r)
 	esc_cache_free(&s->esc);
 	flame_free(&s->fl);
 	picture_names_free(&s->pn);
+	render_roster_free(&s->roster);
 	free(s->total_us);
 	free(s->total_ns);
 	free(s);
+}
+
+static void svg_meta(struct renderer *r, enum render_meta what, const struct render_proc *proc,
+		     const struct render_thread *th)
+{
+	render_roster_meta(&((struct svg *)r)->roster, what, proc, th);
 }
 
 static void svg_event(struct renderer *r, const struct tev *e)
@@ -118,8 +126,9 @@ static void put_name(struct svg *s, const struct flame_node *nd, bool label)
 	struct out *o = s->base.ctx.out;
 	char buf[48];
 	if (nd->root == FLAME_PROC) {
+		struct render_proc proc = render_roster_proc(&s->roster, (int32_t)nd->line);
 		const struct esc_entry *p = text_of(s, picture_names_id(&s->pn, s->base.ctx.in,
-									 s->base.ctx.st, (int32_t)nd->line));
+									 &proc));
 		put_xml(o, p->s, p->len);
 		out_str(o, " (pid ");
 		out_i64(o, nd->line);
@@ -295,7 +304,7 @@ static int by_parent_name(const void *a, const void *b, void *arg)
 static void put_header(struct svg *s, int height, size_t nframes, size_t cut)
 {
 	struct out *o = s->base.ctx.out;
-	const struct stacks *st = s->base.ctx.st;
+	const struct render_roster *ro = &s->roster;
 	char num[160];
 
 	snprintf(num, sizeof(num), "<svg version=\"1.1\" width=\"%d\" height=\"%d\" "
@@ -329,9 +338,9 @@ static void put_header(struct svg *s, int height, size_t nframes, size_t cut)
 		 SVG_WIDTH / 2);
 	out_str(o, num);
 	out_str(o, "pytrace: ");
-	if (st->nprocs) {
-		const struct esc_entry *p = text_of(s, picture_names_id(&s->pn, s->base.ctx.in, st,
-									 st->procs[0]->pid));
+	if (ro->nprocs) {
+		const struct esc_entry *p = text_of(s, picture_names_id(&s->pn, s->base.ctx.in,
+									 ro->procs[0]));
 		put_xml(o, p->s, p->len);
 	}
 	snprintf(num, sizeof(num), "</text>\n<text id=\"sub\" x=\"%d\" y=\"40\" text-anchor=\"middle\">",
@@ -478,6 +487,7 @@ const struct render_ops render_svg = {
 	.name = "svg",
 	.create = svg_create,
 	.event = svg_event,
+	.meta = svg_meta,
 	.unreturned = svg_unreturned,
 	.finish = svg_finish,
 	.destroy = svg_destroy,

@@ -27,7 +27,8 @@
 struct prefix {
 	char *s;
 	uint32_t len;
-	uint32_t version;
+	uint32_t names;       /* text.names when built */
+	uint32_t nthreads;    /* the process's thread count when built */
 	bool built;
 };
 
@@ -36,6 +37,7 @@ struct text {
 	struct esc_cache esc;
 	struct prefix *prefixes;   /* per thread index */
 	size_t nprefixes;
+	uint32_t names;            /* bumped by every process name (comm) */
 };
 
 static struct renderer *text_create(const struct render_ctx *ctx)
@@ -57,16 +59,13 @@ static void text_destroy(struct renderer *r)
 	free(t);
 }
 
-/* "comm(pid[/tid]): ", rebuilt when the process's name or thread count changes. */
-static const struct prefix *prefix_for(struct text *t, const struct thread *th)
+/* "comm(pid[/tid]): ", rebuilt when a process's name or the thread count
+ * of this one changes. */
+static const struct prefix *prefix_for(struct text *t, const struct render_thread *th)
 {
-	if (th->index >= t->nprefixes) {
-		size_t old = t->nprefixes;
-		t->prefixes = xgrow(t->prefixes, &t->nprefixes, (size_t)th->index + 1, sizeof(*t->prefixes));
-		memset(t->prefixes + old, 0, (t->nprefixes - old) * sizeof(*t->prefixes));
-	}
-	struct prefix *pf = &t->prefixes[th->index];
-	if (pf->built && pf->version == th->proc->version)
+	struct prefix *pf = render_thread_slot((void **)&t->prefixes, &t->nprefixes, th,
+					       sizeof(*t->prefixes));
+	if (pf->built && pf->names == t->names && pf->nthreads == th->proc->nthreads)
 		return pf;
 	const struct esc_entry *comm = th->proc->comm ? esc_get(&t->esc, t->base.ctx.in, th->proc->comm) : NULL;
 	const char *name = comm ? comm->s : "python";
@@ -85,7 +84,8 @@ static const struct prefix *prefix_for(struct text *t, const struct thread *th)
 	memcpy(d, "): ", 3);
 	d += 3;
 	pf->len = (uint32_t)(d - pf->s);
-	pf->version = th->proc->version;
+	pf->names = t->names;
+	pf->nthreads = th->proc->nthreads;
 	pf->built = true;
 	return pf;
 }
@@ -147,8 +147,10 @@ static void text_event(struct renderer *r, const struct tev *e)
 	struct out *o = r->ctx.out;
 	bool color = r->ctx.color;
 
-	if (e->kind == EV_COMM)
+	if (e->kind == EV_COMM) {
+		t->names++;
 		return;
+	}
 	if (e->kind == EV_LOST) {
 		char *d = out_room(o, 128);
 		char *s = d;

@@ -19,14 +19,10 @@ void slicer_free(struct slicer *sl)
 	memset(sl, 0, sizeof(*sl));
 }
 
-static struct slice_stack *stack_of(struct slicer *sl, const struct thread *th)
+static struct slice_stack *stack_of(struct slicer *sl, const struct render_thread *th)
 {
-	if (th->index >= sl->nstacks) {
-		size_t old = sl->nstacks;
-		sl->stacks = xgrow(sl->stacks, &sl->nstacks, (size_t)th->index + 1, sizeof(*sl->stacks));
-		memset(sl->stacks + old, 0, (sl->nstacks - old) * sizeof(*sl->stacks));
-	}
-	struct slice_stack *s = &sl->stacks[th->index];
+	struct slice_stack *s = render_thread_slot((void **)&sl->stacks, &sl->nstacks, th,
+						   sizeof(*sl->stacks));
 	s->th = th;
 	return s;
 }

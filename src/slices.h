@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "stacks.h"
+#include "render.h"
 
 enum slice_kind { SLICE_CALL, SLICE_GC, SLICE_IMPORT };
 
@@ -26,14 +26,14 @@ struct slice {
 };
 
 struct slice_ops {
-	void (*open)(void *ctx, const struct thread *th, const struct slice *s);
+	void (*open)(void *ctx, const struct render_thread *th, const struct slice *s);
 	/* unreturned: closed because the trace ended */
-	void (*close)(void *ctx, const struct thread *th, const struct slice *s, uint64_t ts,
+	void (*close)(void *ctx, const struct render_thread *th, const struct slice *s, uint64_t ts,
 		      bool unreturned);
 };
 
 struct slice_stack {
-	const struct thread *th;
+	const struct render_thread *th;
 	struct slice *v;
 	size_t n, cap;
 };

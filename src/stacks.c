@@ -27,7 +27,6 @@ void stacks_free(struct stacks *st)
 		return;
 	for (size_t i = 0; i < st->nthreads; i++) {
 		free(st->threads[i]->stack);
-		free(st->threads[i]->held);
 		free(st->threads[i]);
 	}
 	for (size_t i = 0; i < st->nprocs; i++)
@@ -68,20 +67,21 @@ static uint64_t proc_key_at(const struct stacks *st, size_t i)
 
 static uint64_t thread_key_at(const struct stacks *st, size_t i)
 {
-	return thread_key(st->threads[i]->pid, st->threads[i]->tid);
+	return thread_key(st->threads[i]->rt.pid, st->threads[i]->rt.tid);
 }
 
-struct proc *stacks_proc(struct stacks *st, int32_t pid)
+struct render_proc *stacks_proc(struct stacks *st, int32_t pid)
 {
 	size_t j = hash_id((uint32_t)pid) & st->pmask;
 	while (st->pmap[j]) {
-		struct proc *p = st->procs[st->pmap[j] - 1];
+		struct render_proc *p = st->procs[st->pmap[j] - 1];
 		if (p->pid == pid)
 			return p;
 		j = (j + 1) & st->pmask;
 	}
-	struct proc *p = xcalloc(1, sizeof(*p));
+	struct render_proc *p = xcalloc(1, sizeof(*p));
 	p->pid = pid;
+	p->index = (uint32_t)st->nprocs;
 	st->procs = xgrow(st->procs, &st->procs_cap, st->nprocs + 1, sizeof(*st->procs));
 	st->procs[st->nprocs++] = p;
 	st->pmap[j] = (uint32_t)st->nprocs;
@@ -96,20 +96,18 @@ struct thread *stacks_thread_slow(struct stacks *st, int32_t pid, int32_t tid)
 	size_t j = hash_id(key) & st->tmask;
 	while (st->tmap[j]) {
 		struct thread *t = st->threads[st->tmap[j] - 1];
-		if (t->pid == pid && t->tid == tid)
+		if (t->rt.pid == pid && t->rt.tid == tid)
 			return t;
 		j = (j + 1) & st->tmask;
 	}
 	struct thread *t = xcalloc(1, sizeof(*t));
-	t->pid = pid;
-	t->tid = tid;
-	t->selected = -1;
-	t->first_pending = -1;
+	t->rt.pid = pid;
+	t->rt.tid = tid;
 	t->proc = stacks_proc(st, pid);
+	t->rt.proc = t->proc;
 	t->proc->nthreads++;
-	t->proc->version++;
 	st->threads = xgrow(st->threads, &st->threads_cap, st->nthreads + 1, sizeof(*st->threads));
-	t->index = (uint32_t)st->nthreads;
+	t->rt.index = (uint32_t)st->nthreads;
 	st->threads[st->nthreads++] = t;
 	st->tmap[j] = (uint32_t)st->nthreads;
 	if (st->nthreads * 2 > st->tmask + 1)
@@ -128,7 +126,6 @@ struct frame *stacks_call(struct stacks *st, struct thread *th, uint32_t func,
 	f->file = file;
 	f->line = line;
 	f->start = ts;
-	f->vis_parent = -1;
 	st->calls++;
 	return f;
 }

@@ -1,10 +1,9 @@
 /* Per-thread call stacks: depth, duration of each call on its return,
  * returns whose call was not seen (attached mid-call: counted, never a
- * negative depth) and calls never returned (counted at the end).
- *
- * Also the tree event (struct tev): an event placed in its thread's tree,
- * with the depth it is shown at and, on returns, its duration and self
- * time. The pipeline builds them; renderers consume them. */
+ * negative depth) and calls never returned (counted at the end).  Also
+ * the registry of threads and processes, whose public part renderers see
+ * (render.h).  What the pipeline decides about a call (visible, pending,
+ * depth shown...) is the pipeline's own (pipeline.c). */
 #ifndef PYTRACE_STACKS_H
 #define PYTRACE_STACKS_H
 
@@ -12,64 +11,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event.h"
-
-struct thread;
-
-struct tev {
-	enum ev_kind kind;
-	uint32_t flags;       /* EVF_* */
-	uint64_t ts;          /* ns since the start of the trace */
-	uint64_t engine_ts;   /* the engine's own timestamp (raw output) */
-	uint64_t dur, self;   /* returns with has_dur: duration, minus shown children */
-	int64_t num;          /* line / gc generation / collected / found / lost */
-	int32_t pid, tid;
-	uint32_t func, file;  /* intern ids */
-	int32_t depth;        /* shown depth, 0 = outermost */
-	bool has_dur;         /* false on a return whose call was not seen */
-	struct thread *th;    /* NULL for lost events */
-};
-
-struct proc {
-	int32_t pid;
-	uint32_t comm;        /* intern id of the process name, 0 = unknown */
-	uint32_t nthreads;    /* distinct tids seen */
-	uint32_t version;     /* bumped when comm or nthreads changes */
-};
+#include "render.h"
 
 struct frame {
 	uint32_t func, file;
 	uint32_t flags;
 	int64_t line;
 	uint64_t start;
-	uint64_t child_ns;    /* durations of the shown children */
-	int32_t depth;        /* shown depth (visible ancestors) */
-	int32_t vis_parent;   /* stack index of the nearest visible ancestor, -1 */
-	bool visible;
-	bool pending;         /* --min-duration: not yet known to last long enough */
-	bool dropped;         /* shown, but dropped: the output was behind */
-	size_t hold_at;       /* hold buffer length when the call came */
 };
 
 struct thread {
-	int32_t pid, tid;
-	uint32_t index;       /* dense, for renderers' per-thread caches */
-	int8_t selected;      /* passes --pid/--tid; -1: not decided yet */
-	struct proc *proc;
+	struct render_thread rt;   /* pid, tid, index, proc: what renderers see */
+	struct render_proc *proc;  /* rt.proc, writable */
 	struct frame *stack;
 	size_t n, cap;
-	int32_t nvisible;     /* visible frames on the stack = depth of a new shown call */
-	uint64_t last_ts;     /* timestamps are made monotonic per thread */
-	/* --min-duration: events held while a call is pending */
-	struct tev *held;
-	size_t nheld, held_head, held_cap;
-	ptrdiff_t first_pending;  /* stack index of the outermost pending call, -1 */
 };
 
 struct stacks {
-	struct thread **threads;
+	struct thread **threads;   /* by index */
 	size_t nthreads, threads_cap;
-	struct proc **procs;
+	struct render_proc **procs;   /* by index */
 	size_t nprocs, procs_cap;
 	/* open-addressing maps: (pid,tid) -> thread, pid -> proc */
 	uint32_t *tmap, *pmap;     /* index + 1, 0 = empty */
@@ -85,11 +46,11 @@ void stacks_free(struct stacks *st);
 struct thread *stacks_thread_slow(struct stacks *st, int32_t pid, int32_t tid);
 static inline struct thread *stacks_thread(struct stacks *st, int32_t pid, int32_t tid)
 {
-	if (st->last && st->last->tid == tid && st->last->pid == pid)
+	if (st->last && st->last->rt.tid == tid && st->last->rt.pid == pid)
 		return st->last;
 	return st->last = stacks_thread_slow(st, pid, tid);
 }
-struct proc *stacks_proc(struct stacks *st, int32_t pid);
+struct render_proc *stacks_proc(struct stacks *st, int32_t pid);
 
 /* A call: push a frame (visibility etc. are the caller's). */
 struct frame *stacks_call(struct stacks *st, struct thread *th, uint32_t func,

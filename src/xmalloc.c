@@ -47,6 +47,16 @@ void *xgrow(void *p, size_t *nmemb, size_t want, size_t size)
 	return p;
 }
 
+void *xgrow_zero(void *p, size_t *nmemb, size_t want, size_t size)
+{
+	size_t old = *nmemb;
+
+	p = xgrow(p, nmemb, want, size);
+	if (*nmemb > old)
+		memset((char *)p + old * size, 0, (*nmemb - old) * size);
+	return p;
+}
+
 char *xstrdup(const char *s)
 {
 	return check(strdup(s));

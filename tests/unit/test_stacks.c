@@ -53,7 +53,7 @@ static void test_threads(void **state)
 		assert_int_equal(threads[i]->n, (size_t)(i % 5) + 1);
 		assert_int_equal(threads[i]->proc->pid, 100 + i / 3);
 		assert_int_equal(threads[i]->proc->nthreads, 3);
-		assert_int_equal(threads[i]->index, (uint32_t)i);
+		assert_int_equal(threads[i]->rt.index, (uint32_t)i);
 	}
 	assert_int_equal(st->nprocs, 100);
 	/* same tid in two processes: two threads */
