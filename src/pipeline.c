@@ -236,6 +236,12 @@ static inline void deliver(struct pipeline *p, const struct tev *e)
 		p->lost -= n;   /* push_lost counts them again */
 		push_lost(p, n, 0, 0);
 	}
+	if (__builtin_expect(e->kind == EV_LOST, 0)) {
+		for (int k = 0; k < p->nr; k++)
+			if (p->r[k]->ops->lost)
+				p->r[k]->ops->lost(p->r[k], e);
+		return;
+	}
 	p->r[0]->ops->event(p->r[0], e);
 	if (p->nr > 1)
 		p->r[1]->ops->event(p->r[1], e);

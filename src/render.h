@@ -80,6 +80,10 @@ struct render_ops {
 	const char *name;
 	struct renderer *(*create)(const struct render_ctx *ctx);
 	void (*event)(struct renderer *r, const struct tev *e);
+	/* Optional: the engine lost e->num events here (e->ts: where in the
+	 * trace; pid/tid 0 when not known).  Without it nothing is shown, but
+	 * the count still reaches the end-of-trace report. */
+	void (*lost)(struct renderer *r, const struct tev *e);
 	/* Optional: a process or a shown thread appeared (th NULL for a
 	 * process), before its first event; names arrive as EV_COMM events. */
 	void (*meta)(struct renderer *r, enum render_meta what, const struct render_proc *proc,

@@ -172,7 +172,7 @@ static void chrome_event(struct renderer *r, const struct tev *e)
 
 	if (e->kind == EV_COMM)
 		return;
-	if (!c->have_t0 && e->kind != EV_LOST) {
+	if (!c->have_t0) {
 		c->t0 = e->engine_ts - e->ts;
 		c->have_t0 = true;
 	}
@@ -222,20 +222,28 @@ static void chrome_event(struct renderer *r, const struct tev *e)
 		d = put_esc(d, func);
 		PUT(d, "\"}");
 		break;
-	case EV_LOST:
-		d = head(c, d, 'i', e->pid, e->tid, e->ts);
-		PUT(d, ",\"s\":\"g\",\"cat\":\"pytrace\",\"name\":\"");
-		d += fmt_i64(d, e->num);
-		PUT(d, " events lost\",\"args\":{\"lost\":");
-		d += fmt_i64(d, e->num);
-		PUT(d, "}}");
-		break;
 	default:
 		break;
 	}
 	o->len += (size_t)(d - s);
 	if (e->kind == EV_GC_DONE || e->kind == EV_IMPORT_DONE)
 		slicer_event(&c->sl, e);
+}
+
+/* Lost events: a global instant where they were lost. */
+static void chrome_lost(struct renderer *r, const struct tev *e)
+{
+	struct chrome *c = (struct chrome *)r;
+	struct out *o = r->ctx.out;
+	char *d = out_room(o, 256), *s = d;
+
+	d = head(c, d, 'i', e->pid, e->tid, e->ts);
+	PUT(d, ",\"s\":\"g\",\"cat\":\"pytrace\",\"name\":\"");
+	d += fmt_i64(d, e->num);
+	PUT(d, " events lost\",\"args\":{\"lost\":");
+	d += fmt_i64(d, e->num);
+	PUT(d, "}}");
+	o->len += (size_t)(d - s);
 }
 
 static void chrome_meta(struct renderer *r, enum render_meta what, const struct render_proc *proc,
@@ -329,6 +337,7 @@ const struct render_ops render_chrome = {
 	.name = "chrome",
 	.create = chrome_create,
 	.event = chrome_event,
+	.lost = chrome_lost,
 	.meta = chrome_meta,
 	.finish = chrome_finish,
 	.destroy = chrome_destroy,

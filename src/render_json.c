@@ -1,7 +1,8 @@
 /* json: JSON Lines, one object per event, always these keys in this order:
  *   ts (ns since the trace start), pid, tid, kind, depth, func, file, line
  * plus dur (ns) on returns whose call was seen, and value on gc-start
- * (generation), gc-done (collected) and import-done (found: 1/0).
+ * (generation), gc-done (collected), import-done (found: 1/0) and lost
+ * (events the engine lost at that point).
  * func, file and line are null where the marker has none (gc; file and
  * line for import and audit; func/file the tracer could not read). Bytes
  * that are not UTF-8 become \udcXX, as Python's surrogateescape does. */
@@ -110,6 +111,26 @@ static void json_event(struct renderer *r, const struct tev *e)
 	o->len += (size_t)(d - s);
 }
 
+/* Events the engine lost, where it lost them: a record of kind "lost" with
+ * the count as its value (func, file and line are null). */
+static void json_lost(struct renderer *r, const struct tev *e)
+{
+	struct out *o = r->ctx.out;
+	char *d = out_room(o, 200), *s = d;
+
+	PUT(d, "{\"ts\":");
+	d += fmt_u64(d, e->ts);
+	PUT(d, ",\"pid\":");
+	d += fmt_i64(d, e->pid);
+	PUT(d, ",\"tid\":");
+	d += fmt_i64(d, e->tid);
+	PUT(d, ",\"kind\":\"lost\",\"depth\":0,\"func\":null,\"file\":null,\"line\":null,"
+	       "\"value\":");
+	d += fmt_i64(d, e->num);
+	PUT(d, "}\n");
+	o->len += (size_t)(d - s);
+}
+
 static void json_finish(struct renderer *r, uint64_t end_ts)
 {
 	(void)r;
@@ -120,6 +141,7 @@ const struct render_ops render_json = {
 	.name = "json",
 	.create = json_create,
 	.event = json_event,
+	.lost = json_lost,
 	.finish = json_finish,
 	.destroy = json_destroy,
 };

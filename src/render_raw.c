@@ -108,6 +108,7 @@ const struct render_ops render_raw = {
 	.name = "raw",
 	.create = raw_create,
 	.event = raw_event,
+	.lost = raw_event,      /* a "lost" line where it happened */
 	.finish = raw_finish,
 	.destroy = raw_destroy,
 };

@@ -141,6 +141,26 @@ static char *put_name(char *d, const struct esc_entry *s, bool trunc)
 	return d;
 }
 
+static void text_lost(struct renderer *r, const struct tev *e)
+{
+	struct out *o = r->ctx.out;
+	bool color = r->ctx.color;
+	char *d = out_room(o, 128);
+	char *s = d;
+
+	d = put_time(d, e->ts, color);
+	PUT(d, "pytrace: ");
+	if (color)
+		PUT(d, C_LOST);
+	PUT(d, "!! ");
+	d += fmt_i64(d, e->num);
+	PUT(d, " events lost here");
+	if (color)
+		PUT(d, C_OFF);
+	*d++ = '\n';
+	o->len += (size_t)(d - s);
+}
+
 static void text_event(struct renderer *r, const struct tev *e)
 {
 	struct text *t = (struct text *)r;
@@ -151,23 +171,6 @@ static void text_event(struct renderer *r, const struct tev *e)
 		t->names++;
 		return;
 	}
-	if (e->kind == EV_LOST) {
-		char *d = out_room(o, 128);
-		char *s = d;
-		d = put_time(d, e->ts, color);
-		PUT(d, "pytrace: ");
-		if (color)
-			PUT(d, C_LOST);
-		PUT(d, "!! ");
-		d += fmt_i64(d, e->num);
-		PUT(d, " events lost here");
-		if (color)
-			PUT(d, C_OFF);
-		*d++ = '\n';
-		o->len += (size_t)(d - s);
-		return;
-	}
-
 	const struct prefix *pf = prefix_for(t, e->th);
 	const struct esc_entry *func = esc_get(&t->esc, r->ctx.in, e->func);
 	const struct esc_entry *file = esc_get(&t->esc, r->ctx.in, e->file);
@@ -272,6 +275,7 @@ const struct render_ops render_text = {
 	.name = "text",
 	.create = text_create,
 	.event = text_event,
+	.lost = text_lost,
 	.finish = text_finish,
 	.destroy = text_destroy,
 };

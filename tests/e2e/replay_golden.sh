@@ -37,6 +37,11 @@ while IFS='|' read -r name input status args; do
 	ok "$name"
 done < cases
 
+# Lost events are a record of their own in json, with the documented keys.
+"$PYTRACE" -q --replay lost.raw -f json >"$TMP/lost.json" 2>/dev/null
+check "lost: json lines have exactly the documented keys" $CHECK json "$TMP/lost.json"
+check "lost: json has a lost record with the count" grep -q '"kind":"lost",.*"value":12}' "$TMP/lost.json"
+
 # Independent checks on every input: json keys, chrome structure, folded totals.
 for f in basic threads exotic; do
 	"$PYTRACE" -q --replay $f.raw --all -f json >"$TMP/$f.json"

@@ -25,7 +25,8 @@ import sys
 from collections import defaultdict
 
 BASE = ["ts", "pid", "tid", "kind", "depth", "func", "file", "line"]
-KINDS = {"call", "return", "line", "gc-start", "gc-done", "import-start", "import-done", "audit"}
+KINDS = {"call", "return", "line", "gc-start", "gc-done", "import-start", "import-done", "audit",
+         "lost"}
 
 
 def fail(msg):
@@ -53,7 +54,7 @@ def check_json(path):
         want = []
         if ev["kind"] == "return" and "dur" in ev:
             want.append("dur")
-        if ev["kind"] in ("gc-start", "gc-done", "import-done"):
+        if ev["kind"] in ("gc-start", "gc-done", "import-done", "lost"):
             want.append("value")
         # the strings the engine cut at its bound, when there are any
         if "truncated" in ev:
