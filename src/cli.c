@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "engine.h"
 #include "event.h"
 #include "exitcodes.h"
 #include "filter.h"
@@ -203,6 +204,31 @@ static int pick(const char *opt, const char *s, const char *const *names)
 	}
 }
 
+/* -f NAME: a format of the registry (render_formats[]). */
+static const struct render_ops *pick_format(const char *s)
+{
+	const char *names[16];
+	size_t n = 0;
+
+	for (size_t i = 0; render_formats[i] && n < 15; i++)
+		names[n++] = render_formats[i]->name;
+	names[n] = NULL;
+	return render_formats[pick("-f", s, names)];
+}
+
+/* --engine NAME: auto (NULL), or an engine of the registry (engines[]). */
+static const struct engine_ops *pick_engine(const char *s)
+{
+	const char *names[16] = { "auto" };
+	size_t n = 1;
+
+	for (size_t i = 0; engines[i] && n < 15; i++)
+		names[n++] = engines[i]->name;
+	names[n] = NULL;
+	int k = pick("--engine", s, names);
+	return k ? engines[k - 1] : NULL;
+}
+
 static void add_glob(struct str_list *l, const char *opt, const char *s)
 {
 	char err[256];
@@ -222,10 +248,7 @@ static void add_id(struct id_list *l, const char *opt, const char *s)
 	id_list_add(l, id);
 }
 
-static const char *const format_names[] = { "text", "json", "chrome", "folded", "summary", "raw",
-					    "speedscope", "svg", NULL };
 static const char *const flame_by_names[] = { "none", "process", "thread", NULL };
-static const char *const engine_names[] = { "auto", "stap", "bpf", NULL };
 static const char *const color_names[] = { "auto", "always", "never", NULL };
 static const char *const summary_names[] = { "table", "markdown", NULL };
 
@@ -250,6 +273,7 @@ void cli_parse(int argc, char **argv, struct options *o)
 	o->entry_fix = true;
 	o->follow = true;
 	o->filter.max_depth = -1;
+	o->format = &render_text;
 
 	if (argc > 1 && argv[1][0] != '-' && command_word(argv[1]) != CMD_TRACE) {
 		o->command = command_word(argv[1]);
@@ -273,11 +297,11 @@ void cli_parse(int argc, char **argv, struct options *o)
 			o->pid = (pid_t)parse_long("-p", optarg, 1, INT_MAX);
 			break;
 		case OPT_PYTHON:       o->python = optarg; break;
-		case OPT_ENGINE:       o->engine = pick("--engine", optarg, engine_names); break;
+		case OPT_ENGINE:       o->engine = pick_engine(optarg); break;
 		case OPT_PRINT_SCRIPT: o->print_script = true; break;
 		case OPT_REPLAY:       o->replay = optarg; break;
 		case 'f':
-			o->format = pick("-f", optarg, format_names);
+			o->format = pick_format(optarg);
 			break;
 		case 'o':
 			if (!optarg[0])
@@ -365,7 +389,7 @@ void cli_parse(int argc, char **argv, struct options *o)
 		usage_error("-c and -p are exclusive: trace a new command or attach to a running one");
 	if (o->replay && (o->command_line || o->pid || o->python))
 		usage_error("--replay reads a saved trace; it does not go with -c, -p or --python");
-	if (o->replay && (o->engine != ENGINE_AUTO || o->duration > 0 || o->buffer_size ||
+	if (o->replay && (o->engine || o->duration > 0 || o->buffer_size ||
 			  !o->follow || !o->entry_fix))
 		usage_error("--replay reads a saved trace; --engine, --duration, --buffer-size, "
 			    "--no-follow and --no-entry-fix are for live tracing");
@@ -378,7 +402,7 @@ void cli_parse(int argc, char **argv, struct options *o)
 			o->command = CMD_REPLAY;   /* --lines etc. select what is shown */
 		else if (!o->command_line && !o->pid && !(o->print_script && o->python))
 			usage_error("nothing to trace: give -c \"COMMAND\", -p PID or --replay FILE");
-		if (o->print_script && o->engine == ENGINE_BPF)
+		if (o->print_script && o->engine && o->engine != &engine_stap)
 			usage_error("--print-script prints the stap engine's script; it does not go with --engine bpf");
 		if (o->print_script && o->replay)
 			usage_error("--print-script does not go with --replay");
@@ -394,9 +418,9 @@ void cli_parse(int argc, char **argv, struct options *o)
 	default:
 		break;
 	}
-	if (o->flame_by != FLAME_BY_NONE && o->format != FMT_FOLDED && o->format != FMT_SVG)
+	if (o->flame_by != FLAME_BY_NONE && o->format != &render_folded && o->format != &render_svg)
 		usage_error("--flame-by shapes the flame graphs; use it with -f folded or -f svg");
-	if (o->format == FMT_SUMMARY && o->summary && !o->summary_file)
+	if (o->format == &render_summary && o->summary && !o->summary_file)
 		o->summary = false;   /* the trace is the summary already */
 	log_quiet = o->quiet;
 }

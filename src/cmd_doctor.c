@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 
 #include "commands.h"
+#include "engine.h"
 #include "exitcodes.h"
 #include "log.h"
 #include "probe_checks.h"
@@ -26,27 +27,31 @@ static bool print_engine(const char *name, const struct probe_check *c, size_t n
 
 int cmd_doctor(const struct options *o)
 {
-	struct probe_check stap[PROBE_CHECKS_MAX], bpf[PROBE_CHECKS_MAX];
-	size_t ns = stap_checks(stap, PROBE_CHECKS_MAX);
-	size_t nb = bpf_checks(bpf, PROBE_CHECKS_MAX);
+	struct probe_check checks[PROBE_CHECKS_MAX];
+	const struct engine_ops *pick = NULL;
 	struct utsname u;
-	bool stap_ok, bpf_ok;
 
 	(void)o;
 	if (uname(&u) == 0)
 		printf("kernel %s %s\n\n", u.release, u.machine);
-	stap_ok = print_engine("stap", stap, ns);
-	putchar('\n');
-	bpf_ok = print_engine("bpf", bpf, nb);
-	putchar('\n');
+	/* Every engine in --engine auto's order: the first that can run is
+	 * auto's pick. */
+	for (size_t i = 0; engines[i]; i++) {
+		size_t n = engines[i]->checks(checks, PROBE_CHECKS_MAX);
 
-	if (stap_ok) {
-		printf("--engine auto will use: stap (the reference engine can run here)\n");
-	} else if (bpf_ok) {
+		if (print_engine(engines[i]->name, checks, n) && !pick)
+			pick = engines[i];
+		putchar('\n');
+	}
+
+	if (pick == engines[0]) {
+		printf("--engine auto will use: %s (the reference engine can run here)\n", pick->name);
+	} else if (pick) {
 		char why[320];
 
-		stap_can_run(why, sizeof(why));   /* the first blocking reason */
-		printf("--engine auto will use: bpf (stap cannot run: %s)\n", why);
+		engines[0]->available(why, sizeof(why));   /* the first blocking reason */
+		printf("--engine auto will use: %s (%s cannot run: %s)\n", pick->name,
+		       engines[0]->name, why);
 	} else {
 		printf("--engine auto will use: none (no engine can run here)\n");
 		error_msg("no engine can run here; fix one of the FAIL lines above");

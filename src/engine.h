@@ -1,4 +1,6 @@
-/* Interchangeable engines behind one small ops struct. */
+/* Interchangeable engines behind one small ops struct.  A new engine is an
+ * engine_X.c that fills one, plus a line in engines[] (engine.c): the CLI's
+ * --engine, --engine auto, doctor and trace.c all go through that list. */
 #ifndef PYTRACE_ENGINE_H
 #define PYTRACE_ENGINE_H
 
@@ -7,6 +9,7 @@
 
 #include "pipeline.h"
 #include "plan.h"
+#include "probe_checks.h"
 
 struct run_result {
 	int exit_status;           /* -c: command's status (128+sig if killed); -p: 0 */
@@ -16,8 +19,12 @@ struct run_result {
 
 struct engine_ops {
 	const char *name;
+	/* The way out, said when --engine NAME cannot run here. */
+	const char *unavailable_hint;
 	/* Can this engine run here? false with a one-line reason in why. */
 	bool (*available)(char *why, size_t len);
+	/* Every check doctor prints for this engine; returns how many. */
+	size_t (*checks)(struct probe_check *out, size_t max);
 	/* Trace per plan, pushing events into p until the target exits or a stop
 	 * is requested (stop_requested(), signals.h). Returns 0, or -1 with err filled and
 	 * *exit_code set to one of exitcodes.h. */
@@ -32,5 +39,11 @@ void engine_target_seen(struct pipeline *p, const struct py_target *t);
 
 extern const struct engine_ops engine_stap;
 extern const struct engine_ops engine_bpf;
+
+/* Every engine, in --engine auto's order of preference (the reference
+ * engine first), NULL-terminated. */
+extern const struct engine_ops *const engines[];
+/* The engine called name, or NULL. */
+const struct engine_ops *engine_by_name(const char *name);
 
 #endif

@@ -746,6 +746,8 @@ static int bpf_run(const struct trace_plan *plan, struct pipeline *p, struct run
 
 const struct engine_ops engine_bpf = {
 	.name = "bpf",
+	.unavailable_hint = "`pytrace doctor` lists what each engine needs",
 	.available = bpf_available,
+	.checks = bpf_checks,
 	.run = bpf_run,
 };

@@ -497,6 +497,8 @@ out:
 
 const struct engine_ops engine_stap = {
 	.name = "stap",
+	.unavailable_hint = "use --engine bpf (or --engine auto); `pytrace doctor` explains",
 	.available = stap_available,
+	.checks = stap_checks,
 	.run = stap_run,
 };

@@ -14,10 +14,9 @@
 #include "pipeline.h"
 #include "render.h"
 
+struct engine_ops;
+
 enum command { CMD_TRACE, CMD_LIST, CMD_DOCTOR, CMD_TAPSET, CMD_REPLAY };
-enum engine_kind { ENGINE_AUTO, ENGINE_STAP, ENGINE_BPF };
-enum format { FMT_TEXT, FMT_JSON, FMT_CHROME, FMT_FOLDED, FMT_SUMMARY, FMT_RAW,
-	       FMT_SPEEDSCOPE, FMT_SVG };
 struct options {
 	enum command command;
 
@@ -31,7 +30,7 @@ struct options {
 	unsigned markers;              /* MARK() bits, default MARKS_CALLS */
 
 	/* engines */
-	enum engine_kind engine;
+	const struct engine_ops *engine;   /* --engine NAME (engines[]); NULL: auto */
 	bool print_script;             /* --print-script (stap) */
 	bool entry_fix;                /* 3.11 entry fix, off with --no-entry-fix */
 	bool follow;                   /* trace child pythons, off with --no-follow */
@@ -43,7 +42,7 @@ struct options {
 	struct filter_spec filter;
 
 	/* output */
-	enum format format;
+	const struct render_ops *format;   /* -f NAME (render_formats[]) */
 	const char *output;            /* -o FILE, NULL = stdout */
 	enum color_mode color;
 	bool summary;                  /* --summary: table on stderr after a text trace */

@@ -64,12 +64,12 @@ static int events_only(const struct options *o, struct trace_plan *plan, char *e
 		if (name && t->sdt && sdt_find(t->sdt, PY_PROVIDER, name))
 			have |= MARK(k);
 	}
-	if (o->format == FMT_SUMMARY || o->format == FMT_FOLDED || o->summary)
+	if (o->format == &render_summary || o->format == &render_folded || o->summary)
 		return err_set(err, errlen, "%s needs call markers, which CPython %d.%d lacks "
 			       "(3.12-3.14 removed them); its gc, import and audit events show with "
 			       "-f text, json, chrome or raw",
-			       o->summary && o->format != FMT_SUMMARY ? "--summary" :
-			       o->format == FMT_FOLDED ? "-f folded" : "-f summary",
+			       o->summary && o->format != &render_summary ? "--summary" :
+			       o->format == &render_folded ? "-f folded" : "-f summary",
 			       t->py_major, t->py_minor);
 	plan->markers &= have;
 	plan->events_only = true;

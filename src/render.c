@@ -5,6 +5,19 @@
 #include "render.h"
 #include "xmalloc.h"
 
+const struct render_ops *const render_formats[] = {
+	&render_text, &render_json, &render_chrome, &render_folded, &render_summary, &render_raw,
+	&render_speedscope, &render_svg, NULL,
+};
+
+const struct render_ops *render_format(const char *name)
+{
+	for (size_t i = 0; render_formats[i]; i++)
+		if (strcmp(render_formats[i]->name, name) == 0)
+			return render_formats[i];
+	return NULL;
+}
+
 void *render_thread_slot(void **v, size_t *n, const struct render_thread *th, size_t size)
 {
 	if (th->index >= *n)

@@ -104,6 +104,11 @@ extern const struct render_ops render_raw;
 extern const struct render_ops render_speedscope;
 extern const struct render_ops render_svg;
 
+/* Every output format, as -f names them (ops->name), NULL-terminated. */
+extern const struct render_ops *const render_formats[];
+/* The format called name, or NULL. */
+const struct render_ops *render_format(const char *name);
+
 /* Per-thread state of a renderer, by render_thread index: the slot of th
  * in an array of `size`-byte elements, grown (zeroed) on demand. */
 void *render_thread_slot(void **v, size_t *n, const struct render_thread *th, size_t size);

@@ -14,37 +14,36 @@
 #include "stapgen.h"
 
 /* The engine to run, or NULL with the reason printed.  When auto falls back
- * to bpf, why goes into note, said once the target is known to be good. */
+ * from the reference engine, why goes into note, said once the target is
+ * known to be good. */
 static const struct engine_ops *choose_engine(const struct options *o, int *exit_code,
 					      char *note, size_t notelen)
 {
-	char why_stap[256] = "", why_bpf[256] = "";
+	char why[256] = "", first_why[256] = "", all[1024] = "";
 
-	switch (o->engine) {
-	case ENGINE_STAP:
-		if (engine_stap.available(why_stap, sizeof(why_stap)))
-			return &engine_stap;
-		error_msg("the stap engine cannot run here: %s", why_stap);
-		hint_msg("use --engine bpf (or --engine auto); `pytrace doctor` explains");
-		break;
-	case ENGINE_BPF:
-		if (engine_bpf.available(why_bpf, sizeof(why_bpf)))
-			return &engine_bpf;
-		error_msg("the bpf engine cannot run here: %s", why_bpf);
-		hint_msg("`pytrace doctor` lists what each engine needs");
-		break;
-	case ENGINE_AUTO:
-		if (engine_stap.available(why_stap, sizeof(why_stap)))
-			return &engine_stap;
-		if (engine_bpf.available(why_bpf, sizeof(why_bpf))) {
-			snprintf(note, notelen, "engine: bpf (stap cannot run here: %s)", why_stap);
-			return &engine_bpf;
-		}
-		error_msg("no engine can run here: stap: %s; bpf: %s", why_stap, why_bpf);
-		hint_msg("`pytrace doctor` lists what each engine needs");
-		break;
-	}
 	*exit_code = EXIT_NO_ENGINE;
+	if (o->engine) {
+		if (o->engine->available(why, sizeof(why)))
+			return o->engine;
+		error_msg("the %s engine cannot run here: %s", o->engine->name, why);
+		hint_msg("%s", o->engine->unavailable_hint);
+		return NULL;
+	}
+	for (size_t i = 0; engines[i]; i++) {
+		why[0] = '\0';
+		if (engines[i]->available(why, sizeof(why))) {
+			if (i > 0)
+				snprintf(note, notelen, "engine: %s (%s cannot run here: %s)",
+					 engines[i]->name, engines[0]->name, first_why);
+			return engines[i];
+		}
+		if (i == 0)
+			snprintf(first_why, sizeof(first_why), "%s", why);
+		snprintf(all + strlen(all), sizeof(all) - strlen(all), "%s%s: %s", i ? "; " : "",
+			 engines[i]->name, why);
+	}
+	error_msg("no engine can run here: %s", all);
+	hint_msg("`pytrace doctor` lists what each engine needs");
 	return NULL;
 }
 
