@@ -19,8 +19,7 @@ void flame_init(struct flame *f, enum flame_by by)
 	f->nodes = xgrow(NULL, &f->nodes_cap, 1024, sizeof(*f->nodes));
 	f->nnodes = 1;
 	memset(&f->nodes[0], 0, sizeof(f->nodes[0]));
-	f->mask = 2048 - 1;
-	f->map = xcalloc(f->mask + 1, sizeof(*f->map));
+	hmap_init(&f->map, 2048);
 }
 
 void flame_free(struct flame *f)
@@ -29,24 +28,8 @@ void flame_free(struct flame *f)
 		free(f->stacks[i].v);
 	free(f->stacks);
 	free(f->nodes);
-	free(f->map);
+	hmap_free(&f->map);
 	memset(f, 0, sizeof(*f));
-}
-
-static void grow_map(struct flame *f)
-{
-	size_t size = (f->mask + 1) * 2;
-	uint32_t *m = xcalloc(size, sizeof(*m));
-	for (size_t i = 1; i < f->nnodes; i++) {
-		const struct flame_node *n = &f->nodes[i];
-		size_t j = node_hash(n->parent, n->func, n->file, n->root) & (size - 1);
-		while (m[j])
-			j = (j + 1) & (size - 1);
-		m[j] = (uint32_t)i;
-	}
-	free(f->map);
-	f->map = m;
-	f->mask = size - 1;
 }
 
 /* The child of parent for (root, func, file), created on first sight with
@@ -54,20 +37,18 @@ static void grow_map(struct flame *f)
 static uint32_t child(struct flame *f, uint32_t parent, enum flame_root root,
 		      uint32_t func, uint32_t file, int64_t line)
 {
-	size_t j = node_hash(parent, func, file, root) & f->mask;
-	while (f->map[j]) {
-		const struct flame_node *n = &f->nodes[f->map[j]];
+	uint32_t h = node_hash(parent, func, file, root);
+	size_t pos = hmap_pos(&f->map, h);
+	for (uint32_t id; (id = hmap_next(&f->map, &pos, h)) != HMAP_NONE;) {
+		const struct flame_node *n = &f->nodes[id];
 		if (n->parent == parent && n->func == func && n->file == file && n->root == root)
-			return f->map[j];
-		j = (j + 1) & f->mask;
+			return id;
 	}
 	f->nodes = xgrow(f->nodes, &f->nodes_cap, f->nnodes + 1, sizeof(*f->nodes));
 	uint32_t id = (uint32_t)f->nnodes++;
 	f->nodes[id] = (struct flame_node){ .parent = parent, .func = func, .file = file,
 					    .line = line, .root = root };
-	f->map[j] = id;
-	if (f->nnodes * 2 > f->mask + 1)
-		grow_map(f);
+	hmap_insert(&f->map, pos, h, id);
 	return id;
 }
 

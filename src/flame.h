@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hmap.h"
 #include "render.h"
 
 enum flame_root { FLAME_CALL, FLAME_PROC, FLAME_THREAD };
@@ -32,8 +33,7 @@ struct flame {
 	enum flame_by by;
 	struct flame_node *nodes;
 	size_t nnodes, nodes_cap;
-	uint32_t *map;        /* open addressing: node index, 0 = empty */
-	size_t mask;
+	struct hmap map;      /* (parent, root, func, file) -> node index */
 	struct flame_stack *stacks;   /* per thread index */
 	size_t nstacks;
 };

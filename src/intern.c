@@ -1,5 +1,4 @@
-/* Open-addressing hash table (linear probing, load <= 1/2) over an arena of
- * string copies. The hash reads 8 bytes at a time: file paths are long and
+/* An index (hmap.h) over an arena of string copies. The hash reads 8 bytes at a time: file paths are long and
  * every event hashes two of them. */
 #include <stdlib.h>
 #include <string.h>
@@ -58,29 +57,10 @@ static char *arena_copy(struct intern *in, const char *s, size_t len)
 	return dst;
 }
 
-static void grow_table(struct intern *in)
-{
-	uint32_t size = (in->mask + 1) * 2;
-	struct intern_slot *slots = xcalloc(size, sizeof(*slots));
-	for (uint32_t i = 0; i <= in->mask; i++) {
-		struct intern_slot sl = in->slots[i];
-		if (!sl.id1)
-			continue;
-		uint32_t j = sl.hash & (size - 1);
-		while (slots[j].id1)
-			j = (j + 1) & (size - 1);
-		slots[j] = sl;
-	}
-	free(in->slots);
-	in->slots = slots;
-	in->mask = size - 1;
-}
-
 struct intern *intern_new(void)
 {
 	struct intern *in = xcalloc(1, sizeof(*in));
-	in->mask = 4096 - 1;
-	in->slots = xcalloc(in->mask + 1, sizeof(*in->slots));
+	hmap_init(&in->map, 4096);
 	intern_id(in, "", 0);   /* id 0 */
 	return in;
 }
@@ -92,7 +72,7 @@ void intern_free(struct intern *in)
 	for (size_t i = 0; i < in->nchunks; i++)
 		free(in->chunks[i]);
 	free(in->chunks);
-	free(in->slots);
+	hmap_free(&in->map);
 	free(in->strs);
 	free(in);
 }
@@ -100,26 +80,17 @@ void intern_free(struct intern *in)
 uint32_t intern_id(struct intern *in, const char *s, size_t len)
 {
 	uint32_t h = hash_bytes(s, len);
-	uint32_t i = h & in->mask;
-	for (;;) {
-		struct intern_slot sl = in->slots[i];
-		if (!sl.id1)
-			break;
-		if (sl.hash == h) {
-			const struct istr *is = &in->strs[sl.id1 - 1];
-			if (is->len == len && memcmp(is->s, s, len) == 0)
-				return sl.id1 - 1;
-		}
-		i = (i + 1) & in->mask;
+	size_t pos = hmap_pos(&in->map, h);
+	for (uint32_t id; (id = hmap_next(&in->map, &pos, h)) != HMAP_NONE;) {
+		const struct istr *is = &in->strs[id];
+		if (is->len == len && memcmp(is->s, s, len) == 0)
+			return id;
 	}
 	uint32_t id = in->n;
 	in->strs = xgrow(in->strs, &in->strs_cap, (size_t)id + 1, sizeof(*in->strs));
 	in->strs[id].s = arena_copy(in, s, len);
 	in->strs[id].len = (uint32_t)len;
 	in->n++;
-	in->slots[i].hash = h;
-	in->slots[i].id1 = id + 1;
-	if ((uint64_t)in->n * 2 > (uint64_t)in->mask + 1)
-		grow_table(in);
+	hmap_insert(&in->map, pos, h, id);
 	return id;
 }

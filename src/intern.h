@@ -9,22 +9,18 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "hmap.h"
+
 struct istr {
 	const char *s;     /* NUL-terminated copy (the string may hold NULs too) */
 	uint32_t len;
-};
-
-struct intern_slot {
-	uint32_t hash;
-	uint32_t id1;      /* id + 1; 0 = empty slot */
 };
 
 struct intern {
 	struct istr *strs;
 	uint32_t n;
 	size_t strs_cap;
-	struct intern_slot *slots;
-	uint32_t mask;     /* slots - 1 (power of two) */
+	struct hmap map;   /* hash -> id */
 	char *arena;       /* current chunk */
 	size_t arena_left;
 	char **chunks;

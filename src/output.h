@@ -92,6 +92,10 @@ static inline void out_char(struct out *o, char c)
 	o->len++;
 }
 
+/* Copy a string literal to d and advance d past it (formatting by hand
+ * into out_room()'s buffer). */
+#define PUT(d, lit) (memcpy((d), (lit), sizeof(lit) - 1), (d) += sizeof(lit) - 1)
+
 /* Decimal digits of v into dst (needs 20 bytes); returns the length. */
 size_t fmt_u64(char *dst, uint64_t v);
 size_t fmt_i64(char *dst, int64_t v);

@@ -44,8 +44,6 @@ struct chrome {
 	size_t nunreturned;
 };
 
-#define PUT(d, lit) (memcpy((d), (lit), sizeof(lit) - 1), (d) += sizeof(lit) - 1)
-
 static const struct slice_ops chrome_slice_ops;
 
 static struct renderer *chrome_create(const struct render_ctx *ctx)

@@ -35,8 +35,6 @@ static void json_destroy(struct renderer *r)
 	free(j);
 }
 
-#define PUT(d, lit) (memcpy((d), (lit), sizeof(lit) - 1), (d) += sizeof(lit) - 1)
-
 static char *put_str(char *d, const struct esc_entry *s, bool null)
 {
 	if (null) {

@@ -12,12 +12,11 @@
 #include <string.h>
 
 #include "escape.h"
+#include "hmap.h"
 #include "picture.h"
 #include "render.h"
 #include "slices.h"
 #include "xmalloc.h"
-
-#define PUT(d, lit) (memcpy((d), (lit), sizeof(lit) - 1), (d) += sizeof(lit) - 1)
 
 struct sframe {
 	enum slice_kind kind;
@@ -44,8 +43,7 @@ struct speedscope {
 	struct picture_names pn;
 	struct sframe *frames;
 	size_t nframes, frames_cap;
-	uint32_t *map;        /* frame index + 1, 0 = empty */
-	size_t mask;
+	struct hmap map;      /* frame -> frame index */
 	struct sthread *threads;   /* per thread index */
 	size_t nthreads;
 	struct render_roster roster;   /* processes and shown threads */
@@ -61,8 +59,7 @@ static struct renderer *speedscope_create(const struct render_ctx *ctx)
 	esc_cache_init(&s->esc, ESC_JSON_STRICT);
 	slicer_init(&s->sl, &speedscope_slice_ops, s);
 	picture_names_init(&s->pn, ctx->set.live);
-	s->mask = 1024 - 1;
-	s->map = xcalloc(s->mask + 1, sizeof(*s->map));
+	hmap_init(&s->map, 1024);
 	return &s->base;
 }
 
@@ -77,7 +74,7 @@ static void speedscope_destroy(struct renderer *r)
 		free(s->threads[i].v);
 	free(s->threads);
 	free(s->frames);
-	free(s->map);
+	hmap_free(&s->map);
 	free(s);
 }
 
@@ -103,31 +100,14 @@ static uint32_t frame_of(struct speedscope *s, const struct slice *x)
 	struct sframe key = f;
 	if (key.kind == SLICE_CALL)
 		key.num = 0;   /* the hash ignores a call's line */
-	size_t j = frame_hash(&key) & s->mask;
-	while (s->map[j]) {
-		if (same(&s->frames[s->map[j] - 1], &f))
-			return s->map[j] - 1;
-		j = (j + 1) & s->mask;
-	}
+	uint32_t h = frame_hash(&key);
+	size_t pos = hmap_pos(&s->map, h);
+	for (uint32_t id; (id = hmap_next(&s->map, &pos, h)) != HMAP_NONE;)
+		if (same(&s->frames[id], &f))
+			return id;
 	s->frames = xgrow(s->frames, &s->frames_cap, s->nframes + 1, sizeof(*s->frames));
 	s->frames[s->nframes++] = f;
-	s->map[j] = (uint32_t)s->nframes;
-	if (s->nframes * 2 > s->mask + 1) {
-		size_t size = (s->mask + 1) * 2;
-		uint32_t *m = xcalloc(size, sizeof(*m));
-		for (size_t i = 0; i < s->nframes; i++) {
-			struct sframe k = s->frames[i];
-			if (k.kind == SLICE_CALL)
-				k.num = 0;
-			size_t h = frame_hash(&k) & (size - 1);
-			while (m[h])
-				h = (h + 1) & (size - 1);
-			m[h] = (uint32_t)i + 1;
-		}
-		free(s->map);
-		s->map = m;
-		s->mask = size - 1;
-	}
+	hmap_insert(&s->map, pos, h, (uint32_t)s->nframes - 1);
 	return (uint32_t)s->nframes - 1;
 }
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "hmap.h"
 #include "render.h"
 #include "xmalloc.h"
 
@@ -27,7 +28,7 @@ struct fn {
 };
 
 struct active {       /* (thread, function) -> open activations */
-	uint64_t key;     /* thread index << 32 | fn index + 1; 0 = empty */
+	uint64_t key;     /* thread index << 32 | fn index + 1 */
 	uint32_t count;
 };
 
@@ -41,21 +42,13 @@ struct summary {
 	struct esc_cache esc;
 	struct fn *fns;
 	size_t nfns, fns_cap;
-	uint32_t *map;         /* fn index + 1 */
-	size_t mask;
+	struct hmap map;       /* (func, file) -> fn index */
 	struct active *act;
-	size_t act_mask, nact;
+	size_t nact, act_cap;
+	struct hmap act_map;   /* key -> act index */
 	struct tstack *stacks; /* per thread index: fn at each depth */
 	size_t nstacks;
 };
-
-static uint32_t h64(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	return (uint32_t)k;
-}
 
 static struct renderer *summary_create(const struct render_ctx *ctx)
 {
@@ -63,10 +56,8 @@ static struct renderer *summary_create(const struct render_ctx *ctx)
 	s->base.ops = &render_summary;
 	s->base.ctx = *ctx;
 	esc_cache_init(&s->esc, ESC_TEXT);
-	s->mask = 1024 - 1;
-	s->map = xcalloc(s->mask + 1, sizeof(*s->map));
-	s->act_mask = 1024 - 1;
-	s->act = xcalloc(s->act_mask + 1, sizeof(*s->act));
+	hmap_init(&s->map, 1024);
+	hmap_init(&s->act_map, 1024);
 	return &s->base;
 }
 
@@ -78,67 +69,39 @@ static void summary_destroy(struct renderer *r)
 		free(s->stacks[i].v);
 	free(s->stacks);
 	free(s->fns);
-	free(s->map);
+	hmap_free(&s->map);
+	hmap_free(&s->act_map);
 	free(s->act);
 	free(s);
 }
 
 static uint32_t fn_for(struct summary *s, const struct tev *e)
 {
-	uint64_t key = (uint64_t)e->func << 32 | e->file;
-	size_t j = h64(key) & s->mask;
-	while (s->map[j]) {
-		const struct fn *f = &s->fns[s->map[j] - 1];
-		if (f->func == e->func && f->file == e->file)
-			return s->map[j] - 1;
-		j = (j + 1) & s->mask;
-	}
+	uint32_t h = hmap_hash64((uint64_t)e->func << 32 | e->file);
+	size_t pos = hmap_pos(&s->map, h);
+	for (uint32_t id; (id = hmap_next(&s->map, &pos, h)) != HMAP_NONE;)
+		if (s->fns[id].func == e->func && s->fns[id].file == e->file)
+			return id;
 	s->fns = xgrow(s->fns, &s->fns_cap, s->nfns + 1, sizeof(*s->fns));
 	uint32_t id = (uint32_t)s->nfns++;
 	s->fns[id] = (struct fn){ .func = e->func, .file = e->file, .line = e->num };
-	s->map[j] = id + 1;
-	if (s->nfns * 2 > s->mask + 1) {
-		size_t size = (s->mask + 1) * 2;
-		uint32_t *m = xcalloc(size, sizeof(*m));
-		for (size_t i = 0; i < s->nfns; i++) {
-			size_t k = h64((uint64_t)s->fns[i].func << 32 | s->fns[i].file) & (size - 1);
-			while (m[k])
-				k = (k + 1) & (size - 1);
-			m[k] = (uint32_t)i + 1;
-		}
-		free(s->map);
-		s->map = m;
-		s->mask = size - 1;
-	}
+	hmap_insert(&s->map, pos, h, id);
 	return id;
 }
 
-static uint32_t *active_slot(struct summary *s, uint64_t key)
+/* The count of open activations of fn id on thread th (0 when new). */
+static uint32_t *active_slot(struct summary *s, const struct render_thread *th, uint32_t id)
 {
-	size_t j = h64(key) & s->act_mask;
-	while (s->act[j].key && s->act[j].key != key)
-		j = (j + 1) & s->act_mask;
-	if (!s->act[j].key) {
-		s->act[j].key = key;
-		s->act[j].count = 0;
-		if (++s->nact * 2 > s->act_mask + 1) {
-			size_t size = (s->act_mask + 1) * 2;
-			struct active *a = xcalloc(size, sizeof(*a));
-			for (size_t i = 0; i <= s->act_mask; i++) {
-				if (!s->act[i].key)
-					continue;
-				size_t k = h64(s->act[i].key) & (size - 1);
-				while (a[k].key)
-					k = (k + 1) & (size - 1);
-				a[k] = s->act[i];
-			}
-			free(s->act);
-			s->act = a;
-			s->act_mask = size - 1;
-			return active_slot(s, key);
-		}
-	}
-	return &s->act[j].count;
+	uint64_t key = (uint64_t)th->index << 32 | (id + 1);
+	uint32_t h = hmap_hash64(key);
+	size_t pos = hmap_pos(&s->act_map, h);
+	for (uint32_t k; (k = hmap_next(&s->act_map, &pos, h)) != HMAP_NONE;)
+		if (s->act[k].key == key)
+			return &s->act[k].count;
+	s->act = xgrow(s->act, &s->act_cap, s->nact + 1, sizeof(*s->act));
+	s->act[s->nact] = (struct active){ .key = key, .count = 0 };
+	hmap_insert(&s->act_map, pos, h, (uint32_t)s->nact);
+	return &s->act[s->nact++].count;
 }
 
 static struct tstack *tstack_for(struct summary *s, const struct render_thread *th, size_t depth)
@@ -158,14 +121,14 @@ static void summary_event(struct renderer *r, const struct tev *e)
 		struct tstack *ts = tstack_for(s, e->th, depth);
 		uint32_t id = fn_for(s, e);
 		ts->v[depth] = id + 1;
-		(*active_slot(s, (uint64_t)e->th->index << 32 | (id + 1)))++;
+		(*active_slot(s, e->th, id))++;
 	} else if (e->kind == EV_RETURN && e->has_dur) {
 		struct tstack *ts = tstack_for(s, e->th, depth);
 		if (!ts->v[depth])
 			return;
 		uint32_t id = ts->v[depth] - 1;
 		struct fn *f = &s->fns[id];
-		uint32_t *act = active_slot(s, (uint64_t)e->th->index << 32 | (id + 1));
+		uint32_t *act = active_slot(s, e->th, id);
 		if (*act)
 			(*act)--;
 		f->calls++;
@@ -190,7 +153,7 @@ static void summary_unreturned(struct renderer *r, const struct tev *call, uint6
 	if (!ts->v[depth])
 		return;
 	uint32_t id = ts->v[depth] - 1;
-	uint32_t *act = active_slot(s, (uint64_t)call->th->index << 32 | (id + 1));
+	uint32_t *act = active_slot(s, call->th, id);
 	if (*act)
 		(*act)--;
 	if (*act == 0 && end_ts > call->ts)

@@ -114,8 +114,6 @@ static size_t put_dur(char *d, uint64_t ns)
 	return n + 1;
 }
 
-#define PUT(d, lit) (memcpy((d), (lit), sizeof(lit) - 1), (d) += sizeof(lit) - 1)
-
 static char *put_time(char *d, uint64_t ts, bool color)
 {
 	char num[24];

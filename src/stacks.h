@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hmap.h"
 #include "render.h"
 
 struct frame {
@@ -32,9 +33,7 @@ struct stacks {
 	size_t nthreads, threads_cap;
 	struct render_proc **procs;   /* by index */
 	size_t nprocs, procs_cap;
-	/* open-addressing maps: (pid,tid) -> thread, pid -> proc */
-	uint32_t *tmap, *pmap;     /* index + 1, 0 = empty */
-	size_t tmask, pmask;
+	struct hmap tmap, pmap;    /* (pid,tid) -> thread, pid -> proc (indexes) */
 	struct thread *last;       /* the thread of the previous event */
 	uint64_t calls, returns, orphans;
 };
