@@ -48,6 +48,22 @@ static char *put_str(char *d, const struct esc_entry *s, bool null)
 	return d;
 }
 
+/* {"ts":T,"pid":P,"tid":T,"kind":"KIND  (the closing quote is the caller's) */
+static char *put_head(char *d, const struct tev *e, const char *kind)
+{
+	size_t kl = strlen(kind);
+
+	PUT(d, "{\"ts\":");
+	d += fmt_u64(d, e->ts);
+	PUT(d, ",\"pid\":");
+	d += fmt_i64(d, e->pid);
+	PUT(d, ",\"tid\":");
+	d += fmt_i64(d, e->tid);
+	PUT(d, ",\"kind\":\"");
+	memcpy(d, kind, kl);
+	return d + kl;
+}
+
 static void json_event(struct renderer *r, const struct tev *e)
 {
 	struct json *j = (struct json *)r;
@@ -63,16 +79,7 @@ static void json_event(struct renderer *r, const struct tev *e)
 	const struct esc_entry *file = esc_get(&j->esc, r->ctx.in, e->file);
 	char *d = out_room(o, 256 + func->len + file->len);
 	char *s = d;
-	PUT(d, "{\"ts\":");
-	d += fmt_u64(d, e->ts);
-	PUT(d, ",\"pid\":");
-	d += fmt_i64(d, e->pid);
-	PUT(d, ",\"tid\":");
-	d += fmt_i64(d, e->tid);
-	PUT(d, ",\"kind\":\"");
-	size_t kl = strlen(k->raw_name);
-	memcpy(d, k->raw_name, kl);
-	d += kl;
+	d = put_head(d, e, k->raw_name);
 	PUT(d, "\",\"depth\":");
 	d += fmt_i64(d, e->depth);
 	PUT(d, ",\"func\":");
@@ -116,14 +123,8 @@ static void json_lost(struct renderer *r, const struct tev *e)
 	struct out *o = r->ctx.out;
 	char *d = out_room(o, 200), *s = d;
 
-	PUT(d, "{\"ts\":");
-	d += fmt_u64(d, e->ts);
-	PUT(d, ",\"pid\":");
-	d += fmt_i64(d, e->pid);
-	PUT(d, ",\"tid\":");
-	d += fmt_i64(d, e->tid);
-	PUT(d, ",\"kind\":\"lost\",\"depth\":0,\"func\":null,\"file\":null,\"line\":null,"
-	       "\"value\":");
+	d = put_head(d, e, "lost");
+	PUT(d, "\",\"depth\":0,\"func\":null,\"file\":null,\"line\":null,\"value\":");
 	d += fmt_i64(d, e->num);
 	PUT(d, "}\n");
 	o->len += (size_t)(d - s);
