@@ -12,6 +12,14 @@
  *    and the very clock the bpf engine reads.  local_clock_ns() may drift
  *    between CPUs by up to a jiffy (a call that migrates could end before
  *    it began) and gettimeofday_ns() is wall-clock time that NTP can step.
+ *  - Every probe's output is padded with spaces before its newline so
+ *    that the bytes one probe hands stap's transport, plus the transport's
+ *    8-byte header, are a multiple of 16.  stap 4.8's transport
+ *    (runtime/print_flush.c) drops a message when 1-8 bytes remain in a
+ *    sub-buffer and leaves those bytes in the stream, after which staprun
+ *    loses whole stretches of output, not one message (measured live,
+ *    issue #15).  With every write a multiple of 16 the offset in a
+ *    sub-buffer stays a multiple of 16 and that gap never occurs.
  *  - The first event of each process is preceded by one "comm" line with
  *    its name.  The set of pids seen is a wrap-around array, so a run with
  *    thousands of processes repeats a comm line instead of aborting.
@@ -123,6 +131,12 @@ static char *marker_file_point(const struct py_target *t, enum stapgen_lib_form 
 	return point;
 }
 
+/* Output alignment (see the top of this file): stap 4.8's per-message
+ * header (struct _stp_trace) is 8 bytes; every probe's output plus that
+ * header is padded to a multiple of 16. */
+#define STAPGEN_ALIGN 16
+#define STAPGEN_HDR   8
+
 #define NO_STR "\"\\\"\\\"\""   /* the stap literal "\"\"": an empty raw string */
 
 /* What a marker prints (markers.c says which argument carries what): NUM,
@@ -177,6 +191,7 @@ static void emit_header(FILE *f, const struct trace_plan *plan, const char *fmt_
 			   "# without either, every process running this interpreter is traced.\n");
 	fprintf(f, "\n");
 	fprintf(f, "global pytrace_seen%%[8192]   # pids whose comm line was printed\n");
+	fprintf(f, "global pytrace_pad = \"%*s\"  # see pytrace_emit\n", STAPGEN_ALIGN - 1, "");
 	if (plan->command && !plan->pid && !plan->follow)
 		fprintf(f, "global pytrace_first         # --no-follow: the one process traced\n");
 	if (plan->pids.n)
@@ -185,13 +200,28 @@ static void emit_header(FILE *f, const struct trace_plan *plan, const char *fmt_
 		fprintf(f, "global pytrace_tids          # --tid\n");
 	fprintf(f, "\n");
 
-	fprintf(f, "function pytrace_comm() {\n"
+	fprintf(f, "# One event line, padded with spaces so that the probe's whole output\n"
+		   "# (`before` bytes already printed, this line, stap's 8-byte message\n"
+		   "# header) is a multiple of %d: stap 4.8 loses output when 1-8 bytes\n"
+		   "# are left in a transport sub-buffer.  Returns the bytes printed.\n"
+		   "function pytrace_emit:long(kind:string, num:long, s1:string, s2:string, before:long) {\n"
+		   "\tts = ktime_get_ns()\n"
+		   "\tn = before + strlen(kind) + strlen(sprint(ts)) + strlen(sprint(pid())) +\n"
+		   "\t    strlen(sprint(tid())) + strlen(sprint(num)) + strlen(s1) + strlen(s2) + 7\n"
+		   "\tpad = (%d - (n + %d) %% %d) %% %d\n"
+		   "\tprintf(%s, kind, ts, pid(), tid(), num, s1, s2, substr(pytrace_pad, 0, pad))\n"
+		   "\treturn n - before + pad\n"
+		   "}\n\n",
+		STAPGEN_ALIGN, STAPGEN_ALIGN, STAPGEN_HDR, STAPGEN_ALIGN, STAPGEN_ALIGN, fmt_lit);
+	/* `return;` with its semicolon: stap would read a bare `return`
+	 * followed by a line break as `return pytrace_seen[pid()] = 1`. */
+	fprintf(f, "# The process's name, once per process, before its first event.\n"
+		   "function pytrace_comm:long() {\n"
 		   "\tif (pid() in pytrace_seen)\n"
-		   "\t\treturn\n"
-		   "\tpytrace_seen[pid()] = 1\n"
-		   "\tprintf(%s, \"%s\", ktime_get_ns(), pid(), tid(), 0,\n"
-		   "\t       string_quoted(execname()), %s)\n"
-		   "}\n\n", fmt_lit, ev_kind_name(EV_COMM), NO_STR);
+		   "\t\treturn 0;\n"
+		   "\tpytrace_seen[pid()] = 1;\n"
+		   "\treturn pytrace_emit(\"%s\", 0, string_quoted(execname()), %s, 0)\n"
+		   "}\n\n", ev_kind_name(EV_COMM), NO_STR);
 
 	fprintf(f, "function pytrace_wanted:long() {\n");
 	if (plan->pid) {
@@ -220,7 +250,11 @@ static int emit_begin(FILE *f, const struct trace_plan *plan, char *err, size_t 
 
 	if (!hdr)
 		return -1;
-	fprintf(f, "probe begin {\n\tprintf(\"%%s\\n\", %s)\n", hdr);
+	/* The header line, then a comment line that pads the probe's output
+	 * (and stap's 8-byte header) to a multiple of STAPGEN_ALIGN. */
+	size_t used = strlen(RAW_HEADER) + 1 + 2 + STAPGEN_HDR;
+	int pad = (int)((STAPGEN_ALIGN - used % STAPGEN_ALIGN) % STAPGEN_ALIGN);
+	fprintf(f, "probe begin {\n\tprintf(\"%%s\\n#%*s\\n\", %s)\n", pad, "", hdr);
 	free(hdr);
 	if (emit_id_set(f, "pytrace_pids", &plan->pids, "--pid", err, errlen) < 0 ||
 	    emit_id_set(f, "pytrace_tids", &plan->tids, "--tid", err, errlen) < 0)
@@ -229,17 +263,20 @@ static int emit_begin(FILE *f, const struct trace_plan *plan, char *err, size_t 
 	return rc;
 }
 
-/* RAW_LINE_FMT as a stap literal: its only special byte is the final
- * newline, which stap's printf format understands as "\n". */
+/* RAW_LINE_FMT as a stap literal, with one more %s (the padding, spaces
+ * the parser allows after the last field) before its final newline, which
+ * stap's printf format understands as "\n". */
 static char *format_literal(void)
 {
 	const char *fmt = RAW_LINE_FMT;
 	size_t n = strlen(fmt);
-	char *out = xmalloc(2 * n + 3), *o = out;
+	char *out = xmalloc(2 * n + 5), *o = out;
 
 	*o++ = '"';
 	for (const char *p = fmt; *p; p++) {
 		if (*p == '\n') {
+			*o++ = '%';
+			*o++ = 's';
 			*o++ = '\\';
 			*o++ = 'n';
 		} else {
@@ -298,11 +335,9 @@ char *stapgen_script(const struct trace_plan *plan, const struct stapgen_opts *o
 		marker_out_for(k, &m);
 		fprintf(f, "probe %s.mark(\"%s\") {\n"
 			   "\tif (!pytrace_wanted())\n\t\tnext\n"
-			   "\tpytrace_comm()\n"
-			   "\tprintf(%s, \"%s\", ktime_get_ns(), pid(), tid(), %s,\n"
-			   "\t       %s, %s)\n"
+			   "\tpytrace_emit(\"%s\", %s, %s, %s, pytrace_comm())\n"
 			   "}\n\n",
-			point, marker_note_name(k), fmt, ev_kind_name(k), m.num, m.str1, m.str2);
+			point, marker_note_name(k), ev_kind_name(k), m.num, m.str1, m.str2);
 	}
 	if (rc == 0 && plan->entry_fix && !(plan->markers & MARK(EV_LINE)))
 		fprintf(f, "# CPython 3.11 fires function__entry only while the line marker's\n"

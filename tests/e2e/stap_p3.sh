@@ -96,6 +96,14 @@ check "3.11: stap -p2 keeps the entry probe (statement($entry_pc))" \
 stap -p3 -r "$STANDIN" "$LAST" 2>/dev/null | grep -o '\.offset=(loff_t)0x[0-9a-f]*ULL, \.sdt_sem_offset=(loff_t)0x[0-9a-f]*' > "$TMP/sems"
 check "3.11: the line probe carries a semaphore for stap to raise" [ "$(grep -c 'sdt_sem_offset=(loff_t)0x[1-9a-f]' "$TMP/sems")" -ge 3 ]
 
+# stap's own reading of the script (-p2 -u prints the elaborated code):
+# the comm map is filled outside the `if`, not swallowed by a `return`
+# (issue #15: `return` then a line break read as `return map[pid()] = 1`).
+stap -p2 -u -v -r "$STANDIN" "$LAST" 2>/dev/null | sed -n '/^pytrace_comm:long ()/,/^} }/p' > "$TMP/comm.p2"
+check "stap -p2: pytrace_comm fills pytrace_seen as its own statement" \
+	grep -q '^(__global_pytrace_seen\[pid()\]) = (1)' "$TMP/comm.p2"
+check "stap -p2: no return swallows the next statement" sh -c "! grep -q 'return (__global' '$TMP/comm.p2'"
+
 variant "-c, calls, --no-entry-fix"        --no-entry-fix -c "$PY311 -c pass"
 check "--no-entry-fix: no line probe" sh -c "! grep -q 'mark(\"line\")' '$LAST'"
 variant "-c, --no-follow"                  --no-follow -c "$PY311 -c pass"

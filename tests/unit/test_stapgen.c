@@ -338,7 +338,7 @@ static void test_each_marker_alone(void **state)
 		p.pid = 1;
 		char *s = gen(&p, STAPGEN_LIB_VIA_EXE);
 		char *want = xasprintf(".mark(\"%s\")", note);
-		char *kind = xasprintf("\"%s\", ktime_get_ns()", ev_kind_name(k));
+		char *kind = xasprintf("pytrace_emit(\"%s\", ", ev_kind_name(k));
 		assert_int_equal(count(s, ".mark(\""), 1);
 		assert_int_equal(count(s, want), 1);
 		assert_int_equal(count(s, kind), 1);
@@ -626,21 +626,17 @@ static char *render(const char *fmt, const struct arg *args, size_t nargs)
 	return buf;
 }
 
-/* The format literal of the printf for kind in script s. */
-static char *format_for(const char *s, const char *kind)
+/* The format literal of the one event printf in script s (pytrace_emit's):
+ * RAW_LINE_FMT with a padding %s before its newline. */
+static char *format_of_emit(const char *s)
 {
-	char *needle = xasprintf(", \"%s\", ktime_get_ns()", kind);
-	const char *k = strstr(s, needle);
-	free(needle);
-	assert_non_null(k);
-	const char *pf = k;
-	while (pf > s && strncmp(pf, "printf(", 7) != 0)
-		pf--;
-	assert_true(strncmp(pf, "printf(\"", 8) == 0);
+	const char *fn = strstr(s, "function pytrace_emit:long(");
+	assert_non_null(fn);
+	const char *pf = strstr(fn, "\tprintf(\"");
+	assert_non_null(pf);
+	assert_int_equal(count(s, "printf("), 2);   /* pytrace_emit's and the header's */
 	size_t end;
-	char *fmt = parse_literal(s, (size_t)(pf - s) + 7, &end);
-	assert_ptr_equal(s + end, k);
-	return fmt;
+	return parse_literal(s, (size_t)(pf - s) + 8, &end);
 }
 
 static void test_format_matches_parser(void **state)
@@ -657,20 +653,24 @@ static void test_format_matches_parser(void **state)
 	};
 	char scratch[4096], err[256];
 
-	/* the header */
-	assert_true(strstr(s, "probe begin {\n\tprintf(\"%s\\n\", \"" RAW_HEADER "\")") != NULL);
+	/* the header, then a comment line padding it: 14 + 10 bytes, plus
+	 * stap's 8-byte message header, make 32 */
+	assert_true(strstr(s, "probe begin {\n\tprintf(\"%s\\n#        \\n\", \"" RAW_HEADER "\")") != NULL);
 
+	char *fmt = format_of_emit(s);
+	char *want_fmt = xasprintf("%.*s%%s\n", (int)strlen(RAW_LINE_FMT) - 1, RAW_LINE_FMT);
+	assert_string_equal(fmt, want_fmt);
+	free(want_fmt);
+	const char *pads[] = { "", " ", "               " };
 	for (int k = 0; k <= EV_COMM; k++) {
-		char *fmt = format_for(s, ev_kind_name(k));
-		assert_string_equal(fmt, RAW_LINE_FMT);
 		for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
 			const char *str = strings[i];
 			char *q = stap_string_quoted(str, strlen(str));
 			struct arg args[] = {
 				{ .s = ev_kind_name(k) }, { .d = 123456789012345 }, { .d = 4242 },
-				{ .d = 4243 }, { .d = -7 }, { .s = q }, { .s = q },
+				{ .d = 4243 }, { .d = -7 }, { .s = q }, { .s = q }, { .s = pads[i % 3] },
 			};
-			char *line = render(fmt, args, 7);
+			char *line = render(fmt, args, 8);
 			size_t len = strlen(line);
 			assert_true(len > 0 && line[len - 1] == '\n');
 			struct event ev;
@@ -692,19 +692,22 @@ static void test_format_matches_parser(void **state)
 		/* user_string_quoted() on NULL prints 0x0 */
 		struct arg nul[] = {
 			{ .s = ev_kind_name(k) }, { .d = 1 }, { .d = 2 }, { .d = 2 }, { .d = 0 },
-			{ .s = "0x0" }, { .s = "0x7ffd1234" },
+			{ .s = "0x0" }, { .s = "0x7ffd1234" }, { .s = "   " },
 		};
-		char *line = render(fmt, nul, 7);
+		char *line = render(fmt, nul, 8);
 		struct event ev;
 		assert_int_equal(raw_parse_line(line, strlen(line) - 1, &ev, scratch, sizeof(scratch),
 						err, sizeof(err)), 0);
 		assert_true(ev.flags & EVF_FUNC_NULL);
 		assert_false(ev.flags & EVF_FILE_NULL);
 		free(line);
-		free(fmt);
 	}
+	free(fmt);
 	/* the empty-string argument the script passes for unused fields */
-	assert_true(strstr(s, "\"gc-start\", ktime_get_ns(), pid(), tid(), $arg1,\n\t       \"\\\"\\\"\", \"\\\"\\\"\")") != NULL);
+	assert_true(strstr(s, "pytrace_emit(\"gc-start\", $arg1, \"\\\"\\\"\", \"\\\"\\\"\", pytrace_comm())") != NULL);
+	/* A bare `return` at the end of a line swallows the next line as its
+	 * value in stap (`return pytrace_seen[pid()] = 1`, issue #15). */
+	assert_null(strstr(s, "return\n"));
 	free(s);
 }
 
