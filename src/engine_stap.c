@@ -25,8 +25,9 @@
  *    transport buffer from --buffer-size (MiB, rounded up).
  *  - Lost events come from stap's own end-of-run warnings on stderr:
  *    "Number of errors: N, skipped probes: M" (M events lost) and "There
- *    were N transport failures" (at least N lost; each failure is a lost
- *    output buffer).  Both are counted with pipeline_lost(), not printed.
+ *    were N transport failures" (at least N lost, and the trace is marked
+ *    incomplete: in stap 4.8 one failure can lose a whole stretch of
+ *    output).  Both are counted with pipeline_lost(), not printed.
  *    Other stap messages pass through with a "pytrace: stap: " prefix; any
  *    other stderr line is the traced command's own and passes unchanged.
  *  - Stopping (Ctrl-C, --duration, closed output): SIGINT to stap, which
@@ -216,7 +217,15 @@ static void stap_stderr_line(struct stap_run *r, char *line)
 		return;
 	}
 	if (sscanf(line, "WARNING: There were %llu transport failures", &a) == 1) {
+		/* Each failure loses at least one message; in stap 4.8 one can
+		 * also desynchronise staprun, which then loses a whole stretch
+		 * of output (issue #15): count a lower bound, say it is one. */
+		char why[200];
 		pipeline_lost(r->p, a);
+		snprintf(why, sizeof(why), "stap's transport dropped output %llu time%s, and each drop "
+			 "can lose many events: at least %llu lost, the real count is unknown", a,
+			 a == 1 ? "" : "s", a);
+		pipeline_incomplete(r->p, why);
 		return;
 	}
 	if (starts_with(line, "WARNING: Skipped due to"))

@@ -88,6 +88,7 @@ struct pipeline {
 	bool summary_file;         /* err_out is --summary-file, not stderr */
 	struct status *status;     /* the status line on stderr, or NULL */
 	uint64_t end_engine_ts;    /* pipeline_end_at, 0: the last event's time */
+	char incomplete[256];      /* why the lost count is only a lower bound */
 	uint32_t null_id;
 	bool match_returns;        /* pipeline_match_returns() */
 };
@@ -216,7 +217,7 @@ uint64_t pipeline_python_events(const struct pipeline *p)
 
 int pipeline_data_lost(const struct pipeline *p)
 {
-	return p->lost > 0 || p->skipped > 0;
+	return p->lost > 0 || p->skipped > 0 || p->incomplete[0];
 }
 
 static void push_lost(struct pipeline *p, uint64_t n, int32_t pid, int32_t tid);
@@ -375,6 +376,11 @@ static void push_lost(struct pipeline *p, uint64_t n, int32_t pid, int32_t tid)
 void pipeline_lost(struct pipeline *p, uint64_t n)
 {
 	push_lost(p, n, 0, 0);
+}
+
+void pipeline_incomplete(struct pipeline *p, const char *why)
+{
+	snprintf(p->incomplete, sizeof(p->incomplete), "%s", why);
 }
 
 void pipeline_skipped(struct pipeline *p, uint64_t n)
@@ -710,6 +716,12 @@ int pipeline_finish(struct pipeline *p, char *err, size_t errlen)
 		 (unsigned long long)p->skipped, plural(p->skipped, "input line", "input lines"));
 	if (rc < 0)
 		return rc;
+	if (p->incomplete[0]) {
+		if (p->strict)
+			return err_set(err, errlen, "the trace is incomplete: %s (--strict makes this an error)",
+				       p->incomplete);
+		warn_msg("the trace is incomplete: %s", p->incomplete);
+	}
 	if (p->strict && pipeline_data_lost(p)) {
 		char lost[384] = "", skipped[64] = "";
 		if (p->lost)

@@ -53,6 +53,11 @@ void pipeline_stdlib_dir(struct pipeline *p, const char *dir);
 /* The engine lost n events (ring buffer full, stap transport warning). */
 void pipeline_lost(struct pipeline *p, uint64_t n);
 
+/* The engine lost events it cannot count (the lost count is only a lower
+ * bound): the end-of-trace report says "the trace is incomplete: WHY", and
+ * --strict fails. */
+void pipeline_incomplete(struct pipeline *p, const char *why);
+
 /* The input skipped n malformed lines (replay/stap stream). */
 void pipeline_skipped(struct pipeline *p, uint64_t n);
 
