@@ -256,7 +256,9 @@ static void test_stop_flushes(void **state)
 	assert_int_equal(o.rc, 0);
 	assert_true(o.res.interrupted);
 	assert_non_null(strstr(o.trace, "return 3000"));   /* written after the SIGINT */
-	assert_non_null(strstr(o.finish_err, "2 events lost"));   /* transport failures */
+	/* transport failures: a lower bound, and the trace is incomplete */
+	if (!strstr(o.finish_err, "the trace is incomplete") || !strstr(o.finish_err, "at least 2 lost"))
+		fail_msg("finish: %s", o.finish_err);
 	assert_int_equal(entries_in(tmpdir), 0);
 	free_outcome(&o);
 }
