@@ -186,6 +186,7 @@ struct stap_run {
 	char *ebuf;
 	size_t ecap, efill;
 	bool said_compiling;
+	bool task_work_api;      /* stap 4.8 vs a 6.1.192+ kernel (probe_checks.h) */
 	char last_error[256];
 };
 
@@ -198,6 +199,9 @@ static void stap_stderr_line(struct stap_run *r, char *line)
 {
 	unsigned long long a, b;
 
+	/* gcc's words for STAP_TASK_WORK_WHAT, seen in pass 4 */
+	if (strstr(line, "kallsyms_task_work_cancel") && strstr(line, "incompatible"))
+		r->task_work_api = true;
 	if (starts_with(line, "Pass ")) {
 		/* "Pass 3: translated to C ..." only on a cache miss; a hit says
 		 * "Pass 3: using cached ...". */
@@ -441,6 +445,10 @@ static int stap_run(const struct trace_plan *plan, struct pipeline *p, struct ru
 	script = stapgen_script(plan, NULL, err, errlen);
 	if (!script)
 		return -1;   /* a plan stap cannot express: bpf may still trace it */
+	if (plan->entry_fix && !(plan->markers & MARK(EV_LINE)))
+		info_msg("CPython %d.%d: probing the line marker so function__entry fires for every "
+			 "frame (stap traps on every line; --no-entry-fix turns this off)",
+			 plan->target.py_major, plan->target.py_minor);
 	if (workdir_make(&w, err, errlen) < 0) {
 		free(script);
 		return -1;
@@ -472,6 +480,9 @@ static int stap_run(const struct trace_plan *plan, struct pipeline *p, struct ru
 	rc = 0;
 	if (r.stream.bad) {
 		rc = err_set(err, errlen, "%s", r.stream.bad_why);
+	} else if (!stap_stream_header_seen(&r.stream) && r.task_work_api) {
+		rc = err_set(err, errlen, "stap cannot compile its module for this kernel: %s; %s",
+			     STAP_TASK_WORK_WHAT, STAP_TASK_WORK_FIX);
 	} else if (!stap_stream_header_seen(&r.stream)) {
 		rc = err_set(err, errlen, "stap failed (exit status %d)%s%s", stap_status,
 			     r.last_error[0] ? ": " : "", r.last_error);

@@ -177,6 +177,56 @@ static void check_tracefs(struct probe_check *c)
 	}
 }
 
+static bool file_has(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, needle) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* STAP_TASK_WORK_WHAT: the kernel headers name task_work_cancel_func()
+ * while stap's runtime still looks up plain task_work_cancel. */
+static void check_task_work(struct probe_check *c, const char *release, const char *stap)
+{
+	char hdr[2][160], *rt, *real = stap ? realpath(stap, NULL) : NULL;
+	const char *env = getenv("SYSTEMTAP_RUNTIME");
+	bool kernel_new = false, stap_old;
+
+	snprintf(hdr[0], sizeof(hdr[0]), "/lib/modules/%s/build/include/linux/task_work.h", release);
+	snprintf(hdr[1], sizeof(hdr[1]), "/lib/modules/%s/source/include/linux/task_work.h", release);
+	for (int i = 0; i < 2; i++)
+		kernel_new = kernel_new || file_has(hdr[i], "task_work_cancel_func");
+	if (env && *env) {
+		rt = xasprintf("%s/stp_task_work.c", env);
+	} else {
+		/* PREFIX/bin/stap -> PREFIX/share/systemtap/runtime */
+		char *slash = real ? strrchr(real, '/') : NULL;
+		if (slash)
+			*slash = '\0';
+		slash = real ? strrchr(real, '/') : NULL;
+		if (slash)
+			*slash = '\0';
+		rt = xasprintf("%s/share/systemtap/runtime/stp_task_work.c", slash ? real : "/usr");
+	}
+	stap_old = file_has(rt, "kallsyms_lookup_name(\"task_work_cancel\")");
+	c->ok = !(kernel_new && stap_old);
+	if (c->ok)
+		snprintf(c->detail, sizeof(c->detail), "%s", kernel_new ? "stap's runtime knows "
+			 "task_work_cancel_func()" : "no task_work_cancel_func() change in this kernel's headers");
+	else
+		snprintf(c->detail, sizeof(c->detail), "%s (%s): %s", STAP_TASK_WORK_WHAT, rt,
+			 STAP_TASK_WORK_FIX);
+	free(rt);
+	free(real);
+}
+
 size_t stap_checks(struct probe_check *out, size_t max)
 {
 	size_t n = 0;
@@ -193,7 +243,6 @@ size_t stap_checks(struct probe_check *out, size_t max)
 		snprintf(c->detail, sizeof(c->detail), "stap missing (not on PATH); install it "
 			 "with `apt-get install systemtap`");
 	c->suggest_bpf = true;
-	free(stap);
 
 	c = add(out, max, &n, "kernel modules", true);
 	if (!exists("/proc/modules")) {
@@ -222,6 +271,10 @@ size_t stap_checks(struct probe_check *out, size_t max)
 			snprintf(c->detail, sizeof(c->detail), "no kernel build tree (%s); install "
 				 "linux-headers-%s", build, u.release);
 	}
+
+	c = add(out, max, &n, "stap vs kernel", true);
+	check_task_work(c, u.release, stap);
+	free(stap);
 
 	c = add(out, max, &n, "privileges", true);
 	if (geteuid() == 0) {

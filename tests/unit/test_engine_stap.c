@@ -40,6 +40,12 @@ static const char fake_stap[] =
 	"if [ \"$FAKE_STAP_MODE\" = fail ]; then\n"
 	"  echo 'semantic error: while resolving probe point: no match' >&2; exit 1\n"
 	"fi\n"
+	"if [ \"$FAKE_STAP_MODE\" = taskwork ]; then\n"   /* stap 4.8-2 on Debian 12's 6.1.192 */
+	"  echo \"/usr/share/systemtap/runtime/stp_task_work.c:107:40: error: passing argument 2 of"
+	" '(bool (*)(struct task_struct *, struct callback_head *))kallsyms_task_work_cancel'"
+	" from incompatible pointer type [-Werror=incompatible-pointer-types]\" >&2\n"
+	"  echo 'Pass 4: compilation failed.  [man error::pass4]' >&2; exit 1\n"
+	"fi\n"
 	"exec 3>\"$out\"\n"
 	"echo 'pytrace-raw 1' >&3\n"
 	"if [ -n \"$cmd\" ]; then\n"
@@ -281,6 +287,23 @@ static void test_stap_failure(void **state)
 	free_outcome(&o);
 }
 
+/* stap 4.8 cannot compile for a 6.1.192+ kernel: the error says what it
+ * is and the way out, not only "stap failed". */
+static void test_stap_task_work_failure(void **state)
+{
+	(void)state;
+	struct outcome o;
+
+	setenv("FAKE_STAP_MODE", "taskwork", 1);
+	run_engine("true", 0, &o);
+	unsetenv("FAKE_STAP_MODE");
+	assert_int_equal(o.rc, -1);
+	if (!strstr(o.err, "task_work_cancel") || !strstr(o.err, "systemtap 5.2") ||
+	    !strstr(o.err, "--engine bpf"))
+		fail_msg("err: %s", o.err);
+	free_outcome(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_command_killed_by_signal),
 		cmocka_unit_test(test_command_with_quotes),
 		cmocka_unit_test(test_stap_failure),
+		cmocka_unit_test(test_stap_task_work_failure),
 		/* last: a stop request cannot be taken back */
 		cmocka_unit_test(test_stop_flushes),
 	};
