@@ -51,7 +51,8 @@ size_t thread_label(char *buf, int32_t pid, int32_t tid, bool short_form);
 
 /* CLOCK_REALTIME minus CLOCK_MONOTONIC now, in ns: both engines stamp
  * events with CLOCK_MONOTONIC, so an event's wall-clock time is its engine
- * timestamp plus this. 0 for a replay (the raw format does not record it). */
+ * timestamp plus this. 0 for a replay (which reads it from the raw file's
+ * "# pytrace-clock" line, if any). */
 int64_t wall_clock_offset_ns(bool live);
 
 /* ns since the epoch as "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" into buf (40 bytes). */

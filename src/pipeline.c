@@ -25,6 +25,7 @@
 #include "intern.h"
 #include "log.h"
 #include "output.h"
+#include "picture.h"
 #include "pipeline.h"
 #include "render.h"
 #include "stacks.h"
@@ -62,6 +63,7 @@ struct pthread {
 
 struct pipeline {
 	bool strict;
+	int64_t wall_offset;       /* render_ctx.wall_offset points here */
 	struct intern *in;
 	struct stacks *st;
 	struct filter *flt;
@@ -139,10 +141,11 @@ struct pipeline *pipeline_new(const struct pipeline_config *c, char *err, size_t
 	p->max_depth = c->filter->max_depth < 0 ? INT32_MAX : c->filter->max_depth;
 	p->next_deadline = UINT64_MAX;
 
+	p->wall_offset = wall_clock_offset_ns(c->render.live);
 	struct render_ctx ctx = {
 		.out = &p->out, .in = p->in, .set = c->render,
 		.color = ops == &render_text && want_color(c->color, p->out.fd),
-		.null_id = p->null_id,
+		.null_id = p->null_id, .wall_offset = &p->wall_offset,
 	};
 	p->r[p->nr++] = ops->create(&ctx);
 	if (c->summary_file) {
@@ -381,6 +384,11 @@ void pipeline_lost(struct pipeline *p, uint64_t n)
 void pipeline_incomplete(struct pipeline *p, const char *why)
 {
 	snprintf(p->incomplete, sizeof(p->incomplete), "%s", why);
+}
+
+void pipeline_wall_clock(struct pipeline *p, int64_t offset_ns)
+{
+	p->wall_offset = offset_ns;
 }
 
 void pipeline_skipped(struct pipeline *p, uint64_t n)

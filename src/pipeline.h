@@ -58,6 +58,10 @@ void pipeline_lost(struct pipeline *p, uint64_t n);
  * --strict fails. */
 void pipeline_incomplete(struct pipeline *p, const char *why);
 
+/* The wall clock of the trace: CLOCK_REALTIME - CLOCK_MONOTONIC in ns when
+ * it was recorded (a raw file's "# pytrace-clock" line, raw.h). */
+void pipeline_wall_clock(struct pipeline *p, int64_t offset_ns);
+
 /* The input skipped n malformed lines (replay/stap stream). */
 void pipeline_skipped(struct pipeline *p, uint64_t n);
 

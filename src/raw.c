@@ -425,6 +425,20 @@ int raw_lines_line(struct raw_lines *l, const char *line, size_t len, bool last,
 		l->header_seen = true;
 		return 0;
 	}
+	if (len > sizeof(RAW_CLOCK) - 1 && memcmp(line, RAW_CLOCK, sizeof(RAW_CLOCK) - 1) == 0) {
+		const char *v = line + sizeof(RAW_CLOCK) - 1;
+		char num[24];
+		size_t n = len - (sizeof(RAW_CLOCK) - 1);
+		char *end;
+		if (n < sizeof(num)) {
+			memcpy(num, v, n);
+			num[n] = 0;
+			long long off = strtoll(num, &end, 10);
+			if (end != num && !*end && l->p)
+				pipeline_wall_clock(l->p, off);
+		}
+		return 0;
+	}
 	if (len == 0 || line[0] == '#')
 		return 0;
 	if (len + 64 > l->scratch_len) {

@@ -9,7 +9,11 @@
  * Strings use SystemTap's string_quoted() syntax: "..." with \a \b \f \n
  * \r \t \v \" \\ \ooo \uXXXX \UXXXXXXXX escapes, a trailing ... after the
  * closing quote when truncated; an unquoted 0x... token is an address the
- * tracer could not read (0x0: NULL). See README "The raw format". */
+ * tracer could not read (0x0: NULL). A comment line
+ *   # pytrace-clock realtime-monotonic-ns N
+ * (written by -f raw at the end of a live trace) gives CLOCK_REALTIME minus
+ * CLOCK_MONOTONIC when it was recorded: the wall-clock time of an event is
+ * TS + N. See README "The raw format". */
 #ifndef PYTRACE_RAW_H
 #define PYTRACE_RAW_H
 
@@ -23,6 +27,7 @@
 #define RAW_MAGIC    "pytrace-raw"
 #define RAW_VERSION  1
 #define RAW_HEADER   "pytrace-raw 1"
+#define RAW_CLOCK    "# pytrace-clock realtime-monotonic-ns "
 
 /* An event line's layout as a printf format. The stap generator uses it
  * verbatim (%s arguments being user_string_quoted()). The -f raw writer

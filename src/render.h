@@ -69,6 +69,10 @@ struct render_ctx {
 	struct render_settings set;
 	bool color;
 	uint32_t null_id;       /* intern id of the "<null>" placeholder */
+	/* CLOCK_REALTIME - CLOCK_MONOTONIC in ns (the engines stamp events
+	 * with CLOCK_MONOTONIC), 0 while unknown; a replay learns it from the
+	 * raw file, so read it at finish. */
+	const int64_t *wall_offset;
 };
 
 struct renderer {

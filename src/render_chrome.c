@@ -20,7 +20,8 @@
  * and thread names come last as "M" metadata: the process's command line
  * (picture.h) and "main" or "tid N". otherData anchors the clock:
  * the engine's CLOCK_MONOTONIC timestamp of ts 0 and, in a live trace, its
- * wall-clock time. ts is in µs with ns precision. */
+ * wall-clock time (a replay has it when the raw file recorded it). ts is in
+ * µs with ns precision. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,7 +40,6 @@ struct chrome {
 	bool first;
 	bool have_t0;
 	uint64_t t0;            /* engine timestamp of ts 0 */
-	int64_t wall_offset;    /* realtime - monotonic, 0 when unknown */
 	uint64_t *unreturned;   /* per thread index: calls closed at the end */
 	size_t nunreturned;
 };
@@ -55,7 +55,6 @@ static struct renderer *chrome_create(const struct render_ctx *ctx)
 	esc_cache_init(&c->esc, ESC_JSON_STRICT);
 	slicer_init(&c->sl, &chrome_slice_ops, c);
 	picture_names_init(&c->pn, ctx->set.live);
-	c->wall_offset = wall_clock_offset_ns(ctx->set.live);
 	out_str(ctx->out, "{\"traceEvents\":[\n");
 	return &c->base;
 }
@@ -317,8 +316,8 @@ static void chrome_finish(struct renderer *r, uint64_t end_ts)
 	if (c->have_t0) {
 		out_str(o, ",\"ts0_monotonic_ns\":");
 		out_u64(o, c->t0);
-		if (c->wall_offset) {
-			int64_t wall = (int64_t)c->t0 + c->wall_offset;
+		if (*r->ctx.wall_offset) {
+			int64_t wall = (int64_t)c->t0 + *r->ctx.wall_offset;
 			char *d = out_room(o, 80), *s = d;
 			PUT(d, ",\"ts0_unix_ns\":");
 			d += fmt_i64(d, wall);

@@ -98,10 +98,16 @@ static void raw_event(struct renderer *r, const struct tev *e)
 	o->len += (size_t)(d - s);
 }
 
+/* The wall clock, when known, as the last line: a replay of the file
+ * anchors its chrome output as the live trace did. */
 static void raw_finish(struct renderer *r, uint64_t end_ts)
 {
-	(void)r;
 	(void)end_ts;
+	if (*r->ctx.wall_offset) {
+		out_str(r->ctx.out, RAW_CLOCK);
+		out_i64(r->ctx.out, *r->ctx.wall_offset);
+		out_char(r->ctx.out, '\n');
+	}
 }
 
 const struct render_ops render_raw = {

@@ -15,12 +15,13 @@ TRACE=("$PYTRACE" --engine bpf)
 report_events() { grep -oE '^pytrace: [0-9]+ events?' "$1" | grep -oE '[0-9]+' | tail -1; }
 
 # raw_complete NAME RAW ERR: the raw trace holds every event received
-# (one line each after the header), ends with a whole line, and every
+# (one line each after the header; a "# pytrace-clock" comment line may
+# end it), ends with a whole line, and every
 # line parses (--replay --strict, nothing skipped)
 raw_complete() {
 	local name=$1 raw=$2 err=$3 events lines
 	events=$(report_events "$err")
-	lines=$(($(wc -l <"$raw") - 1))
+	lines=$(($(sed '/^#/d' "$raw" | wc -l) - 1))   # the header; comments (the clock) aside
 	check "$name: output flushed (events reported $events, lines written $lines)" \
 		test -n "$events" -a "$lines" -eq "${events:--1}"
 	check "$name: output ends with a whole line" test "$(tail -c 1 "$raw" | od -An -c | tr -d ' ')" = '\n'

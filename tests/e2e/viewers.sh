@@ -88,6 +88,11 @@ else
 		-c "$TMP/bin/python3.11 $DATA/picture_app.py" 2>"$TMP/live.err"; then
 		ok "picture_app.py traced live (bpf engine)"
 		SVG_SEARCH=fib run_viewers live "$TMP/live.raw"
+		# the raw file kept the wall clock: ts 0 of its chrome is a moment ago
+		check "live: chrome's otherData puts ts 0 at the wall-clock time it ran" \
+			"$PY311" -c 'import json, sys, time
+o = json.load(open(sys.argv[1]))["otherData"]
+sys.exit(not (abs(o["ts0_unix_ns"] / 1e9 - time.time()) < 600 and o["ts0_utc"].endswith("Z")))' "$TMP/live.chrome"
 		# -o FILE.gz: what speedscope and Perfetto read compressed is the same trace
 		"$PYTRACE" -q --replay "$TMP/live.raw" -f chrome -o "$TMP/live.json.gz"
 		check "live: -o FILE.gz is the same chrome trace, gzip-compressed" \
