@@ -304,6 +304,25 @@ int on_coro(struct pt_regs *ctx)
 	return 0;
 }
 
+/* CPython 3.15: _PyEval_EvalFrameDefault(tstate, frame, throwflag): with
+ * throwflag set, a suspended generator or coroutine resumes to raise an
+ * exception thrown into it (throw(), close()), and function__entry does not
+ * fire; user space shows its call from here. */
+SEC("uprobe")
+int on_evalframe(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	struct scratch *s;
+
+	if (!PT_REGS_PARM3(ctx) || !bpf_map_lookup_elem(&procs, &tgid))
+		return 0;
+	s = scratch_for(BEV_THROW, pid_tgid);
+	if (s)
+		submit(s, false);
+	return 0;
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {

@@ -87,6 +87,8 @@ struct bpf_run {
 	bool hold_calls;              /* a 3.15 target: creation entries are dropped */
 	bool told_creation;
 	struct call_hold calls;       /* bpf_call_hold.h */
+	bool hold_throws;             /* a 3.15 target: thrown-into frames get their call */
+	struct throw_hold throws;
 	size_t round;                 /* records handled in this drain round */
 	uint64_t events;              /* marker events pushed */
 	uint64_t lost_reported;       /* lost events already told to the pipeline */
@@ -245,6 +247,36 @@ static int push_record(struct bpf_run *r, const struct bpf_event *rec)
 	return 0;
 }
 
+static int flush_thrown(struct bpf_run *r, struct thrown *t)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < t->nrecs; i++)
+		if (push_record(r, (const struct bpf_event *)t->recs[i]) < 0)
+			rc = -EAGAIN;
+	throw_hold_done(t);
+	return rc;
+}
+
+/* After the creation filter: a thread inside a thrown-into frame (3.15)
+ * is held until that frame returns (bpf_call_hold.h). */
+static int pass_on(struct bpf_run *r, const struct bpf_event *rec)
+{
+	struct thrown *t;
+
+	if (rec->kind == BEV_THROW) {
+		if (r->hold_throws)
+			throw_hold_mark(&r->throws, rec->tid, rec->ts);
+		return 0;
+	}
+	t = r->hold_throws ? throw_hold_find(&r->throws, rec->tid) : NULL;
+	if (!t)
+		return push_record(r, rec);
+	if (throw_hold_take(t, rec) || t->nrecs >= THROW_HOLD_MAX)
+		return flush_thrown(r, t);
+	return 0;
+}
+
 /* Let through the held calls older than `before` (every one: UINT64_MAX). */
 static void release_calls(struct bpf_run *r, uint64_t before)
 {
@@ -252,7 +284,7 @@ static void release_calls(struct bpf_run *r, uint64_t before)
 		struct held_call *c = &r->calls.v[i];
 
 		if (c->size && c->ts < before) {
-			push_record(r, (const struct bpf_event *)c->rec);
+			pass_on(r, (const struct bpf_event *)c->rec);
 			call_hold_clear(c);
 		}
 	}
@@ -277,7 +309,7 @@ static int handle_record(void *ctx, void *data, size_t size)
 		report_exit(r, rec, (const char *)data + sizeof(*rec));
 		return 0;
 	}
-	if (rec->kind >= EV__COUNT && rec->kind != BEV_CORO)
+	if (rec->kind >= EV__COUNT && rec->kind != BEV_CORO && rec->kind != BEV_THROW)
 		return 0;
 	if (r->hold_calls) {
 		struct held_call *c = call_hold_find(&r->calls, rec->tid);
@@ -291,7 +323,7 @@ static int handle_record(void *ctx, void *data, size_t size)
 			return 0;
 		}
 		if (c) {
-			rc = push_record(r, (const struct bpf_event *)c->rec);
+			rc = pass_on(r, (const struct bpf_event *)c->rec);
 			call_hold_clear(c);
 		}
 		if (rec->kind == EV_CALL) {
@@ -299,11 +331,11 @@ static int handle_record(void *ctx, void *data, size_t size)
 				      sizeof(*rec) + rec->func_len + rec->file_len);
 			return rc;
 		}
-		return push_record(r, rec) < 0 ? -EAGAIN : rc;
+		return pass_on(r, rec) < 0 ? -EAGAIN : rc;
 	}
 	if (rec->kind == BEV_CORO)
 		return 0;
-	return push_record(r, rec);
+	return pass_on(r, rec);
 }
 
 /* ---- attaching to an interpreter ---- */
@@ -353,6 +385,15 @@ static int attach_target(struct bpf_run *r, const struct py_target *t, pid_t pid
 				 "function__entry on creation)", t->marker_file, t->py_major,
 				 t->py_minor);
 			r->told_creation = true;
+		}
+		/* A frame resumed by throw() or close() fires no entry:
+		 * _PyEval_EvalFrameDefault's throwflag says where it starts. */
+		if (t->sdt->evalframe_offset) {
+			if (bpf_attach_uprobe_at(&r->markers, r->skel->progs.on_evalframe,
+						 t->marker_file, t->sdt->evalframe_offset, pid,
+						 "_PyEval_EvalFrameDefault", err, errlen) < 0)
+				return -1;
+			r->hold_throws = true;
 		}
 	}
 	if (entry_fix) {
@@ -657,6 +698,9 @@ static void teardown(struct bpf_run *r)
 	}
 	release_calls(r, UINT64_MAX);
 	call_hold_free(&r->calls);
+	for (size_t i = 0; i < r->throws.n; i++)
+		flush_thrown(r, &r->throws.v[i]);
+	throw_hold_free(&r->throws);
 	bpf_watchdog_stop(&r->watchdog);
 	if (r->skel) {
 		uint64_t meta = total_lost(r, LOST_META);

@@ -31,6 +31,9 @@
 #define BEV_EXIT 101     /* a traced python process ended: num is its
 			  * kernel exit code (status << 8, or the signal),
 			  * the first string its name */
+#define BEV_THROW 104    /* CPython 3.15: a frame resumes with an exception
+			  * thrown into it (_PyEval_EvalFrameDefault with
+			  * throwflag): no function__entry fires for it */
 #define BEV_MAP  103     /* a traced process awaiting libpython mapped the
 			  * writable data of a marker file (num: address);
 			  * stopped (SIGSTOP) until its semaphores are up */

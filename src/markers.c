@@ -90,9 +90,10 @@ static const struct {
 	  "trace those events alone" } },
 	{ PYV(3, 15), PYV(99, 999), { 3, 15, 999, ">= 3.15", HEALTH_RETURN_ON_YIELD, MARKS_LINES,
 	  "CPython 3.15+: function__entry/return are back, but a yield shows as a "
-	  "return, creating a generator or coroutine fires an entry (the bpf engine "
-	  "drops it), a generator thrown into fires only its return, and there is "
-	  "no line marker", NULL, NULL } },
+	  "return, creating a generator or coroutine fires an entry and a generator "
+	  "thrown into fires only its return (the bpf engine mends both through "
+	  "_Py_MakeCoro and _PyEval_EvalFrameDefault), and there is no line marker",
+	  NULL, NULL } },
 };
 
 const struct marker_version *marker_version_of(int major, int minor)

@@ -424,10 +424,12 @@ static int read_dynsym(struct reader *r, struct sdt_file *f)
 			f->asserts = true;
 		if (sym.st_shndx == SHN_UNDEF || sym.st_value == 0)
 			continue;
-		if ((strcmp(name, "Py_FinalizeEx") == 0 || strcmp(name, "_Py_MakeCoro") == 0) &&
-		    GELF_ST_TYPE(sym.st_info) == STT_FUNC) {
+		uint64_t *at = strcmp(name, "Py_FinalizeEx") == 0 ? &f->finalize_offset :
+			       strcmp(name, "_Py_MakeCoro") == 0 ? &f->makecoro_offset :
+			       strcmp(name, "_PyEval_EvalFrameDefault") == 0 ? &f->evalframe_offset :
+			       NULL;
+		if (at && GELF_ST_TYPE(sym.st_info) == STT_FUNC) {
 			const struct load_seg *seg = seg_for(r, sym.st_value, false);
-			uint64_t *at = name[0] == 'P' ? &f->finalize_offset : &f->makecoro_offset;
 			if (seg && seg->exec)
 				*at = sym.st_value - seg->vaddr + seg->offset;
 		} else if (strcmp(name, "Py_Version") == 0 && f->py_major < 0) {

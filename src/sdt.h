@@ -40,6 +40,8 @@ struct sdt_file {
 	uint64_t finalize_offset;  /* file offset of Py_FinalizeEx, 0 = not exported here */
 	uint64_t makecoro_offset;  /* file offset of _Py_MakeCoro (3.11+: creates every
 				    * generator and coroutine), 0 = not exported here */
+	uint64_t evalframe_offset; /* file offset of _PyEval_EvalFrameDefault, 0 = not
+				    * exported here */
 };
 
 /* Open path and read its notes. Returns 0, or -1 with a one-line message in

@@ -6,7 +6,8 @@
 # tools/fetch-python; 3.11 is the system's), and `list`'s version detection.
 # 3.15: generator and coroutine creations fire function__entry (dropped
 # through the _Py_MakeCoro uprobe), a generator thrown into fires a return
-# without an entry (shown as a call at that moment).
+# without an entry (its call put where it resumed, found through the
+# _PyEval_EvalFrameDefault uprobe's throwflag).
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/lib/bpf.sh"
 . "$TOP/tests/lib/pythons.sh"

@@ -1,6 +1,7 @@
 # Every shape of call a tracer must get right, for the tests on each CPython
 # (3.9 to 3.15): recursion, a class, generators created and never run,
-# exhausted, closed while suspended, thrown into, an exception through two
+# exhausted, closed while suspended, thrown into (also with a try/finally
+# that calls a function), an exception through two
 # frames, async functions, and threads (run one after the other, so the
 # trace's order is fixed).  The reference tree is sys.setprofile's
 # (profile_tree.py); the program runs unchanged on every version.
@@ -48,6 +49,33 @@ def gen_thrown():
         pass
 
 
+def cleanup():
+    return 0
+
+
+def gen_finally(n):
+    try:
+        for i in range(n):
+            yield i
+    finally:
+        cleanup()
+
+
+def gen_finally_closed():
+    g = gen_finally(5)
+    next(g)
+    g.close()
+
+
+def gen_finally_thrown():
+    g = gen_finally(5)
+    next(g)
+    try:
+        g.throw(ValueError("into try/finally"))
+    except ValueError:
+        pass
+
+
 def thrower():
     raise KeyError("through two frames")
 
@@ -89,6 +117,8 @@ def main():
     gen_exhausted()
     gen_closed()
     gen_thrown()
+    gen_finally_closed()
+    gen_finally_thrown()
     catcher()
     asyncio.run(main_async())
     threads()
