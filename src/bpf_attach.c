@@ -14,10 +14,13 @@
  * when another tracer got there first with the other choice, we take its
  * choice for that site. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -198,10 +201,31 @@ int bpf_attach_markers(struct bpf_links *l, struct bpf_program *prog, struct bpf
 	return 0;
 }
 
+/* A function that starts with endbr64 (CET builds: Debian's CPython 3.15)
+ * is probed on the instruction after it: the kernel single-steps endbr64
+ * out of line, which measured ~55 µs per hit here against ~3 µs for an
+ * emulated instruction.  Every call still passes there, arguments intact. */
+static uint64_t past_endbr64(const char *path, uint64_t offset)
+{
+	static const unsigned char endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	unsigned char insn[4];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool skip;
+
+	if (fd < 0)
+		return offset;
+	skip = pread(fd, insn, sizeof(insn), (off_t)offset) == (ssize_t)sizeof(insn) &&
+	       memcmp(insn, endbr64, sizeof(insn)) == 0;
+	close(fd);
+	return skip ? offset + sizeof(insn) : offset;
+}
+
 int bpf_attach_uprobe_at(struct bpf_links *l, struct bpf_program *prog, const char *path,
 			 uint64_t offset, pid_t pid, const char *what, char *err, size_t errlen)
 {
 	struct bpf_link *link;
+
+	offset = past_endbr64(path, offset);
 
 	last_message[0] = '\0';
 	link = bpf_program__attach_uprobe_opts(prog, pid, path, offset, NULL);
