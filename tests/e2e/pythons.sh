@@ -3,7 +3,8 @@
 # data/shapes.py (recursion, a class, generators created/exhausted/closed/
 # thrown into, exceptions, async, threads) compared with sys.setprofile's on
 # each interpreter (3.9 from bullseye and 3.15 from sid through
-# tools/fetch-python; 3.11 is the system's), and `list`'s version detection.
+# tools/fetch-python; 3.11 is the system's), and `list`'s version detection;
+# 3.13 (trixie) and 3.14 (sid): the events-only trace.
 # 3.15: generator and coroutine creations fire function__entry (dropped
 # through the _Py_MakeCoro uprobe), a generator thrown into fires a return
 # without an entry (its call put where it resumed, found through the
@@ -52,7 +53,7 @@ tree_check() {
 # tree is refused, naming what is left; --gc/--imports/--audit trace those
 # events alone, flat, in every format that makes sense without calls.
 events_only() {
-	local label=$1 py=$2 prog=$DATA/events_prog.py
+	local label=$1 py=$2 prog=$DATA/events_prog.py comm=${2##*/}
 	expect_exit "$label: a call tree: refused (exit 4)" 4 "$PYTRACE" --engine bpf -c "$py $prog"
 	check "$label: the refusal names what is available" \
 		grep -q "3.12-3.14.*--gc, --imports or --audit" "$TMP/err"
@@ -60,14 +61,14 @@ events_only() {
 		"$PYTRACE" --engine bpf --gc --imports --audit -c "$py $prog"
 	check "$label: says it is an events-only trace" grep -q "events only" "$TMP/err"
 	check "$label: 3 gc.collect() -> at least 3 gc starts and dones" bash -c \
-		'[ "$(grep -c "^ *[0-9]* python3.13([0-9]*): \*\* gc start, generation 2" "$1")" -ge 3 ] &&
-		 [ "$(grep -c "\*\* gc done" "$1")" -ge 3 ]' _ "$TMP/out"
+		'[ "$(grep -c "^ *[0-9]* $2([0-9]*): \*\* gc start, generation 2" "$1")" -ge 3 ] &&
+		 [ "$(grep -c "\*\* gc done" "$1")" -ge 3 ]' _ "$TMP/out" "$comm"
 	check "$label: imports of fractions and csv, found" bash -c \
 		'grep -q "\*\* import fractions done" "$1" && grep -q "\*\* import csv done" "$1"' _ "$TMP/out"
 	check "$label: exactly 3 audit pytrace.test events" \
 		test "$(grep -c '\*\* audit pytrace.test$' "$TMP/out")" -eq 3
 	check "$label: flat (no indentation), each with a timestamp" bash -c \
-		'! grep -v "^ *[0-9]\+ python3.13([0-9]*): \*\* " "$1" | grep -q .' _ "$TMP/out"
+		'! grep -v "^ *[0-9]\+ $2([0-9]*): \*\* " "$1" | grep -q .' _ "$TMP/out" "$comm"
 	expect_exit "$label: json" 0 "$PYTRACE" --engine bpf --gc --audit -f json -c "$py $prog"
 	check "$label: json has gc and audit events, no calls, depth 0" "$PY311" -c '
 import json, sys
@@ -127,6 +128,11 @@ main() {
 		events_only "3.13 (trixie)" "$FPY"
 	else
 		skip "3.13: $FPY_WHY"
+	fi
+	if foreign_python 3.14; then
+		events_only "3.14 (sid)" "$FPY"
+	else
+		skip "3.14: $FPY_WHY"
 	fi
 
 	if foreign_python 3.15; then
