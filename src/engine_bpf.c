@@ -75,6 +75,8 @@ struct bpf_run {
 	struct bpf_sites sites;       /* marker sites' argument specs */
 	bool lib_hook;                /* waiting for libpython mappings (on_sys_exit) */
 	struct spawn child;
+	pid_t command_pgid;           /* the process group the command starts in (ours) */
+	bool failed;                  /* setup failed: the error says it all */
 	bool have_child;
 	struct bpf_watchdog watchdog; /* resumes held processes, lowers semaphores if we die */
 	int pidfd;                    /* -p: readable once the target exits */
@@ -306,7 +308,8 @@ static int handle_record(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	if (rec->kind == BEV_EXIT) {
-		report_exit(r, rec, (const char *)data + sizeof(*rec));
+		if (!r->failed)
+			report_exit(r, rec, (const char *)data + sizeof(*rec));
 		return 0;
 	}
 	if (rec->kind >= EV__COUNT && rec->kind != BEV_CORO && rec->kind != BEV_THROW)
@@ -566,19 +569,57 @@ static bool pid_exited(struct bpf_run *r)
 	return poll(&pfd, 1, 0) > 0;
 }
 
-/* Ask the command's traced processes to end (a stop with -c). */
-static void signal_tree(struct bpf_run *r, int sig)
+/* The command's processes besides the main one (the tree the fork/exit
+ * tracepoints keep), those still in the command's process group only when
+ * group_only: one that left it (setsid, setpgid: a daemon) left on purpose,
+ * as a terminal's Ctrl-C would not reach it either.  Sends sig to each
+ * (0: none) and returns how many there are; the first few pids in *some. */
+static int each_other_process(struct bpf_run *r, bool group_only, int sig, char *some, size_t len)
 {
 	__u32 key, next;
 	void *prev = NULL;
+	size_t used = 0;
+	int n = 0;
 
-	kill(r->child.pid, sig);
+	if (some && len)
+		some[0] = '\0';
 	while (bpf_map__get_next_key(r->skel->maps.procs, prev, &next, sizeof(next)) == 0) {
-		if ((pid_t)next != getpid())
-			kill((pid_t)next, sig);
+		pid_t pid = (pid_t)next;
+
 		key = next;
 		prev = &key;
+		if (pid == getpid() || pid == r->child.pid || kill(pid, 0) < 0)
+			continue;
+		if (group_only && getpgid(pid) != r->command_pgid)
+			continue;
+		if (sig)
+			kill(pid, sig);
+		if (some && n < 5 && used < len)
+			used += (size_t)snprintf(some + used, len - used, "%s%d", n ? ", " : "", (int)pid);
+		n++;
 	}
+	return n;
+}
+
+/* Ask the command to end, as a shell would: its main process and those
+ * still in its process group. */
+static void signal_command(struct bpf_run *r, int sig)
+{
+	if (!r->child.reaped)
+		kill(r->child.pid, sig);
+	each_other_process(r, true, sig, NULL, 0);
+}
+
+/* The command's main process ended: say which of its processes run on. */
+static void report_left(struct bpf_run *r)
+{
+	char some[96];
+	int n = each_other_process(r, false, 0, some, sizeof(some));
+
+	if (n > 0)
+		info_msg("the command's main process ended; %d of its processes still run%s%s%s: "
+			 "their traces are cut here, they run on untraced", n, " (PID ", some,
+			 n > 5 ? ", ...)" : ")");
 }
 
 /* Records lost in one slot of the `lost` map (LOST_EVENTS, LOST_META),
@@ -633,6 +674,14 @@ static void trace_loop(struct bpf_run *r, struct run_result *res)
 			release_calls(r, now - CALL_HOLD_NS);
 		if (!timed && deadline && now >= deadline) {
 			timed = true;
+			/* -c: stop tracing, let the command finish (bpf_run waits
+			 * for it and exits with its status). */
+			if (r->have_child && !stop_at) {
+				info_msg("--duration %g s reached: tracing stopped; the command runs on "
+					 "untraced to its end", r->plan->duration);
+				res->interrupted = true;
+				return;
+			}
 			request_stop();
 		}
 		/* Nobody reads the trace any more (| head), or it cannot be
@@ -650,21 +699,30 @@ static void trace_loop(struct bpf_run *r, struct run_result *res)
 		if (stop_requested() && !stop_at) {
 			stop_at = now;
 			res->interrupted = true;
+			/* Sent to pytrace alone (kill, timeout): pass it on to the
+			 * command, as a shell does; a terminal's reached it already. */
+			if (r->have_child && stop_signal_sent())
+				signal_command(r, stop_signal_sent());
 		}
 		if (r->have_child) {
 			if (spawn_poll(&r->child)) {
-				res->target_exited = true;
-				return;
+				/* Stopping: the rest of the command's process group gets
+				 * the same escalation before pytrace leaves. */
+				if (!stop_at || killed || each_other_process(r, true, 0, NULL, 0) == 0) {
+					res->target_exited = true;
+					report_left(r);
+					return;
+				}
 			}
 			if (!stop_at)
 				continue;
-			/* Ctrl-C reached the command too; give it a moment to end
-			 * on its own, then end it. */
-			if (!termed && (timed || now - stop_at >= STOP_GRACE_NS)) {
-				signal_tree(r, SIGTERM);
+			/* Give the command a moment to end on its own, then end it:
+			 * SIGTERM, and SIGKILL to whatever of it still runs. */
+			if (!termed && now - stop_at >= STOP_GRACE_NS) {
+				signal_command(r, SIGTERM);
 				termed = true;
 			} else if (termed && !killed && now - stop_at >= STOP_GRACE_NS + KILL_GRACE_NS) {
-				signal_tree(r, SIGKILL);
+				signal_command(r, SIGKILL);
 				killed = true;
 			}
 		} else {
@@ -746,6 +804,7 @@ static int bpf_run(const struct trace_plan *plan, struct pipeline *p, struct run
 		if (spawn_command(plan->command, plan->command_out_to_err, &r.child, err, errlen) < 0)
 			return -1;
 		r.have_child = true;
+		r.command_pgid = getpgrp();
 	}
 	rc = load(&r, exit_code, err, errlen);
 	/* Before any process can be held or raised. */
@@ -759,6 +818,12 @@ static int bpf_run(const struct trace_plan *plan, struct pipeline *p, struct run
 	if (rc < 0) {
 		if (r.have_child)
 			spawn_abort(&r.child);
+		/* A short-lived -p target: say that, not what libbpf saw. */
+		if (!plan->command && r.skel && kill(plan->pid, 0) < 0 && errno == ESRCH) {
+			*exit_code = EXIT_NO_MARKERS;
+			err_set(err, errlen, "PID %d exited before pytrace could attach", (int)plan->pid);
+		}
+		r.failed = true;   /* nothing more to say than err */
 		teardown(&r);
 		return -1;
 	}

@@ -7,13 +7,23 @@
 
 #include "signals.h"
 
-static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_flag, sent_sig;
 
-static void on_stop(int sig)
+static void on_stop(int sig, siginfo_t *si, void *uctx)
 {
+	(void)uctx;
 	if (stop_flag && sig == SIGINT)
 		signal(SIGINT, SIG_DFL);
 	stop_flag = 1;
+	/* A terminal's Ctrl-C comes from the kernel to the whole foreground
+	 * process group; kill(1) and timeout(1) send to pytrace alone. */
+	if (si && (si->si_code == SI_USER || si->si_code == SI_QUEUE) && !sent_sig)
+		sent_sig = sig;
+}
+
+int stop_signal_sent(void)
+{
+	return sent_sig;
 }
 
 bool stop_requested(void)
@@ -31,7 +41,8 @@ void signals_install(void)
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
+	sa.sa_sigaction = on_stop;
+	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: blocking reads/polls return EINTR and see the flag. */
 	sigaction(SIGINT, &sa, NULL);

@@ -8,6 +8,10 @@
 bool stop_requested(void);
 /* Ask the running engine to detach cleanly (--duration, a closed output). */
 void request_stop(void);
+/* The stop signal a process sent to pytrace alone (kill, timeout), which
+ * the -c command did not get, or 0 (none, or a terminal's, which reached
+ * the command's process group too). */
+int stop_signal_sent(void);
 /* Install SIGINT/SIGTERM/SIGHUP/SIGPIPE handling for a trace. */
 void signals_install(void);
 

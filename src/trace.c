@@ -120,6 +120,10 @@ int cmd_trace(const struct options *o)
 	rc = engine->run(&plan, p, &res, &code, err, sizeof(err));
 	if (rc < 0)
 		error_msg("%s", err[0] ? err : "tracing failed");
+	/* Failed before anything was traced: that one line is the whole story,
+	 * no "0 events" report after it. */
+	if (rc < 0 && pipeline_python_events(p) == 0)
+		log_quiet = 1;
 
 	err[0] = '\0';
 	if (pipeline_finish(p, err, sizeof(err)) < 0) {
