@@ -110,6 +110,31 @@ shared_315() {
 		grep -q "^markers in: *$lib/libpython3.15.so.1.0 (shared library)" "$TMP/out"
 }
 
+# stap_p3 LABEL PYTHON [OPTIONS...]: the stap engine's script for PYTHON
+# passes `stap -p3` (elaborated against its real markers; stap cannot load
+# modules here, so pass 3 is as far as it goes: see stap_p3.sh)
+stap_p3() {
+	local label=$1 py=$2 standin=$TMP/standin; shift 2
+	if ! have stap || [ ! -r /proc/config.gz ]; then
+		skip "$label: stap -p3: stap or /proc/config.gz missing"
+		return
+	fi
+	if [ ! -d "$standin" ]; then
+		mkdir -p "$standin/include/config"
+		zcat /proc/config.gz >"$standin/.config"
+		: >"$standin/Module.symvers"
+		uname -r >"$standin/include/config/kernel.release"
+	fi
+	"$PYTRACE" --engine stap --print-script --python "$py" "$@" -c "$py x.py" \
+		>"$TMP/script.stp" 2>"$TMP/script.err"
+	if stap -p3 -r "$standin" "$TMP/script.stp" >/dev/null 2>"$TMP/p3.err"; then
+		ok "$label: the stap script passes stap -p3 ($(grep -c 'mark(' "$TMP/script.stp") markers)"
+	else
+		fail "$label: the stap script passes stap -p3"
+		grep -v 'symbol table missing' "$TMP/p3.err" | sed 's/^/# /' | head -5
+	fi
+}
+
 main() {
 	bpf_ready || return 0
 	tree_check "3.11 (system)" "$PY311"
@@ -126,6 +151,7 @@ main() {
 
 	if foreign_python 3.13; then
 		events_only "3.13 (trixie)" "$FPY"
+		stap_p3 "3.13 events-only" "$FPY" --gc --imports --audit
 	else
 		skip "3.13: $FPY_WHY"
 	fi
@@ -142,6 +168,7 @@ main() {
 		expect_exit "3.15: list" 0 "$PYTRACE" list "$FPY"
 		check "3.15: list says CPython 3.15 and its caveat" \
 			bash -c 'grep -q "^version: *CPython 3.15$" "$1" && grep -q "yield" "$1"' _ "$TMP/out"
+		stap_p3 "3.15" "$FPY"
 		shared_315 "$FPY"
 	else
 		skip "3.15: $FPY_WHY"
