@@ -25,6 +25,9 @@ struct engine_ops {
 	bool (*available)(char *why, size_t len);
 	/* Every check doctor prints for this engine; returns how many. */
 	size_t (*checks)(struct probe_check *out, size_t max);
+	/* Optional: can this engine express this plan (available() is asked
+	 * before the plan exists)?  false with a one-line reason in why. */
+	bool (*can_trace)(const struct trace_plan *plan, char *why, size_t len);
 	/* Trace per plan, pushing events into p until the target exits or a stop
 	 * is requested (stop_requested(), signals.h). Returns 0, or -1 with err filled and
 	 * *exit_code set to one of exitcodes.h. */
@@ -45,5 +48,12 @@ extern const struct engine_ops engine_bpf;
 extern const struct engine_ops *const engines[];
 /* The engine called name, or NULL. */
 const struct engine_ops *engine_by_name(const char *name);
+
+/* --engine auto chose e before the plan existed.  When e cannot trace the
+ * plan (why says why), the next engine of list (NULL-terminated, in order
+ * of preference) that can run here and can trace it; else NULL. */
+const struct engine_ops *engine_fallback(const struct engine_ops *const *list,
+					 const struct engine_ops *e,
+					 const struct trace_plan *plan, char *why, size_t len);
 
 #endif

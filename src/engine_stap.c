@@ -429,6 +429,20 @@ static bool stap_available(char *why, size_t len)
 	return stap_can_run(why, len);
 }
 
+/* What stap_run would refuse before starting stap: no -c/-p, or a plan
+ * stapgen cannot write a script for (a -c python not known in advance, a
+ * path stap would read as a glob). */
+static bool stap_can_trace(const struct trace_plan *plan, char *why, size_t len)
+{
+	char *script;
+
+	if (!plan->command && plan->pid <= 0)
+		return err_set(why, len, "the stap engine traces -c CMD or -p PID"), false;
+	script = stapgen_script(plan, NULL, why, len);
+	free(script);
+	return script != NULL;
+}
+
 static int stap_run(const struct trace_plan *plan, struct pipeline *p, struct run_result *res,
 		    int *exit_code, char *err, size_t errlen)
 {
@@ -520,5 +534,6 @@ const struct engine_ops engine_stap = {
 	.unavailable_hint = "use --engine bpf (or --engine auto); `pytrace doctor` explains",
 	.available = stap_available,
 	.checks = stap_checks,
+	.can_trace = stap_can_trace,
 	.run = stap_run,
 };

@@ -101,6 +101,18 @@ int cmd_trace(const struct options *o)
 		plan_free(&plan);
 		return code;
 	}
+	if (!o->engine) {
+		/* auto: stap runs here but cannot express this plan (a -c
+		 * python it cannot know in advance...): the next engine can. */
+		char why[256] = "";
+		const struct engine_ops *next = engine_fallback(engines, engine, &plan, why,
+								sizeof(why));
+		if (next) {
+			snprintf(note, sizeof(note), "engine: %s (%s cannot trace this: %s)",
+				 next->name, engine->name, why);
+			engine = next;
+		}
+	}
 	if (note[0])
 		info_msg("%s", note);
 	struct pipeline_config pc;

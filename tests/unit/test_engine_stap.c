@@ -304,9 +304,60 @@ static void test_stap_task_work_failure(void **state)
 	free_outcome(&o);
 }
 
+/* --engine auto and a plan stap cannot express: stap says why, and the
+ * next engine that can run and trace it is taken. */
+static bool yes(char *why, size_t len)
+{
+	(void)why;
+	(void)len;
+	return true;
+}
+
+static bool no(char *why, size_t len)
+{
+	snprintf(why, len, "not here");
+	return false;
+}
+
+static bool picky(const struct trace_plan *plan, char *why, size_t len)
+{
+	(void)plan;
+	snprintf(why, len, "not this plan");
+	return false;
+}
+
+static void test_fallback_for_plan(void **state)
+{
+	(void)state;
+	struct trace_plan plan;
+	char why[256] = "";
+
+	memset(&plan, 0, sizeof(plan));
+	plan.markers = MARKS_CALLS;
+	plan.command = "./run.sh";
+	snprintf(plan.guess_error, sizeof(plan.guess_error), "./run.sh picks its python itself");
+	assert_false(engine_stap.can_trace(&plan, why, sizeof(why)));
+	assert_non_null(strstr(why, "--python"));
+	plan.have_target = true;
+	plan.target.exe = plan.target.marker_file = (char *)"/usr/bin/python3.11";
+	assert_true(engine_stap.can_trace(&plan, why, sizeof(why)));
+
+	const struct engine_ops first = { .name = "first", .available = yes, .can_trace = picky };
+	const struct engine_ops down = { .name = "down", .available = no };
+	const struct engine_ops any = { .name = "any", .available = yes };
+	const struct engine_ops *const list[] = { &first, &down, &any, NULL };
+	const struct engine_ops *const none[] = { &first, &down, NULL };
+
+	assert_ptr_equal(engine_fallback(list, &first, &plan, why, sizeof(why)), &any);
+	assert_string_equal(why, "not this plan");
+	assert_null(engine_fallback(none, &first, &plan, why, sizeof(why)));
+	assert_null(engine_fallback(list, &any, &plan, why, sizeof(why)));   /* any traces it */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fallback_for_plan),
 		cmocka_unit_test(test_command_status_and_stream),
 		cmocka_unit_test(test_command_killed_by_signal),
 		cmocka_unit_test(test_command_with_quotes),
