@@ -1,8 +1,9 @@
 #!/bin/bash
 # The picture formats in the real consumers, in a real browser (headless
 # Chromium driven by playwright-core, tests/e2e/data/viewers.mjs):
-# speedscope 1.25 opens -f chrome and -f speedscope with no console warning
-# and builds the call tree json shows, thread by thread; -f svg renders
+# speedscope 1.25 opens -f chrome, -f speedscope and -f chrome -o FILE.gz
+# with no console warning and builds the call tree json shows, thread by
+# thread; -f svg renders
 # (screenshot kept under $PYTRACE_ARTIFACTS), its frames and widths equal
 # -f folded's tree, search and zoom work through the page.
 # Traces: the golden threads.raw (several processes, calls never returned)
@@ -63,6 +64,7 @@ run_viewers() {
 	for f in json chrome speedscope folded svg; do
 		"$PYTRACE" -q --replay "$raw" "$@" -f $f -o "$p.$f" || fail "$name: -f $f"
 	done
+	"$PYTRACE" -q --replay "$raw" "$@" -f chrome -o "$p.chrome.gz"
 	"$PYTRACE" -q --replay "$raw" "$@" -f folded --flame-by thread -o "$p-by-thread.folded"
 	"$PYTRACE" -q --replay "$raw" "$@" -f svg --flame-by thread -o "$p-by-thread.svg"
 	diag "$name: $(grep -c '"kind":"call"' "$p.json") calls"

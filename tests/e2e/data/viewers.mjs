@@ -1,7 +1,8 @@
 // Opens pytrace's picture formats in the real consumers, in headless
 // Chromium driven by playwright-core (tests/e2e/viewers.sh):
-//   speedscope PREFIX  speedscope 1.25 (npm) loads PREFIX.chrome and
-//                      PREFIX.speedscope from a localhost server (#profileURL);
+//   speedscope PREFIX  speedscope 1.25 (npm) loads PREFIX.chrome,
+//                      PREFIX.speedscope and PREFIX.chrome.gz (-o FILE.gz)
+//                      from a localhost server (#profileURL);
 //                      the console must hold no warning or error; the profile
 //                      speedscope built is exported through its own Export
 //                      button and its call tree compared with PREFIX.json
@@ -160,7 +161,8 @@ async function speedscope() {
 	const [want, zero] = jsonCalls(prefix + ".json");
 	if (zero)
 		console.log(`# ${zero} calls of 0 ns left out of the comparison (speedscope draws no frame without width)`);
-	for (const fmt of ["chrome", "speedscope"]) {
+	// PREFIX.chrome.gz: what -o FILE.gz wrote, which speedscope reads as it is
+	for (const fmt of ["chrome", "speedscope", "chrome.gz"]) {
 		const page = await ctx.newPage();
 		const msgs = [];
 		let noise = 0;
