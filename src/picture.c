@@ -10,20 +10,6 @@
 
 #define CMDLINE_MAX 4096
 
-void picture_names_init(struct picture_names *pn, bool live)
-{
-	memset(pn, 0, sizeof(*pn));
-	pn->live = live;
-}
-
-void picture_names_free(struct picture_names *pn)
-{
-	for (size_t i = 0; i < pn->n; i++)
-		free(pn->v[i].cmdline);
-	free(pn->v);
-	memset(pn, 0, sizeof(*pn));
-}
-
 /* /proc/PID/cmdline with the NULs between arguments as spaces; NULL when
  * unreadable or empty (a zombie, a kernel thread). */
 static char *read_cmdline(int32_t pid)
@@ -45,30 +31,18 @@ static char *read_cmdline(int32_t pid)
 	return n ? xstrndup(buf, (size_t)n) : NULL;
 }
 
-static const struct proc_name *find(const struct picture_names *pn, int32_t pid)
+uint32_t proc_cmdline_id(struct intern *in, int32_t pid)
 {
-	for (size_t i = 0; i < pn->n; i++)
-		if (pn->v[i].pid == pid)
-			return &pn->v[i];
-	return NULL;
+	char *s = read_cmdline(pid);
+	uint32_t id = s ? intern_id(in, s, strlen(s)) : 0;
+	free(s);
+	return id;
 }
 
-void picture_names_see_slow(struct picture_names *pn, int32_t pid)
+uint32_t picture_proc_name(struct intern *in, const struct render_proc *proc)
 {
-	pn->last_pid = pid;
-	pn->have_last = true;
-	if (!pn->live || find(pn, pid))
-		return;
-	pn->v = xgrow(pn->v, &pn->cap, pn->n + 1, sizeof(*pn->v));
-	pn->v[pn->n++] = (struct proc_name){ .pid = pid, .cmdline = read_cmdline(pid) };
-}
-
-uint32_t picture_names_id(const struct picture_names *pn, struct intern *in,
-			  const struct render_proc *proc)
-{
-	const struct proc_name *p = find(pn, proc->pid);
-	if (p && p->cmdline)
-		return intern_id(in, p->cmdline, strlen(p->cmdline));
+	if (proc->cmdline)
+		return proc->cmdline;
 	if (proc->comm)
 		return proc->comm;
 	return intern_id(in, "python", 6);

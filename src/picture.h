@@ -1,10 +1,10 @@
 /* Helpers of the picture formats (chrome, speedscope, svg, folded
  * --flame-by).
  *
- * Process and thread names: a live trace reads each process's
- * command line from /proc when its first event arrives (it is running
- * then); a replay, or a process gone before that, falls back to the
- * process name the engine reported (comm), then to "python". */
+ * Process and thread names: a process is named by its command line (the
+ * pipeline reads it when a live trace first sees the process; a replay
+ * has it from the raw file), else by the name the engine reported (comm),
+ * else "python". */
 #ifndef PYTRACE_PICTURE_H
 #define PYTRACE_PICTURE_H
 
@@ -15,33 +15,13 @@
 #include "intern.h"
 #include "render.h"
 
-struct proc_name {
-	int32_t pid;
-	char *cmdline;        /* NULL when unknown */
-};
+/* The intern id of /proc/PID/cmdline, arguments joined by spaces; 0 when
+ * unreadable (the process is gone, a zombie). */
+uint32_t proc_cmdline_id(struct intern *in, int32_t pid);
 
-struct picture_names {
-	bool live;
-	struct proc_name *v;
-	size_t n, cap;
-	int32_t last_pid;     /* the pid of the previous lookup: the fast path */
-	bool have_last;
-};
-
-void picture_names_init(struct picture_names *pn, bool live);
-void picture_names_free(struct picture_names *pn);
-
-/* Called on events: a live trace reads PID's command line once. */
-void picture_names_see_slow(struct picture_names *pn, int32_t pid);
-static inline void picture_names_see(struct picture_names *pn, int32_t pid)
-{
-	if (!pn->have_last || pn->last_pid != pid)
-		picture_names_see_slow(pn, pid);
-}
-
-/* The intern id of the process's name: command line, comm or "python". */
-uint32_t picture_names_id(const struct picture_names *pn, struct intern *in,
-			  const struct render_proc *proc);
+/* A process's name in the pictures: its command line, else the name the
+ * engine reported (comm), else "python". */
+uint32_t picture_proc_name(struct intern *in, const struct render_proc *proc);
 
 /* A thread frame's name: "main (tid N)" for the thread whose tid is the
  * pid, else "tid N"; short (a chrome thread_name, to which consumers add

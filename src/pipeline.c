@@ -64,6 +64,7 @@ struct pthread {
 struct pipeline {
 	bool strict;
 	int64_t wall_offset;       /* render_ctx.wall_offset points here */
+	bool live;                 /* a live trace: /proc is current */
 	struct intern *in;
 	struct stacks *st;
 	struct filter *flt;
@@ -142,6 +143,7 @@ struct pipeline *pipeline_new(const struct pipeline_config *c, char *err, size_t
 	p->next_deadline = UINT64_MAX;
 
 	p->wall_offset = wall_clock_offset_ns(c->render.live);
+	p->live = c->render.live;
 	struct render_ctx ctx = {
 		.out = &p->out, .in = p->in, .set = c->render,
 		.color = ops == &render_text && want_color(c->color, p->out.fd),
@@ -334,11 +336,16 @@ static void tell_meta(struct pipeline *p, enum render_meta what, const struct re
 			p->r[k]->ops->meta(p->r[k], what, proc, th);
 }
 
-/* Processes stacks.c created since the last call: tell the renderers. */
+/* Processes stacks.c created since the last call: tell the renderers,
+ * with the command line of a live one (it is running: its event came). */
 static void tell_new_procs(struct pipeline *p)
 {
-	while (p->nprocs_seen < p->st->nprocs)
-		tell_meta(p, META_PROCESS, p->st->procs[p->nprocs_seen++], NULL);
+	while (p->nprocs_seen < p->st->nprocs) {
+		struct render_proc *pr = p->st->procs[p->nprocs_seen++];
+		if (p->live)
+			pr->cmdline = proc_cmdline_id(p->in, pr->pid);
+		tell_meta(p, META_PROCESS, pr, NULL);
+	}
 }
 
 /* A thread seen for the first time (its index is the next one): decide
@@ -389,6 +396,13 @@ void pipeline_incomplete(struct pipeline *p, const char *why)
 void pipeline_wall_clock(struct pipeline *p, int64_t offset_ns)
 {
 	p->wall_offset = offset_ns;
+}
+
+void pipeline_proc_cmdline(struct pipeline *p, int32_t pid, const char *s, size_t len)
+{
+	for (size_t i = 0; i < p->st->nprocs; i++)
+		if (p->st->procs[i]->pid == pid)
+			p->st->procs[i]->cmdline = intern_id(p->in, s, len);
 }
 
 void pipeline_skipped(struct pipeline *p, uint64_t n)

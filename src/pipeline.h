@@ -62,6 +62,10 @@ void pipeline_incomplete(struct pipeline *p, const char *why);
  * it was recorded (a raw file's "# pytrace-clock" line, raw.h). */
 void pipeline_wall_clock(struct pipeline *p, int64_t offset_ns);
 
+/* The command line of process pid (a raw file's "# pytrace-cmdline" line),
+ * for a process the trace has events of. */
+void pipeline_proc_cmdline(struct pipeline *p, int32_t pid, const char *s, size_t len);
+
 /* The input skipped n malformed lines (replay/stap stream). */
 void pipeline_skipped(struct pipeline *p, uint64_t n);
 

@@ -300,6 +300,30 @@ static int parse_string(struct cursor *c, struct scratch *sc, const char **out,
 	return -1;
 }
 
+/* The comment lines a live -f raw writes at its end (raw.h): the wall
+ * clock, and each process's command line. Anything else is a comment. */
+static void meta_comment(struct raw_lines *l, const char *line, size_t len)
+{
+	struct cursor c = { line, line + len };
+	struct scratch sc = { l->scratch, l->scratch + l->scratch_len };
+	size_t n;
+	if (len > (n = sizeof(RAW_CLOCK) - 1) && memcmp(line, RAW_CLOCK, n) == 0) {
+		int64_t off;
+		c.p += n;
+		if (parse_i64(&c, &off) == 0 && c.p == c.end)
+			pipeline_wall_clock(l->p, off);
+	} else if (len > (n = sizeof(RAW_CMDLINE) - 1) && memcmp(line, RAW_CMDLINE, n) == 0) {
+		int32_t pid;
+		const char *s, *why = NULL;
+		uint32_t slen, flags = 0;
+		c.p += n;
+		if (parse_i32(&c, &pid) == 0 && expect_space(&c) == 0 &&
+		    parse_string(&c, &sc, &s, &slen, &flags, EVF_FUNC_TRUNC, EVF_FUNC_NULL, &why) == 0 &&
+		    c.p == c.end && !(flags & EVF_FUNC_NULL))
+			pipeline_proc_cmdline(l->p, pid, s, slen);
+	}
+}
+
 int raw_parse_line(const char *line, size_t len, struct event *ev,
 		   char *scratch, size_t scratch_len, char *err, size_t errlen)
 {
@@ -425,26 +449,17 @@ int raw_lines_line(struct raw_lines *l, const char *line, size_t len, bool last,
 		l->header_seen = true;
 		return 0;
 	}
-	if (len > sizeof(RAW_CLOCK) - 1 && memcmp(line, RAW_CLOCK, sizeof(RAW_CLOCK) - 1) == 0) {
-		const char *v = line + sizeof(RAW_CLOCK) - 1;
-		char num[24];
-		size_t n = len - (sizeof(RAW_CLOCK) - 1);
-		char *end;
-		if (n < sizeof(num)) {
-			memcpy(num, v, n);
-			num[n] = 0;
-			long long off = strtoll(num, &end, 10);
-			if (end != num && !*end && l->p)
-				pipeline_wall_clock(l->p, off);
-		}
-		return 0;
-	}
-	if (len == 0 || line[0] == '#')
+	if (len == 0)
 		return 0;
 	if (len + 64 > l->scratch_len) {
 		free(l->scratch);
 		l->scratch_len = 2 * len + 64;
 		l->scratch = xmalloc(l->scratch_len);
+	}
+	if (line[0] == '#') {
+		if (l->p)
+			meta_comment(l, line, len);
+		return 0;
 	}
 	if (raw_parse_line(line, len, &ev, l->scratch, l->scratch_len, why, sizeof(why)) < 0) {
 		if (last) {

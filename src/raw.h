@@ -13,7 +13,9 @@
  *   # pytrace-clock realtime-monotonic-ns N
  * (written by -f raw at the end of a live trace) gives CLOCK_REALTIME minus
  * CLOCK_MONOTONIC when it was recorded: the wall-clock time of an event is
- * TS + N. See README "The raw format". */
+ * TS + N; and one line per process
+ *   # pytrace-cmdline PID STR
+ * its command line. See README "The raw format". */
 #ifndef PYTRACE_RAW_H
 #define PYTRACE_RAW_H
 
@@ -28,6 +30,7 @@
 #define RAW_VERSION  1
 #define RAW_HEADER   "pytrace-raw 1"
 #define RAW_CLOCK    "# pytrace-clock realtime-monotonic-ns "
+#define RAW_CMDLINE  "# pytrace-cmdline "
 
 /* An event line's layout as a printf format. The stap generator uses it
  * verbatim (%s arguments being user_string_quoted()). The -f raw writer

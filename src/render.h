@@ -21,6 +21,9 @@ struct render_proc {
 	int32_t pid;
 	uint32_t index;       /* dense, in order of appearance */
 	uint32_t comm;        /* intern id of the process name, 0 = unknown */
+	uint32_t cmdline;     /* intern id of its command line, 0 = unknown: read
+				 from /proc when a live trace first sees it, or
+				 from a replayed raw file's end (raw.h) */
 	uint32_t nthreads;    /* distinct threads seen, shown or not */
 };
 

@@ -35,7 +35,6 @@ struct chrome {
 	struct renderer base;
 	struct esc_cache esc;
 	struct slicer sl;
-	struct picture_names pn;
 	struct render_roster roster;   /* processes and shown threads, for the names */
 	bool first;
 	bool have_t0;
@@ -54,7 +53,6 @@ static struct renderer *chrome_create(const struct render_ctx *ctx)
 	c->first = true;
 	esc_cache_init(&c->esc, ESC_JSON_STRICT);
 	slicer_init(&c->sl, &chrome_slice_ops, c);
-	picture_names_init(&c->pn, ctx->set.live);
 	out_str(ctx->out, "{\"traceEvents\":[\n");
 	return &c->base;
 }
@@ -64,7 +62,6 @@ static void chrome_destroy(struct renderer *r)
 	struct chrome *c = (struct chrome *)r;
 	esc_cache_free(&c->esc);
 	slicer_free(&c->sl);
-	picture_names_free(&c->pn);
 	render_roster_free(&c->roster);
 	free(c->unreturned);
 	free(c);
@@ -173,8 +170,6 @@ static void chrome_event(struct renderer *r, const struct tev *e)
 		c->t0 = e->engine_ts - e->ts;
 		c->have_t0 = true;
 	}
-	if (e->th)
-		picture_names_see(&c->pn, e->pid);
 	/* The done instants first: inside the slice they close. */
 	if (e->kind != EV_GC_DONE && e->kind != EV_IMPORT_DONE && slicer_event(&c->sl, e))
 		return;
@@ -303,7 +298,7 @@ static void chrome_finish(struct renderer *r, uint64_t end_ts)
 		const struct render_proc *p = ro->procs[i];
 		if (!ro->proc_shown[i])
 			continue;
-		uint32_t id = picture_names_id(&c->pn, r->ctx.in, p);
+		uint32_t id = picture_proc_name(r->ctx.in, p);
 		const struct esc_entry *pname = esc_get(&c->esc, r->ctx.in, id);
 		meta(c, "process_name", p->pid, p->pid, pname->s, pname->len);
 	}

@@ -22,7 +22,6 @@ struct folded {
 	struct renderer base;
 	struct esc_cache esc;
 	struct flame fl;
-	struct picture_names pn;
 	struct render_roster roster;   /* process names for --flame-by */
 };
 
@@ -33,7 +32,6 @@ static struct renderer *folded_create(const struct render_ctx *ctx)
 	f->base.ctx = *ctx;
 	esc_cache_init(&f->esc, ESC_FOLDED);
 	flame_init(&f->fl, ctx->set.flame_by);
-	picture_names_init(&f->pn, ctx->set.live);
 	return &f->base;
 }
 
@@ -42,7 +40,6 @@ static void folded_destroy(struct renderer *r)
 	struct folded *f = (struct folded *)r;
 	esc_cache_free(&f->esc);
 	flame_free(&f->fl);
-	picture_names_free(&f->pn);
 	render_roster_free(&f->roster);
 	free(f);
 }
@@ -50,8 +47,6 @@ static void folded_destroy(struct renderer *r)
 static void folded_event(struct renderer *r, const struct tev *e)
 {
 	struct folded *f = (struct folded *)r;
-	if (f->fl.by != FLAME_BY_NONE && e->kind == EV_CALL)
-		picture_names_see(&f->pn, e->pid);
 	flame_event(&f->fl, e);
 }
 
@@ -82,7 +77,7 @@ static void put_frame(struct folded *f, const struct flame_node *nd, char sep)
 		*d++ = ')';
 	} else if (nd->root == FLAME_PROC) {
 		struct render_proc proc = render_roster_proc(&f->roster, (int32_t)nd->line);
-		uint32_t id = picture_names_id(&f->pn, ctx->in, &proc);
+		uint32_t id = picture_proc_name(ctx->in, &proc);
 		const struct esc_entry *name = esc_get(&f->esc, ctx->in, id);
 		d = s = out_room(o, (size_t)name->len + 40);
 		memcpy(d, name->s, name->len);

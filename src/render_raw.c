@@ -15,6 +15,7 @@ struct rawr {
 	char **quoted;      /* per intern id: the quoted string, cached */
 	uint32_t *qlen;
 	size_t cap;
+	struct render_roster roster;   /* the processes, for their command lines */
 };
 
 static struct renderer *raw_create(const struct render_ctx *ctx)
@@ -33,6 +34,7 @@ static void raw_destroy(struct renderer *r)
 		free(w->quoted[i]);
 	free(w->quoted);
 	free(w->qlen);
+	render_roster_free(&w->roster);
 	free(w);
 }
 
@@ -98,15 +100,38 @@ static void raw_event(struct renderer *r, const struct tev *e)
 	o->len += (size_t)(d - s);
 }
 
-/* The wall clock, when known, as the last line: a replay of the file
- * anchors its chrome output as the live trace did. */
+static void raw_meta(struct renderer *r, enum render_meta what, const struct render_proc *proc,
+		     const struct render_thread *th)
+{
+	render_roster_meta(&((struct rawr *)r)->roster, what, proc, th);
+}
+
+/* At the end, as comments (raw.h): each process's command line and the
+ * wall clock, when known, so that a replay of the file names processes
+ * and anchors its chrome output as the live trace did. */
 static void raw_finish(struct renderer *r, uint64_t end_ts)
 {
+	struct rawr *w = (struct rawr *)r;
+	struct out *o = r->ctx.out;
 	(void)end_ts;
+	for (size_t i = 0; i < w->roster.nprocs; i++) {
+		const struct render_proc *p = w->roster.procs[i];
+		if (!p->cmdline)
+			continue;
+		const struct istr *c = intern_str(r->ctx.in, p->cmdline);
+		char *d = out_room(o, sizeof(RAW_CMDLINE) + 24 + 4 * (size_t)c->len + 8), *s = d;
+		memcpy(d, RAW_CMDLINE, sizeof(RAW_CMDLINE) - 1);
+		d += sizeof(RAW_CMDLINE) - 1;
+		d += fmt_i64(d, p->pid);
+		*d++ = ' ';
+		d = put_quoted(w, d, p->cmdline, false, false);
+		*d++ = '\n';
+		o->len += (size_t)(d - s);
+	}
 	if (*r->ctx.wall_offset) {
-		out_str(r->ctx.out, RAW_CLOCK);
-		out_i64(r->ctx.out, *r->ctx.wall_offset);
-		out_char(r->ctx.out, '\n');
+		out_str(o, RAW_CLOCK);
+		out_i64(o, *r->ctx.wall_offset);
+		out_char(o, '\n');
 	}
 }
 
@@ -115,6 +140,7 @@ const struct render_ops render_raw = {
 	.create = raw_create,
 	.event = raw_event,
 	.lost = raw_event,      /* a "lost" line where it happened */
+	.meta = raw_meta,
 	.finish = raw_finish,
 	.destroy = raw_destroy,
 };

@@ -40,7 +40,6 @@ struct speedscope {
 	struct renderer base;
 	struct esc_cache esc;
 	struct slicer sl;
-	struct picture_names pn;
 	struct sframe *frames;
 	size_t nframes, frames_cap;
 	struct hmap map;      /* frame -> frame index */
@@ -58,7 +57,6 @@ static struct renderer *speedscope_create(const struct render_ctx *ctx)
 	s->base.ctx = *ctx;
 	esc_cache_init(&s->esc, ESC_JSON_STRICT);
 	slicer_init(&s->sl, &speedscope_slice_ops, s);
-	picture_names_init(&s->pn, ctx->set.live);
 	hmap_init(&s->map, 1024);
 	return &s->base;
 }
@@ -68,7 +66,6 @@ static void speedscope_destroy(struct renderer *r)
 	struct speedscope *s = (struct speedscope *)r;
 	esc_cache_free(&s->esc);
 	slicer_free(&s->sl);
-	picture_names_free(&s->pn);
 	render_roster_free(&s->roster);
 	for (size_t i = 0; i < s->nthreads; i++)
 		free(s->threads[i].v);
@@ -142,7 +139,6 @@ static void speedscope_event(struct renderer *r, const struct tev *e)
 	struct speedscope *s = (struct speedscope *)r;
 	if (!e->th)
 		return;
-	picture_names_see(&s->pn, e->pid);
 	slicer_event(&s->sl, e);
 }
 
@@ -195,7 +191,7 @@ static void speedscope_finish(struct renderer *r, uint64_t end_ts)
 	out_str(o, "{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",\n"
 		"\"exporter\":\"pytrace " PYTRACE_VERSION "\",\"name\":\"");
 	if (ro->nprocs)
-		put_esc(o, s, picture_names_id(&s->pn, r->ctx.in, ro->procs[0]));
+		put_esc(o, s, picture_proc_name(r->ctx.in, ro->procs[0]));
 	else
 		out_str(o, "pytrace");
 	out_str(o, "\",\"activeProfileIndex\":0,\n\"shared\":{\"frames\":[");
@@ -210,7 +206,7 @@ static void speedscope_finish(struct renderer *r, uint64_t end_ts)
 		out_str(o, first ? "\n" : ",\n");
 		first = false;
 		out_str(o, "{\"type\":\"evented\",\"name\":\"");
-		put_esc(o, s, picture_names_id(&s->pn, r->ctx.in, th->proc));
+		put_esc(o, s, picture_proc_name(r->ctx.in, th->proc));
 		out_str(o, " (pid ");
 		out_i64(o, th->pid);
 		out_str(o, "), ");

@@ -36,7 +36,6 @@ struct svg {
 	struct renderer base;
 	struct esc_cache esc;
 	struct flame fl;
-	struct picture_names pn;
 	struct render_roster roster;   /* process names */
 	/* layout, at the end: per node */
 	uint64_t *total_us, *total_ns;   /* subtree sums (total_us[0]: everything) */
@@ -49,7 +48,6 @@ static struct renderer *svg_create(const struct render_ctx *ctx)
 	s->base.ctx = *ctx;
 	esc_cache_init(&s->esc, ESC_TEXT);
 	flame_init(&s->fl, ctx->set.flame_by);
-	picture_names_init(&s->pn, ctx->set.live);
 	return &s->base;
 }
 
@@ -58,7 +56,6 @@ static void svg_destroy(struct renderer *r)
 	struct svg *s = (struct svg *)r;
 	esc_cache_free(&s->esc);
 	flame_free(&s->fl);
-	picture_names_free(&s->pn);
 	render_roster_free(&s->roster);
 	free(s->total_us);
 	free(s->total_ns);
@@ -74,8 +71,6 @@ static void svg_meta(struct renderer *r, enum render_meta what, const struct ren
 static void svg_event(struct renderer *r, const struct tev *e)
 {
 	struct svg *s = (struct svg *)r;
-	if (e->kind == EV_CALL)
-		picture_names_see(&s->pn, e->pid);
 	flame_event(&s->fl, e);
 }
 
@@ -127,7 +122,7 @@ static void put_name(struct svg *s, const struct flame_node *nd, bool label)
 	char buf[48];
 	if (nd->root == FLAME_PROC) {
 		struct render_proc proc = render_roster_proc(&s->roster, (int32_t)nd->line);
-		const struct esc_entry *p = text_of(s, picture_names_id(&s->pn, s->base.ctx.in,
+		const struct esc_entry *p = text_of(s, picture_proc_name(s->base.ctx.in,
 									 &proc));
 		put_xml(o, p->s, p->len);
 		out_str(o, " (pid ");
@@ -339,7 +334,7 @@ static void put_header(struct svg *s, int height, size_t nframes, size_t cut)
 	out_str(o, num);
 	out_str(o, "pytrace: ");
 	if (ro->nprocs) {
-		const struct esc_entry *p = text_of(s, picture_names_id(&s->pn, s->base.ctx.in,
+		const struct esc_entry *p = text_of(s, picture_proc_name(s->base.ctx.in,
 									 ro->procs[0]));
 		put_xml(o, p->s, p->len);
 	}

@@ -90,6 +90,8 @@ else
 		-c "$TMP/bin/python3.11 $DATA/picture_app.py" 2>"$TMP/live.err"; then
 		ok "picture_app.py traced live (bpf engine)"
 		SVG_SEARCH=fib run_viewers live "$TMP/live.raw"
+		check "live: the replayed raw names the process by its command line" \
+			grep -q '"process_name","args":{"name":"[^"]*python3.11 [^"]*picture_app.py"' "$TMP/live.chrome"
 		# the raw file kept the wall clock: ts 0 of its chrome is a moment ago
 		check "live: chrome's otherData puts ts 0 at the wall-clock time it ran" \
 			"$PY311" -c 'import json, sys, time
