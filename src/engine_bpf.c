@@ -175,8 +175,10 @@ static int raise_in(struct bpf_run *r, pid_t pid)
 		char err[256];
 		int n = sema_adjust(pid, &r->sets[i], +1, err, sizeof(err));
 
-		if (n < 0 && kill(pid, 0) == 0)
-			warn_msg("%s; PID %d is not traced", err, (int)pid);
+		if (n < 0 && errno != ESRCH)
+			warn_msg("%s; PID %d is not traced%s", err, (int)pid, errno == EPERM ?
+				 " (pytrace may not ptrace it: root, or CAP_SYS_PTRACE for another "
+				 "user's process)" : "");
 		if (n > 0)
 			total += n;
 	}
@@ -486,7 +488,7 @@ static int load(struct bpf_run *r, int *exit_code, char *err, size_t errlen)
 		if (rc == -EPERM || rc == -EACCES) {
 			*exit_code = EXIT_NO_ENGINE;
 			return err_set(err, errlen, "loading BPF programs was refused: the bpf engine "
-				       "needs root, or CAP_BPF and CAP_PERFMON");
+				       "needs root, or CAP_SYS_ADMIN (`pytrace doctor` says what is missing)");
 		}
 		return err_set(err, errlen, "cannot load the BPF programs: %s (%s)", strerror(-rc),
 			       bpf_last_libbpf_message());

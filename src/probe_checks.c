@@ -6,11 +6,14 @@
  * kernel build tree to compile the module against, root (or the stapdev
  * group), and uprobes.
  *
- * bpf (libbpf USDT): root or CAP_BPF + CAP_PERFMON (or CAP_SYS_ADMIN) in
- * the effective set, uprobes through the perf "uprobe" PMU with
- * ref_ctr_offset (the kernel raising USDT semaphores, Linux 4.20+), and a
- * libbpf with USDT support (0.8+).  tracefs is only needed when the PMU is
- * missing (libbpf's legacy attach); BTF is reported, not required.
+ * bpf: CAP_SYS_ADMIN in the effective set (measured with setpriv on Linux
+ * 6.18: CAP_BPF + CAP_PERFMON load the programs, but creating the uprobe
+ * perf events is refused, EACCES, without CAP_SYS_ADMIN; CAP_SYS_ADMIN
+ * alone is enough), CAP_SYS_PTRACE for -p on another user's process (its
+ * /proc entries and memory); uprobes through the perf "uprobe" PMU with
+ * ref_ctr_offset (Linux 4.20+), a libbpf with USDT support (0.8+), and BTF
+ * (/sys/kernel/btf/vmlinux: the fork/exit/exec programs are tp_btf).
+ * tracefs is only needed when the PMU is missing (libbpf's legacy attach).
  */
 #include <bpf/libbpf.h>
 #include <grp.h>
@@ -25,9 +28,8 @@
 #include "probe_checks.h"
 #include "xmalloc.h"
 
+#define CAP_SYS_PTRACE_BIT 19
 #define CAP_SYS_ADMIN_BIT 21
-#define CAP_PERFMON_BIT 38
-#define CAP_BPF_BIT 39
 
 #define UPROBE_PMU "/sys/bus/event_source/devices/uprobe/type"
 #define UPROBE_REFCTR "/sys/bus/event_source/devices/uprobe/format/ref_ctr_offset"
@@ -301,18 +303,21 @@ size_t bpf_checks(struct probe_check *out, size_t max)
 	bool pmu = exists(UPROBE_PMU);
 
 	c = add(out, max, &n, "privileges", true);
-	if (has_cap(caps, CAP_BPF_BIT) && has_cap(caps, CAP_PERFMON_BIT)) {
+	if (has_cap(caps, CAP_SYS_ADMIN_BIT)) {
 		c->ok = true;
-		snprintf(c->detail, sizeof(c->detail), "%s, CAP_BPF and CAP_PERFMON effective",
-			 geteuid() == 0 ? "root" : "not root");
-	} else if (has_cap(caps, CAP_SYS_ADMIN_BIT)) {
-		c->ok = true;
-		snprintf(c->detail, sizeof(c->detail), "%s, CAP_SYS_ADMIN effective",
-			 geteuid() == 0 ? "root" : "not root");
+		snprintf(c->detail, sizeof(c->detail), "%s, CAP_SYS_ADMIN effective%s",
+			 geteuid() == 0 ? "root" : "not root",
+			 has_cap(caps, CAP_SYS_PTRACE_BIT) ? "" : " (without CAP_SYS_PTRACE: -p only "
+			 "on your own processes)");
+	} else if (geteuid() == 0) {
+		snprintf(c->detail, sizeof(c->detail), "root, but without CAP_SYS_ADMIN (CapEff %llx: "
+			 "a container or a restricted service); uprobes need it, CAP_BPF+CAP_PERFMON "
+			 "are not enough: give it (docker run --cap-add SYS_ADMIN --cap-add SYS_PTRACE)",
+			 caps);
 	} else {
-		snprintf(c->detail, sizeof(c->detail), "%s and missing CAP_BPF+CAP_PERFMON in the "
-			 "effective set (CapEff %llx); run pytrace with sudo",
-			 geteuid() == 0 ? "root" : "not root", caps);
+		snprintf(c->detail, sizeof(c->detail), "not root and no CAP_SYS_ADMIN (CapEff %llx); "
+			 "uprobes need it (CAP_BPF+CAP_PERFMON are not enough): run pytrace with sudo",
+			 caps);
 	}
 
 	c = add(out, max, &n, "uprobes", true);
@@ -338,10 +343,11 @@ size_t bpf_checks(struct probe_check *out, size_t max)
 			 c->ok ? "" : " has no USDT support (needs 0.8+); upgrade libbpf");
 	}
 
-	c = add(out, max, &n, "BTF", false);
+	c = add(out, max, &n, "BTF", true);
 	c->ok = exists("/sys/kernel/btf/vmlinux");
 	snprintf(c->detail, sizeof(c->detail), "%s", c->ok ? "/sys/kernel/btf/vmlinux present" :
-		 "no /sys/kernel/btf/vmlinux (not needed by pytrace's BPF program)");
+		 "no /sys/kernel/btf/vmlinux: pytrace's fork/exit/exec programs (tp_btf) need "
+		 "a kernel built with CONFIG_DEBUG_INFO_BTF");
 	return n;
 }
 

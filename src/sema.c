@@ -1,11 +1,11 @@
 /* USDT semaphores in a process's own memory (see sema.h). */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/sysmacros.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -67,22 +67,66 @@ static int locate(pid_t pid, const struct sema_set *set, uint64_t *addr)
 	return found;
 }
 
-static int open_mem(pid_t pid, int flags, char *err, size_t errlen)
+/* One 16-bit counter of pid, through process_vm_readv/writev: they need
+ * only the right to ptrace pid, not write access to /proc/PID/mem's file
+ * (which is its owner's), and the counter's page is writable anyway. */
+static int rw_counter(pid_t pid, uint64_t addr, uint16_t *v, bool write)
 {
-	char path[64];
-	int fd;
+	struct iovec local = { v, sizeof(*v) };
+	struct iovec remote = { (void *)(uintptr_t)addr, sizeof(*v) };
+	ssize_t n = write ? process_vm_writev(pid, &local, 1, &remote, 1, 0)
+			  : process_vm_readv(pid, &local, 1, &remote, 1, 0);
 
-	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
-	fd = open(path, flags | O_CLOEXEC);
-	if (fd < 0)
-		return err_set(err, errlen, "cannot open %s: %s", path, strerror(errno));
-	return fd;
+	return n == (ssize_t)sizeof(*v) ? 0 : -1;
 }
 
 int sema_adjust(pid_t pid, const struct sema_set *set, int delta, char *err, size_t errlen)
 {
 	uint64_t addr[SEMA_MAX];
-	int found, fd;
+	int found;
+
+	if (set->n > SEMA_MAX)
+		return err_set(err, errlen, "too many semaphores (%u)", set->n);
+	found = locate(pid, set, addr);
+	if (found < 0) {
+		int e = errno == ENOENT ? ESRCH : errno;   /* no /proc/PID: gone */
+
+		err_set(err, errlen, "PID %d: cannot read its memory map: %s", (int)pid, strerror(e));
+		errno = e;
+		return -1;
+	}
+	for (uint32_t i = 0; i < set->n; i++) {
+		uint16_t v;
+
+		if (!addr[i])
+			continue;
+		if (rw_counter(pid, addr[i], &v, false) < 0) {
+			int e = errno;
+
+			err_set(err, errlen, "PID %d: cannot read the semaphore at 0x%" PRIx64 ": %s",
+				(int)pid, addr[i], strerror(e));
+			errno = e;
+			return -1;
+		}
+		if (delta < 0 && v == 0)
+			continue;   /* not ours to lower (already lowered, or a new image) */
+		v = (uint16_t)(v + delta);
+		if (rw_counter(pid, addr[i], &v, true) < 0) {
+			int e = errno;
+
+			err_set(err, errlen, "PID %d: cannot write the semaphore at 0x%" PRIx64 ": %s",
+				(int)pid, addr[i], strerror(e));
+			errno = e;
+			return -1;
+		}
+	}
+	return found;
+}
+
+int sema_read(pid_t pid, const struct sema_set *set, uint16_t *val, char *err, size_t errlen)
+{
+	uint64_t addr[SEMA_MAX];
+	int found;
 
 	if (set->n > SEMA_MAX)
 		return err_set(err, errlen, "too many semaphores (%u)", set->n);
@@ -90,57 +134,8 @@ int sema_adjust(pid_t pid, const struct sema_set *set, int delta, char *err, siz
 	if (found < 0)
 		return err_set(err, errlen, "PID %d: cannot read its memory map: %s", (int)pid,
 			       strerror(errno));
-	if (found == 0)
-		return 0;
-	fd = open_mem(pid, O_RDWR, err, errlen);
-	if (fd < 0)
-		return -1;
-	for (uint32_t i = 0; i < set->n; i++) {
-		uint16_t v;
-
-		if (!addr[i])
-			continue;
-		if (pread(fd, &v, sizeof(v), (off_t)addr[i]) != (ssize_t)sizeof(v)) {
-			int e = errno;
-
-			close(fd);
-			return err_set(err, errlen, "PID %d: cannot read the semaphore at 0x%" PRIx64
-				       ": %s", (int)pid, addr[i], strerror(e));
-		}
-		if (delta < 0 && v == 0)
-			continue;   /* not ours to lower (already lowered, or a new image) */
-		v = (uint16_t)(v + delta);
-		if (pwrite(fd, &v, sizeof(v), (off_t)addr[i]) != (ssize_t)sizeof(v)) {
-			int e = errno;
-
-			close(fd);
-			return err_set(err, errlen, "PID %d: cannot write the semaphore at 0x%" PRIx64
-				       ": %s", (int)pid, addr[i], strerror(e));
-		}
-	}
-	close(fd);
-	return found;
-}
-
-int sema_read(pid_t pid, const struct sema_set *set, uint16_t *val, char *err, size_t errlen)
-{
-	uint64_t addr[SEMA_MAX];
-	int found, fd;
-
-	if (set->n > SEMA_MAX)
-		return err_set(err, errlen, "too many semaphores (%u)", set->n);
-	found = locate(pid, set, addr);
-	if (found <= 0)
-		return found < 0 ? err_set(err, errlen, "PID %d: cannot read its memory map: %s",
-					   (int)pid, strerror(errno)) : 0;
-	fd = open_mem(pid, O_RDONLY, err, errlen);
-	if (fd < 0)
-		return -1;
-	for (uint32_t i = 0; i < set->n; i++) {
-		val[i] = 0;
-		if (addr[i] && pread(fd, &val[i], sizeof(val[i]), (off_t)addr[i]) != (ssize_t)sizeof(val[i]))
+	for (uint32_t i = 0; i < set->n; i++)
+		if (!addr[i] || rw_counter(pid, addr[i], &val[i], false) < 0)
 			val[i] = 0;
-	}
-	close(fd);
 	return found;
 }

@@ -4,7 +4,7 @@
  * only while the 16-bit counter at the semaphore's address is non-zero.
  * The counter lives in the writable data of the file that carries the
  * markers, so each process has its own.  pytrace raises it in the processes
- * it traces, through /proc/PID/mem, and lowers it again when it is done:
+ * it traces (process_vm_writev: the right to ptrace them is enough), and lowers it again when it is done:
  * a process it does not trace keeps every counter at zero and never reaches
  * a probe, even one planted in its pages. */
 #ifndef PYTRACE_SEMA_H
@@ -36,7 +36,8 @@ void sema_set_add(struct sema_set *set, uint64_t off);
 /* Add delta (+1 or -1) to each counter of set as mapped (private, writable)
  * in pid.  A counter already at 0 is never lowered.  Returns how many
  * counters were found mapped (0: the file's data is not mapped in pid), or
- * -1 with err (the process is gone, or /proc/PID/mem refused us). */
+ * -1 with err and errno (ESRCH: the process is gone; EPERM: we may not
+ * ptrace it). */
 int sema_adjust(pid_t pid, const struct sema_set *set, int delta, char *err, size_t errlen);
 
 /* Read the counters of set in pid into val[] (for tests and checks).

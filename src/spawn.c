@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +24,9 @@ static void child_wait_and_exec(const char *cmd, bool out_to_err, int rfd)
 		signal(reset[i], SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* Capabilities pytrace was given as ambient ones (setpriv, a service
+	 * unit) are for tracing, not for the command. */
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 
 	if (!pipe_byte_wait(rfd))
 		_exit(127);   /* the tracer gave up: run nothing */
