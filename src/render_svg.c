@@ -2,18 +2,20 @@
  * pytrace itself: open it in a browser. The tree is folded's (flame.c):
  * a frame's width is the self time of its subtree in whole microseconds,
  * so the frames and widths are exactly those of `-f folded` (the same
- * --flame-by root frames too). Children sit left to right in name order
- * under their caller, the outermost calls on top (an icicle: a browser
- * opens it at the top). Colours are stable per file: warm for the
- * program's files, cool for the standard library and frozen modules, grey
- * for process and thread frames. Each frame's <title> (the tooltip) holds
- * its name, calls, total and self time and share of the whole; the script
+ * --flame-by root frames too). A call never returned gives its self time
+ * until the end to a frame "... [never returned]" beside its own, as
+ * folded gives it a path of its own. Children sit left to right in name
+ * order under their caller, the outermost calls on top (an icicle: a
+ * browser opens it at the top).
+ *
+ * Colours are stable per file: warm for the program's files, blue for the
+ * standard library and frozen modules, green for installed packages, grey
+ * for process and thread frames. Labels are "function file:line" with the
+ * file's last component; each frame's <title> (the tooltip) has the whole
+ * path, calls, total and self time and share of the whole. The script
  * (svg_script.js, embedded) zooms on click, searches (Ctrl-F or the Search
  * button) and cuts labels to fit. Positions are computed here as well, so
- * the picture shows without the script too. A call never returned gives
- * its self time until the end to a frame "... [never returned]" beside its
- * own, as folded gives it a path of its own. Labels are "function file:line"
- * with the file's last component; the tooltip has the whole path. */
+ * the picture shows without the script too. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,16 +169,24 @@ static void put_fill(struct svg *s, const struct flame_node *nd)
 	} else {
 		const struct istr *f = intern_str(s->base.ctx.in, nd->file);
 		uint32_t h = fnv(f->s, f->len);
-		bool lib = (f->len && f->s[0] == '<') || memmem(f->s, f->len, "/lib/python", 11);
+		/* installed packages (site-packages, dist-packages) before the
+		 * standard library: their paths hold "/lib/python" too */
+		bool pkg = memmem(f->s, f->len, "-packages/", 10) != NULL;
+		bool lib = !pkg && ((f->len && f->s[0] == '<') ||
+				    memmem(f->s, f->len, "/lib/python", 11));
 		/* the file picks the colour, the function a shade of it, so
 		 * neighbours from one file still stand apart */
 		const struct istr *fn = intern_str(s->base.ctx.in, nd->func);
 		unsigned shade = fnv(fn->s, fn->len) % 36;
-		if (lib) {
+		if (lib) {            /* blue */
 			r = 70 + h % 50;
 			g = 140 + (h >> 8) % 50 + shade;
 			b = 215 + (h >> 16) % 40;
-		} else {
+		} else if (pkg) {     /* green */
+			r = 90 + h % 60;
+			g = 180 + (h >> 8) % 40 + shade;
+			b = 70 + (h >> 16) % 50;
+		} else {              /* warm: the program's own files */
 			r = 215 + h % 40;
 			g = 70 + (h >> 8) % 110 + shade;
 			b = 30 + (h >> 16) % 40;
