@@ -20,7 +20,7 @@ enum long_only {
 	OPT_LINES, OPT_GC, OPT_IMPORTS, OPT_AUDIT, OPT_ALL,
 	OPT_INCLUDE, OPT_EXCLUDE, OPT_FUNCTION, OPT_NO_STDLIB, OPT_MAX_DEPTH,
 	OPT_MIN_DURATION, OPT_PID, OPT_TID, OPT_SUMMARY, OPT_SUMMARY_FORMAT,
-	OPT_SUMMARY_FILE,
+	OPT_SUMMARY_FILE, OPT_STARTUP,
 	OPT_STRICT, OPT_NO_FOLLOW, OPT_NO_ENTRY_FIX, OPT_DURATION,
 	OPT_BUFFER_SIZE, OPT_JSON, OPT_FLAME_BY,
 };
@@ -52,6 +52,7 @@ static const struct option long_options[] = {
 	{ "summary",        no_argument,       NULL, OPT_SUMMARY },
 	{ "summary-format", required_argument, NULL, OPT_SUMMARY_FORMAT },
 	{ "summary-file",   required_argument, NULL, OPT_SUMMARY_FILE },
+	{ "startup",        no_argument,       NULL, OPT_STARTUP },
 	{ "strict",         no_argument,       NULL, OPT_STRICT },
 	{ "no-follow",      no_argument,       NULL, OPT_NO_FOLLOW },
 	{ "no-entry-fix",   no_argument,       NULL, OPT_NO_ENTRY_FIX },
@@ -119,6 +120,8 @@ void cli_usage(FILE *out)
 "      --flame-by WHAT     folded, svg: a root frame per process or per\n"
 "                          thread (process, thread), or none (default)\n"
 "      --color WHEN        auto (default: on a terminal), always, never\n"
+"      --startup           text of -c: show each python's start-up (hidden\n"
+"                          until its first call outside the stdlib)\n"
 "      --summary           after the trace, a per-function table on stderr\n"
 "      --summary-format F  table (default) or markdown\n"
 "      --summary-file FILE the --summary table appended to FILE, not stderr\n"
@@ -334,6 +337,7 @@ void cli_parse(int argc, char **argv, struct options *o)
 			add_id(&o->filter.tids, "--tid", optarg);
 			break;
 		case OPT_SUMMARY:      o->summary = true; break;
+		case OPT_STARTUP:      o->show_startup = true; break;
 		case OPT_SUMMARY_FILE:
 			o->summary = true;
 			o->summary_file = optarg;

@@ -18,6 +18,7 @@ void options_pipeline_config(const struct options *o, struct pipeline_config *c)
 		.color = o->color,
 		.summary = o->summary,
 		.summary_file = o->summary_file,
+		.hide_startup = o->command_line && !o->show_startup,
 		.strict = o->strict,
 	};
 }

@@ -48,6 +48,7 @@ struct options {
 	bool summary;                  /* --summary: table on stderr after a text trace */
 	enum summary_format summary_format;
 	const char *summary_file;      /* --summary-file: the table appended there */
+	bool show_startup;             /* --startup: -c text shows interpreter start-up */
 	enum flame_by flame_by;        /* --flame-by: root frames in folded and svg */
 
 	bool strict;                   /* lost events / skipped input lines are errors */

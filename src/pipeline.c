@@ -61,6 +61,13 @@ struct pthread {
 	ptrdiff_t first_pending;  /* stack index of the outermost pending call, -1 */
 };
 
+/* A process's start-up (hide_startup). */
+struct startup {
+	bool started;              /* ran code outside the standard library */
+	bool seen_call;            /* a call came: hiding applies */
+	uint64_t hidden;           /* events not shown */
+};
+
 struct pipeline {
 	bool strict;
 	int64_t wall_offset;       /* render_ctx.wall_offset points here */
@@ -89,6 +96,10 @@ struct pipeline {
 	uint64_t drop_pending;     /* dropped, not yet shown as a lost record */
 	bool behind;               /* the output's reader is behind (this event) */
 	bool summary_file;         /* err_out is --summary-file, not stderr */
+	bool hide_startup;         /* text of -c: start-up collapsed into one line */
+	bool in_startup;           /* this event is start-up: hidden */
+	struct startup *startup;   /* per process index */
+	size_t startup_cap;
 	struct status *status;     /* the status line on stderr, or NULL */
 	uint64_t end_engine_ts;    /* pipeline_end_at, 0: the last event's time */
 	char incomplete[256];      /* why the lost count is only a lower bound */
@@ -132,6 +143,7 @@ struct pipeline *pipeline_new(const struct pipeline_config *c, char *err, size_t
 		free(p);
 		return NULL;
 	}
+	p->hide_startup = c->hide_startup && ops == &render_text && filter_code_all(p->flt);
 	if (c->live && status_wanted(p->out.fd))
 		p->status = status_start();
 	p->in = intern_new();
@@ -175,6 +187,7 @@ void pipeline_free(struct pipeline *p)
 	if (!p)
 		return;
 	status_stop(p->status);
+	free(p->startup);
 	for (int i = 0; i < p->nr; i++)
 		p->r[i]->ops->destroy(p->r[i]);
 	for (size_t i = 0; i < p->npth; i++) {
@@ -364,6 +377,87 @@ static struct pthread *new_pthread(struct pipeline *p, struct thread *th)
 	return pt;
 }
 
+/* --- start-up (text of a -c trace) ---
+ * A process's events before its first call outside the standard library
+ * (site, encodings, <frozen importlib...>, runpy: about 3,000 calls for
+ * `python3 app.py`) are its start-up: not shown, counted in one line where
+ * the user's code starts.  Code that site.py runs (.pth files: exec'd
+ * strings, site-packages hooks) is start-up too.  Their frames take no
+ * level, so the user's code starts at depth 0.  --startup shows all. */
+
+static bool path_ends(const struct istr *s, const char *tail)
+{
+	size_t n = strlen(tail);
+
+	return s->len >= n && memcmp(s->s + s->len - n, tail, n) == 0;
+}
+
+/* Is site.py (the start-up's .pth processing) running on this thread? */
+static bool in_site(struct pipeline *p, const struct thread *th)
+{
+	for (size_t i = th->n; i-- > 0;) {
+		const struct istr *s = intern_str(p->in, th->stack[i].file);
+
+		if (path_ends(s, "/site.py") || path_ends(s, "<frozen site>"))
+			return true;
+	}
+	return false;
+}
+
+static struct startup *startup_of(struct pipeline *p, const struct render_proc *proc)
+{
+	if (proc->index >= p->startup_cap) {
+		size_t old = p->startup_cap;
+
+		p->startup = xgrow(p->startup, &p->startup_cap, (size_t)proc->index + 1,
+				   sizeof(*p->startup));
+		memset(p->startup + old, 0, (p->startup_cap - old) * sizeof(*p->startup));
+	}
+	return &p->startup[proc->index];
+}
+
+static void startup_line(struct pipeline *p, const struct render_proc *proc, uint64_t ts,
+			 const char *what)
+{
+	char line[320];
+	int n = snprintf(line, sizeof(line), "%8llu pytrace: PID %d: %llu events of interpreter "
+			 "start-up %s (--startup shows them)\n", (unsigned long long)(ts / 1000),
+			 (int)proc->pid, (unsigned long long)startup_of(p, proc)->hidden, what);
+
+	out_put(&p->out, line, (size_t)n);
+}
+
+static void startup_check(struct pipeline *p, struct thread *th, const struct tev *e)
+{
+	struct startup *pr = startup_of(p, th->proc);
+
+	p->in_startup = false;
+	if (pr->started)
+		return;
+	/* A python whose calls are not traced (3.12-3.14 at exec) has no
+	 * start-up to hide: it begins with the process's first call. */
+	if (e->kind != EV_CALL && !pr->seen_call)
+		return;
+	if (e->kind == EV_CALL) {
+		pr->seen_call = true;
+		const struct istr *s = intern_str(p->in, e->file);
+
+		/* "<string>" is `python -c`'s code only as the outermost
+		 * frame; called from the library it is an exec'd helper
+		 * (namedtuple's __new__, a .pth line). */
+		bool user = !path_is_stdlib(s->s, s->len) && !(s->s[0] == '<' && th->n > 0);
+
+		if (user && !in_site(p, th)) {
+			pr->started = true;
+			if (pr->hidden)
+				startup_line(p, th->proc, e->ts, "hidden");
+			return;
+		}
+	}
+	pr->hidden++;
+	p->in_startup = true;
+}
+
 /* --- events --- */
 
 static inline uint64_t rel_ts(struct pipeline *p, uint64_t ts)
@@ -429,7 +523,7 @@ static void push_call(struct pipeline *p, struct pthread *pt, struct tev *e)
 {
 	struct thread *th = pt->th;
 	int32_t depth = pt->nvisible;
-	bool vis = (p->shown & MARK(EV_CALL)) && depth < p->max_depth &&
+	bool vis = (p->shown & MARK(EV_CALL)) && depth < p->max_depth && !p->in_startup &&
 		   filter_code_ok(p->flt, p->in, e->func, e->file);
 	ptrdiff_t parent = (ptrdiff_t)th->n - 1;
 	struct frame *sf = stacks_call(p->st, th, e->func, e->file, e->num, e->ts);
@@ -525,7 +619,7 @@ static void pop_return(struct pipeline *p, struct pthread *pt, struct tev *e)
 		/* The call was not seen: shown at the outermost level without a
 		 * duration; it lasted at least since the trace started. */
 		if ((p->shown & MARK(EV_RETURN)) && pt->nvisible < p->max_depth &&
-		    (!p->min_dur || e->ts >= p->min_dur) &&
+		    (!p->min_dur || e->ts >= p->min_dur) && !p->in_startup &&
 		    filter_code_ok(p->flt, p->in, e->func, e->file)) {
 			e->depth = pt->nvisible;
 			if (p->behind)
@@ -567,7 +661,7 @@ static void pop_return(struct pipeline *p, struct pthread *pt, struct tev *e)
 static void push_other(struct pipeline *p, struct pthread *pt, struct tev *e)
 {
 	int32_t depth = pt->nvisible;
-	if (!(p->shown & MARK(e->kind)) || depth >= p->max_depth)
+	if (!(p->shown & MARK(e->kind)) || depth >= p->max_depth || p->in_startup)
 		return;
 	if (e->kind == EV_LINE && !filter_code_ok(p->flt, p->in, e->func, e->file))
 		return;
@@ -633,6 +727,8 @@ void pipeline_push(struct pipeline *p, const struct event *ev)
 
 	if (p->now >= p->next_deadline)
 		confirm_due(p);
+	if (p->hide_startup)
+		startup_check(p, th, &e);
 	switch (ev->kind) {
 	case EV_CALL:
 		push_call(p, pt, &e);
@@ -700,6 +796,15 @@ int pipeline_finish(struct pipeline *p, char *err, size_t errlen)
 
 	status_stop(p->status);   /* gone before the report line */
 	p->status = NULL;
+	if (p->hide_startup)
+		for (size_t i = 0; i < p->st->nprocs; i++) {
+			const struct render_proc *proc = p->st->procs[i];
+			struct startup *sp = startup_of(p, proc);
+
+			if (!sp->started && sp->hidden)
+				startup_line(p, proc, end, "hidden: it ran no code outside the "
+					     "standard library");
+		}
 	if (p->have_t0 && p->end_engine_ts > p->t0 + end)
 		end = p->end_engine_ts - p->t0;
 	if (p->drop_pending) {

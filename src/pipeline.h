@@ -26,6 +26,7 @@ struct pipeline_config {
 	enum color_mode color;            /* text only */
 	bool summary;                     /* --summary: the table on stderr as well */
 	const char *summary_file;         /* --summary-file: appended there instead */
+	bool hide_startup;                /* text: a process's start-up in one line */
 	bool strict;                      /* lost events / skipped lines fail finish */
 };
 

@@ -117,6 +117,10 @@ int cmd_trace(const struct options *o)
 		info_msg("%s", note);
 	struct pipeline_config pc;
 	options_pipeline_config(o, &pc);
+	/* Start-up ends at the first call of the user's code: without call
+	 * markers (3.12-3.14) there is no such call. */
+	if (plan.events_only || !(plan.markers & MARK(EV_CALL)))
+		pc.hide_startup = false;
 	p = pipeline_new(&pc, err, sizeof(err));
 	if (!p) {
 		error_msg("%s", err);
