@@ -28,6 +28,7 @@ enum long_only {
 static const struct option long_options[] = {
 	{ "command",        required_argument, NULL, 'c' },
 	{ "attach",         required_argument, NULL, 'p' },
+	{ "user",           required_argument, NULL, 'u' },
 	{ "python",         required_argument, NULL, OPT_PYTHON },
 	{ "engine",         required_argument, NULL, OPT_ENGINE },
 	{ "print-script",   no_argument,       NULL, OPT_PRINT_SCRIPT },
@@ -84,6 +85,8 @@ void cli_usage(FILE *out)
 "Target:\n"
 "  -c, --command CMD       run CMD through /bin/sh and trace the pythons it runs\n"
 "  -p, --attach PID        attach to the running python PID\n"
+"  -u, --user USER         run the -c command as USER (uid, groups, HOME,\n"
+"                          USER, LOGNAME), like strace -u; needs root\n"
 "      --python PATH       probe this interpreter instead of discovering it\n"
 "      --no-follow         -c: do not trace child python processes\n"
 "      --duration SEC      stop tracing after SEC seconds\n"
@@ -287,8 +290,9 @@ void cli_parse(int argc, char **argv, struct options *o)
 	/* getopt_long starts at optind; skip the subcommand word. */
 	optind = first;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:c:p:f:o:qhV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:c:p:u:f:o:qhV", long_options, NULL)) != -1) {
 		switch (c) {
+		case 'u':              o->user = optarg; break;
 		case 'c':
 			if (!optarg[0])
 				usage_error("-c wants a command, e.g. -c \"python3 app.py\"");
@@ -393,6 +397,8 @@ void cli_parse(int argc, char **argv, struct options *o)
 
 	if (o->command_line && o->pid)
 		usage_error("-c and -p are exclusive: trace a new command or attach to a running one");
+	if (o->user && !o->command_line)
+		usage_error("-u USER runs the -c command as USER; it goes with -c only");
 	if (o->replay && (o->command_line || o->pid || o->python))
 		usage_error("--replay reads a saved trace; it does not go with -c, -p or --python");
 	if (o->replay && (o->engine || o->duration > 0 || o->buffer_size ||

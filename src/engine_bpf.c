@@ -803,7 +803,17 @@ static int bpf_run(const struct trace_plan *plan, struct pipeline *p, struct run
 	bpf_capture_libbpf_messages();
 	/* Fork before any BPF object exists, so the command inherits none. */
 	if (plan->command) {
-		if (spawn_command(plan->command, plan->command_out_to_err, &r.child, err, errlen) < 0)
+		struct spawn_user user;
+
+		if (plan->user && spawn_user_resolve(plan->user, &user, err, errlen) < 0) {
+			*exit_code = EXIT_USAGE;
+			return -1;
+		}
+		rc = spawn_command(plan->command, plan->command_out_to_err, plan->user ? &user : NULL,
+				   &r.child, err, errlen);
+		if (plan->user)
+			spawn_user_free(&user);
+		if (rc < 0)
 			return -1;
 		r.have_child = true;
 		r.command_pgid = getpgrp();

@@ -438,6 +438,10 @@ static bool stap_can_trace(const struct trace_plan *plan, char *why, size_t len)
 
 	if (!plan->command && plan->pid <= 0)
 		return err_set(why, len, "the stap engine traces -c CMD or -p PID"), false;
+	if (plan->user)
+		return err_set(why, len, "-u USER is not done by the stap engine yet (run the "
+			       "user switch inside -c: -c \"runuser -u USER -- python3 app.py\")"),
+		       false;
 	script = stapgen_script(plan, NULL, why, len);
 	free(script);
 	return script != NULL;
@@ -456,6 +460,11 @@ static int stap_run(const struct trace_plan *plan, struct pipeline *p, struct ru
 	res->exit_status = 0;
 	if (!plan->command && plan->pid <= 0)
 		return err_set(err, errlen, "the stap engine traces -c CMD or -p PID");
+	if (plan->user) {   /* --engine stap -u: say why, as auto's fallback would */
+		*exit_code = EXIT_USAGE;
+		stap_can_trace(plan, err, errlen);
+		return -1;
+	}
 	script = stapgen_script(plan, NULL, err, errlen);
 	if (!script)
 		return -1;   /* a plan stap cannot express: bpf may still trace it */

@@ -22,6 +22,7 @@ struct options {
 
 	/* what to trace */
 	const char *command_line;      /* -c CMD */
+	const char *user;              /* -u USER: run the -c command as USER */
 	pid_t pid;                     /* -p PID (0: none) */
 	const char *python;            /* --python PATH: overrides discovery */
 	const char *list_target;       /* `list PYTHON` positional */

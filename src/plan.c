@@ -148,6 +148,7 @@ int plan_build(const struct options *o, struct trace_plan *plan, char *err, size
 	plan->command = o->command_line;
 	plan->follow = o->follow;
 	plan->command_out_to_err = o->command_line && (!o->output || strcmp(o->output, "-") == 0);
+	plan->user = o->user;
 	plan->duration = o->duration;
 	plan->buffer_size = o->buffer_size;
 

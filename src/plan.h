@@ -23,6 +23,7 @@ struct trace_plan {
 	bool follow;               /* trace child pythons of -c */
 	bool command_out_to_err;   /* -c with the trace on stdout: the command's
 				    * stdout is pytrace's stderr, never the trace */
+	const char *user;          /* -u: run the -c command as this user */
 	double duration;           /* seconds, 0 = unbounded */
 	size_t buffer_size;        /* bytes, engine default when 0 */
 	bool entry_fix_allowed;    /* --no-entry-fix not given (pythons found at exec) */

@@ -3,7 +3,10 @@
  * attached, then exec'd as /bin/sh -c CMD. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -12,8 +15,72 @@
 #include "log.h"
 #include "pipe_byte.h"
 #include "spawn.h"
+#include "xmalloc.h"
 
-static void child_wait_and_exec(const char *cmd, bool out_to_err, int rfd)
+extern char **environ;
+
+int spawn_user_resolve(const char *name, struct spawn_user *u, char *err, size_t errlen)
+{
+	struct passwd *pw;
+	size_t n = 0, k = 0;
+
+	memset(u, 0, sizeof(*u));
+	errno = 0;
+	pw = getpwnam(name);
+	if (!pw) {
+		char *end;
+		long id = strtol(name, &end, 10);
+
+		if (*name && !*end && id >= 0)
+			pw = getpwuid((uid_t)id);
+	}
+	if (!pw)
+		return err_set(err, errlen, "-u %s: no such user", name);
+	if (geteuid() != 0 && pw->pw_uid != geteuid())
+		return err_set(err, errlen, "-u %s: running the command as another user needs root "
+			       "(run pytrace with sudo)", name);
+	u->uid = pw->pw_uid;
+	u->gid = pw->pw_gid;
+	u->ngroups = 16;
+	u->groups = xmalloc(sizeof(*u->groups) * (size_t)u->ngroups);
+	if (getgrouplist(pw->pw_name, pw->pw_gid, u->groups, &u->ngroups) < 0) {
+		u->groups = xrealloc(u->groups, sizeof(*u->groups) * (size_t)u->ngroups);
+		if (getgrouplist(pw->pw_name, pw->pw_gid, u->groups, &u->ngroups) < 0)
+			u->ngroups = 0;
+	}
+	/* pytrace's environment, with the user's HOME, USER and LOGNAME. */
+	while (environ[n])
+		n++;
+	u->envp = xcalloc(n + 4, sizeof(*u->envp));
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "HOME=", 5) && strncmp(environ[i], "USER=", 5) &&
+		    strncmp(environ[i], "LOGNAME=", 8))
+			u->envp[k++] = xstrdup(environ[i]);
+	u->envp[k++] = xasprintf("HOME=%s", pw->pw_dir);
+	u->envp[k++] = xasprintf("USER=%s", pw->pw_name);
+	u->envp[k++] = xasprintf("LOGNAME=%s", pw->pw_name);
+	return 0;
+}
+
+void spawn_user_free(struct spawn_user *u)
+{
+	if (u->envp)
+		for (char **e = u->envp; *e; e++)
+			free(*e);
+	free(u->envp);
+	free(u->groups);
+	memset(u, 0, sizeof(*u));
+}
+
+/* A message from the child: write(2) only. */
+static void child_say(const char *a, const char *b)
+{
+	if (write(STDERR_FILENO, a, strlen(a)) < 0 || write(STDERR_FILENO, b, strlen(b)) < 0)
+		return;
+}
+
+static void child_wait_and_exec(const char *cmd, bool out_to_err, const struct spawn_user *user,
+				int rfd)
 {
 	static const int reset[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGCHLD };
 	sigset_t none;
@@ -33,11 +100,23 @@ static void child_wait_and_exec(const char *cmd, bool out_to_err, int rfd)
 	close(rfd);
 	if (out_to_err && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 		_exit(127);
+	if (user) {
+		if (setgroups((size_t)user->ngroups, user->groups) < 0 ||
+		    setresgid(user->gid, user->gid, user->gid) < 0 ||
+		    setresuid(user->uid, user->uid, user->uid) < 0) {
+			child_say("pytrace: -u: cannot become the user: ", strerror(errno));
+			child_say("\n", "");
+			_exit(126);
+		}
+		execle("/bin/sh", "sh", "-c", cmd, (char *)NULL, user->envp);
+		_exit(127);
+	}
 	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 	_exit(127);
 }
 
-int spawn_command(const char *cmd, bool out_to_err, struct spawn *s, char *err, size_t errlen)
+int spawn_command(const char *cmd, bool out_to_err, const struct spawn_user *user,
+		  struct spawn *s, char *err, size_t errlen)
 {
 	int fds[2];
 
@@ -53,7 +132,7 @@ int spawn_command(const char *cmd, bool out_to_err, struct spawn *s, char *err, 
 	}
 	if (s->pid == 0) {
 		close(fds[1]);
-		child_wait_and_exec(cmd, out_to_err, fds[0]);
+		child_wait_and_exec(cmd, out_to_err, user, fds[0]);
 	}
 	close(fds[0]);
 	s->go_fd = fds[1];

@@ -7,6 +7,21 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* -u USER, resolved in the tracer (the child may only call what is safe
+ * after fork in a threaded process): ids, groups, and the environment
+ * with the user's HOME, USER and LOGNAME. */
+struct spawn_user {
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;
+	int ngroups;
+	char **envp;
+};
+
+/* 0, or -1 with err (no such user; not root). */
+int spawn_user_resolve(const char *name, struct spawn_user *u, char *err, size_t errlen);
+void spawn_user_free(struct spawn_user *u);
+
 struct spawn {
 	pid_t pid;        /* the /bin/sh running the command */
 	int go_fd;        /* write end of the child's start pipe, -1 once used */
@@ -16,10 +31,12 @@ struct spawn {
 
 /* Fork a child that waits, then runs /bin/sh -c cmd with pytrace's stdin,
  * stdout and stderr and default signal dispositions; with out_to_err its
- * stdout is pytrace's stderr (the trace has stdout).  It does not start
+ * stdout is pytrace's stderr (the trace has stdout); with user (may be
+ * NULL) it runs as that user.  It does not start
  * before spawn_release(); if the tracer gives up (spawn_abort or exit) the
  * child exits 127 without running anything.  Returns 0, or -1 with err. */
-int spawn_command(const char *cmd, bool out_to_err, struct spawn *s, char *err, size_t errlen);
+int spawn_command(const char *cmd, bool out_to_err, const struct spawn_user *user,
+		  struct spawn *s, char *err, size_t errlen);
 
 /* Let the command start.  Returns 0, or -1 with err. */
 int spawn_release(struct spawn *s, char *err, size_t errlen);
