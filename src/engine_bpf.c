@@ -294,6 +294,39 @@ static void release_calls(struct bpf_run *r, uint64_t before)
 	}
 }
 
+static struct sema_set *find_set(struct bpf_run *r, uint64_t dev, uint64_t ino);
+
+/* -p: the target exec'd (held at exec).  Its probes follow it into the
+ * new image when that runs the same interpreter file, and its semaphores
+ * go up again; another program cannot be traced by these probes: say so
+ * and detach. */
+static void pid_exec(struct bpf_run *r, pid_t pid)
+{
+	struct py_target t;
+	char err[512];
+	struct stat st;
+	bool same = false;
+
+	if (target_from_pid(pid, &t, err, sizeof(err)) == 0) {
+		same = t.marker_file && stat(t.marker_file, &st) == 0 &&
+		       find_set(r, ((uint64_t)major(st.st_dev) << 20) | minor(st.st_dev), st.st_ino);
+		if (same) {
+			raise_in(r, pid);
+			info_msg("PID %d exec'd %s: still traced (the calls open before the exec show "
+				 "as never returned)", (int)pid, t.exe);
+		} else {
+			warn_msg("PID %d exec'd %s, which is not the interpreter pytrace probes in it "
+				 "(%s): it can no longer be traced; detaching (attach again with -p %d)",
+				 (int)pid, t.exe, r->plan->target.marker_file, (int)pid);
+		}
+		target_free(&t);
+	}
+	proc_flags(r, pid, -1, -1, 0, -1);
+	kill(pid, SIGCONT);
+	if (!same)
+		request_stop();
+}
+
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct bpf_run *r = ctx;
@@ -303,6 +336,15 @@ static int handle_record(void *ctx, void *data, size_t size)
 		return 0;   /* cannot happen with our own kernel side */
 	/* A held process waits for us: deal with it before anything else in
 	 * this drain, and never behind the output. */
+	if (rec->kind == BEV_EXEC && !r->have_child) {
+		if (r->cutoff_ns) {
+			proc_flags(r, (pid_t)rec->pid, -1, -1, 0, -1);
+			kill((pid_t)rec->pid, SIGCONT);
+		} else {
+			pid_exec(r, (pid_t)rec->pid);
+		}
+		return 0;
+	}
 	if (rec->kind == BEV_EXEC || rec->kind == BEV_MAP) {
 		exec_hold_handle(&r->hold, (pid_t)rec->pid, rec->kind == BEV_EXEC, r->cutoff_ns != 0);
 		r->holds++;
@@ -552,8 +594,10 @@ static int setup_pid(struct bpf_run *r, char *err, size_t errlen)
 		return err_set(err, errlen, "PID %d: no interpreter to attach to", (int)plan->pid);
 	add_proc(r, plan->pid, true);
 	r->pidfd = (int)syscall(SYS_pidfd_open, plan->pid, 0);
-	/* The exit tracepoint tells how the target ended. */
+	/* The exit tracepoint tells how the target ended; the exec one holds
+	 * it when it replaces its image (pid_exec). */
 	if (attach_tracepoint(r, r->skel->progs.on_exit, "sched_process_exit", err, errlen) < 0 ||
+	    attach_tracepoint(r, r->skel->progs.on_exec, "sched_process_exec", err, errlen) < 0 ||
 	    attach_target(r, &plan->target, plan->pid, plan->entry_fix, err, errlen) < 0)
 		return -1;
 	raise_in(r, plan->pid);

@@ -5,7 +5,8 @@
 # escalation covers every process of the group (one ignoring SIGTERM too);
 # processes still running when the main one exits are reported.  -p on a
 # target gone during attach says so in one line (status 4); --python X -p
-# PID checks that PID runs X; the watchdog leaves a process the user
+# PID checks that PID runs X; -p follows an exec of the same interpreter
+# and reports one of another; the watchdog leaves a process the user
 # stopped alone.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/lib/bpf.sh"
@@ -81,6 +82,18 @@ open(sys.argv[1], "w").write("%d\n" % os.getpid()); time.sleep(0.03)' "$TMP/shor
 	expect_exit "--python X -p PID running X: status 0" 0 \
 		"$PYTRACE" --engine bpf -f raw --python "$PYC" -p "$spin" --duration 0.5
 	kill "$spin" 2>/dev/null; wait "$spin" 2>/dev/null
+
+	# -p on a target that execs: the same interpreter file is followed,
+	# another one is reported and pytrace detaches.
+	"$PYC" "$DATA/exec_chain.py" "$PY311" 1.5 "$TMP/ex.pid" &
+	local ex=$!
+	spin=$(spin_pid "$TMP/ex.pid")
+	expect_exit "-p through exec: status 0" 0 "$PYTRACE" --engine bpf -f json -p "$spin"
+	check "-p exec of the same python: still traced" grep -q "exec'd $PYC: still traced" "$TMP/err"
+	check "-p exec of another python: said, and detached" \
+		grep -q "exec'd $PY311, which is not the interpreter" "$TMP/err"
+	wait "$ex"
+	check "-p through exec: the target ended normally" test $? -eq 0
 
 	# The watchdog resumes only what pytrace stopped.
 	"$PYTRACE" --engine bpf -f raw -o "$TMP/w.raw" -c "$PYC $DATA/spin.py $TMP/w.pid 30" 2>/dev/null &
