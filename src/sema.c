@@ -70,14 +70,21 @@ static int locate(pid_t pid, const struct sema_set *set, uint64_t *addr)
 /* One 16-bit counter of pid, through process_vm_readv/writev: they need
  * only the right to ptrace pid, not write access to /proc/PID/mem's file
  * (which is its owner's), and the counter's page is writable anyway. */
-static int rw_counter(pid_t pid, uint64_t addr, uint16_t *v, bool write)
+static int rw_counter(pid_t pid, uint64_t addr, uint16_t *v, bool write, char *err, size_t errlen)
 {
 	struct iovec local = { v, sizeof(*v) };
 	struct iovec remote = { (void *)(uintptr_t)addr, sizeof(*v) };
 	ssize_t n = write ? process_vm_writev(pid, &local, 1, &remote, 1, 0)
 			  : process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	int e = errno;
 
-	return n == (ssize_t)sizeof(*v) ? 0 : -1;
+	if (n == (ssize_t)sizeof(*v))
+		return 0;
+	if (err)
+		err_set(err, errlen, "PID %d: cannot %s the semaphore at 0x%" PRIx64 ": %s",
+			(int)pid, write ? "write" : "read", addr, strerror(e));
+	errno = e;   /* the caller tells ESRCH (gone) from EPERM */
+	return -1;
 }
 
 int sema_adjust(pid_t pid, const struct sema_set *set, int delta, char *err, size_t errlen)
@@ -100,42 +107,13 @@ int sema_adjust(pid_t pid, const struct sema_set *set, int delta, char *err, siz
 
 		if (!addr[i])
 			continue;
-		if (rw_counter(pid, addr[i], &v, false) < 0) {
-			int e = errno;
-
-			err_set(err, errlen, "PID %d: cannot read the semaphore at 0x%" PRIx64 ": %s",
-				(int)pid, addr[i], strerror(e));
-			errno = e;
+		if (rw_counter(pid, addr[i], &v, false, err, errlen) < 0)
 			return -1;
-		}
 		if (delta < 0 && v == 0)
 			continue;   /* not ours to lower (already lowered, or a new image) */
 		v = (uint16_t)(v + delta);
-		if (rw_counter(pid, addr[i], &v, true) < 0) {
-			int e = errno;
-
-			err_set(err, errlen, "PID %d: cannot write the semaphore at 0x%" PRIx64 ": %s",
-				(int)pid, addr[i], strerror(e));
-			errno = e;
+		if (rw_counter(pid, addr[i], &v, true, err, errlen) < 0)
 			return -1;
-		}
 	}
-	return found;
-}
-
-int sema_read(pid_t pid, const struct sema_set *set, uint16_t *val, char *err, size_t errlen)
-{
-	uint64_t addr[SEMA_MAX];
-	int found;
-
-	if (set->n > SEMA_MAX)
-		return err_set(err, errlen, "too many semaphores (%u)", set->n);
-	found = locate(pid, set, addr);
-	if (found < 0)
-		return err_set(err, errlen, "PID %d: cannot read its memory map: %s", (int)pid,
-			       strerror(errno));
-	for (uint32_t i = 0; i < set->n; i++)
-		if (!addr[i] || rw_counter(pid, addr[i], &val[i], false) < 0)
-			val[i] = 0;
 	return found;
 }

@@ -40,8 +40,4 @@ void sema_set_add(struct sema_set *set, uint64_t off);
  * ptrace it). */
 int sema_adjust(pid_t pid, const struct sema_set *set, int delta, char *err, size_t errlen);
 
-/* Read the counters of set in pid into val[] (for tests and checks).
- * Returns the number found, or -1 with err. */
-int sema_read(pid_t pid, const struct sema_set *set, uint16_t *val, char *err, size_t errlen);
-
 #endif
