@@ -175,19 +175,26 @@ const char *marker_line_aborts_caveat(const struct py_target *t)
 
 /* ---- the check ---- */
 
+unsigned marker_present(const struct py_target *t, unsigned markers)
+{
+	unsigned have = 0;
+
+	for (int k = 0; k < EV__COUNT; k++)
+		if ((markers & MARK(k)) && kinds[k].note && t->sdt &&
+		    sdt_find(t->sdt, PY_PROVIDER, kinds[k].note))
+			have |= MARK(k);
+	return have;
+}
+
 struct marker_check marker_check(const struct py_target *t, unsigned markers)
 {
 	struct marker_check c = { FIT_OK, -1, NULL };
 	bool python = has_python_markers(t->sdt);
+	unsigned missing = markers & ~marker_present(t, markers);
 
-	for (int k = 0; k < EV__COUNT; k++) {
-		if (!(markers & MARK(k)) || !kinds[k].note)
-			continue;
-		if (!t->sdt || !sdt_find(t->sdt, PY_PROVIDER, kinds[k].note)) {
+	for (int k = 0; k < EV__COUNT && c.missing < 0; k++)
+		if ((missing & MARK(k)) && kinds[k].note)
 			c.missing = k;
-			break;
-		}
-	}
 	if (!python && t->py_major < 0) {
 		c.fit = FIT_NOT_PYTHON;
 	} else if (t->health == HEALTH_NO_MARKERS || !python) {

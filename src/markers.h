@@ -110,5 +110,7 @@ struct marker_check {
 };
 
 struct marker_check marker_check(const struct py_target *t, unsigned markers);
+/* Which of `markers` (MARK() bits) t's notes carry. */
+unsigned marker_present(const struct py_target *t, unsigned markers);
 
 #endif

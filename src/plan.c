@@ -60,11 +60,7 @@ static int events_only(const struct options *o, struct trace_plan *plan, char *e
 	if (t->health != HEALTH_NO_CALL_MARKERS ||
 	    !(plan->markers & (MARKS_GC | MARKS_IMPORTS | MARKS_AUDIT)))
 		return 0;
-	for (int k = 0; k < EV__COUNT; k++) {
-		const char *name = marker_note_name(k);
-		if (name && t->sdt && sdt_find(t->sdt, PY_PROVIDER, name))
-			have |= MARK(k);
-	}
+	have = marker_present(t, MARKS_ALL);
 	if (o->format == &render_summary || o->format == &render_folded || o->summary)
 		return err_set(err, errlen, "%s needs call markers, which CPython %d.%d lacks "
 			       "(3.12-3.14 removed them); its gc, import and audit events show with "
