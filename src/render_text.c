@@ -3,6 +3,8 @@
  *   <µs since start> <comm>(<pid>[/<tid>]): <indent>=> <func> in <file>:<line>
  *   <µs since start> <comm>(<pid>[/<tid>]): <indent><= <func> in <file>:<line> (<duration>)
  *
+ * Indentation is two spaces a level for MAX_INDENT levels; deeper lines
+ * carry "[depth N] " after it.
  * "/<tid>" appears for threads other than the main one and, once a second
  * thread was seen, for the main thread too. Names are escaped onto one line
  * (\n, \t, \\, \xHH for control bytes and invalid UTF-8) once per distinct
@@ -23,6 +25,7 @@
 #define C_LOST   "\033[31m"
 #define C_OFF    "\033[0m"
 #define TIME_WIDTH 8
+#define MAX_INDENT 100   /* levels indented; deeper lines say their depth */
 
 struct prefix {
 	char *s;
@@ -172,7 +175,9 @@ static void text_event(struct renderer *r, const struct tev *e)
 	const struct prefix *pf = prefix_for(t, e->th);
 	const struct esc_entry *func = esc_get(&t->esc, r->ctx.in, e->func);
 	const struct esc_entry *file = esc_get(&t->esc, r->ctx.in, e->file);
-	size_t indent = 2 * (size_t)e->depth;
+	/* Two spaces a level up to MAX_INDENT levels, then "[depth N] ": a
+	 * 20,000-deep recursion must not make the output quadratic. */
+	size_t indent = 2 * (size_t)(e->depth < MAX_INDENT ? e->depth : MAX_INDENT);
 	size_t need = 64 + TIME_WIDTH + 24 + pf->len + indent + func->len + file->len + 128;
 	char *d = out_room(o, need);
 	char *s = d;
@@ -182,6 +187,11 @@ static void text_event(struct renderer *r, const struct tev *e)
 	d += pf->len;
 	memset(d, ' ', indent);
 	d += indent;
+	if (e->depth >= MAX_INDENT) {
+		PUT(d, "[depth ");
+		d += fmt_i64(d, e->depth);
+		PUT(d, "] ");
+	}
 
 	switch (e->kind) {
 	case EV_CALL:

@@ -80,14 +80,17 @@ awk -v n=$N 'BEGIN { print "pytrace-raw 1";
 	for (i = n - 1; i >= 0; i--) printf "return %d 9 9 3 \"rec\" \"/srv/deep.py\"\n", 5000000 + (n - 1 - i) }' >"$TMP/deep.raw"
 "$PYTRACE" -q --replay "$TMP/deep.raw" --lines >"$TMP/deep.text"
 check "deep: text has 2N+1 lines" [ "$(wc -l <"$TMP/deep.text")" -eq $((2 * N + 1)) ]
-# each call line is indented two spaces per level, returns mirror them
+# each call line is indented two spaces per level up to 100 levels, then
+# says "[depth D] " (the text stays linear in depth); returns mirror calls
 awk -v n=$N '
-	{ i = index($0, ": "); rest = substr($0, i + 2); m = match(rest, /[^ ]/); ind = m - 1 }
-	NR <= n && ind != 2 * (NR - 1) { bad = 1 }
-	NR == n + 1 && ind != 2 * n { bad = 1 }
-	NR > n + 1 && ind != 2 * (2 * n + 1 - NR) { bad = 1 }
+	{ i = index($0, ": "); rest = substr($0, i + 2); m = match(rest, /[^ ]/); ind = m - 1
+	  d = NR <= n ? NR - 1 : (NR == n + 1 ? n : 2 * n + 1 - NR)
+	  if (ind != 2 * (d < 100 ? d : 100)) bad = 1
+	  if (d >= 100 && index(substr(rest, m), "[depth " d "] ") != 1) bad = 1 }
 	END { exit bad }' "$TMP/deep.text"
-check "deep: indentation follows the depth to 10,000 levels and back" [ $? -eq 0 ]
+check "deep: indentation follows the depth (capped at 100 levels, then [depth N]) and back" [ $? -eq 0 ]
+check "deep: text linear in depth (< 400 bytes a line)" \
+	[ "$(stat -c %s "$TMP/deep.text")" -lt $((400 * (2 * N + 1))) ]
 "$PYTRACE" -q --replay "$TMP/deep.raw" -f json >"$TMP/deep.json"
 check "deep: json depth reaches $((N - 1))" grep -q "\"depth\":$((N - 1)),\"func\":\"rec\"" "$TMP/deep.json"
 "$PYTRACE" -q --replay "$TMP/deep.raw" -f chrome >"$TMP/deep.chrome"
