@@ -410,6 +410,13 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	key.ino = inode->i_ino;
 	known = bpf_map_lookup_elem(&files, &key);
 	if (known && *known == BFILE_OTHER) {
+		/* The python image is gone: tell user space, its stacks end. */
+		if (proc->is_python) {
+			struct scratch *s = scratch_for(BEV_NEWIMAGE, bpf_get_current_pid_tgid());
+
+			if (s)
+				submit(s, false);
+		}
 		proc->is_python = 0;
 		return 0;
 	}

@@ -312,8 +312,8 @@ static void pid_exec(struct bpf_run *r, pid_t pid)
 		       find_set(r, ((uint64_t)major(st.st_dev) << 20) | minor(st.st_dev), st.st_ino);
 		if (same) {
 			raise_in(r, pid);
-			info_msg("PID %d exec'd %s: still traced (the calls open before the exec show "
-				 "as never returned)", (int)pid, t.exe);
+			info_msg("PID %d exec'd %s: still traced (the calls open at the exec end "
+				 "there, as never returned)", (int)pid, t.exe);
 		} else {
 			warn_msg("PID %d exec'd %s, which is not the interpreter pytrace probes in it "
 				 "(%s): it can no longer be traced; detaching (attach again with -p %d)",
@@ -336,6 +336,11 @@ static int handle_record(void *ctx, void *data, size_t size)
 		return 0;   /* cannot happen with our own kernel side */
 	/* A held process waits for us: deal with it before anything else in
 	 * this drain, and never behind the output. */
+	/* A new image: the old one's open calls end here. */
+	if (rec->kind == BEV_EXEC || rec->kind == BEV_NEWIMAGE)
+		pipeline_exec(r->p, (int32_t)rec->pid, rec->ts);
+	if (rec->kind == BEV_NEWIMAGE)
+		return 0;
 	if (rec->kind == BEV_EXEC && !r->have_child) {
 		if (r->cutoff_ns) {
 			proc_flags(r, (pid_t)rec->pid, -1, -1, 0, -1);

@@ -34,6 +34,9 @@
 #define BEV_THROW 104    /* CPython 3.15: a frame resumes with an exception
 			  * thrown into it (_PyEval_EvalFrameDefault with
 			  * throwflag): no function__entry fires for it */
+#define BEV_NEWIMAGE 105  /* a traced python process exec'd a file known not
+			  * to be a python (no hold): its stacks end there */
+/* (next free record kind: 106) */
 #define BEV_MAP  103     /* a traced process awaiting libpython mapped the
 			  * writable data of a marker file (num: address);
 			  * stopped (SIGSTOP) until its semaphores are up */

@@ -784,6 +784,27 @@ static void finish_thread(struct pipeline *p, struct pthread *pt, uint64_t end)
 	}
 }
 
+void pipeline_exec(struct pipeline *p, int32_t pid, uint64_t engine_ts)
+{
+	if (!p->have_t0)
+		return;   /* nothing traced yet */
+	uint64_t ts = rel_ts(p, engine_ts);
+	for (size_t i = 0; i < p->npth; i++) {
+		struct pthread *pt = &p->pth[i];
+		struct thread *th = pt->th;
+		if (th->rt.pid != pid || th->n == 0)
+			continue;
+		/* The old image's open calls end here, as calls never returned
+		 * do at the end; the new image starts with an empty stack. */
+		if (pt->selected > 0)
+			finish_thread(p, pt, ts);
+		th->n = 0;
+		pt->nvisible = 0;
+		pt->first_pending = -1;
+		pt->nheld = pt->held_head = 0;
+	}
+}
+
 static const char *plural(uint64_t n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;

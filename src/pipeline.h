@@ -80,6 +80,11 @@ int pipeline_finish(struct pipeline *p, char *err, size_t errlen);
  * function sends none). */
 void pipeline_end_at(struct pipeline *p, uint64_t ts);
 
+/* Process pid replaced its image (exec) at engine time ts: its threads'
+ * open calls end there (shown as never returned), and the new image starts
+ * at depth 0. */
+void pipeline_exec(struct pipeline *p, int32_t pid, uint64_t ts);
+
 /* Live engines call this every few ms: output older than the flush
  * interval goes to the writer (a line shows within 100 ms on a terminal). */
 void pipeline_tick(struct pipeline *p);

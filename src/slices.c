@@ -61,6 +61,13 @@ bool slicer_event(struct slicer *sl, const struct tev *e)
 	switch (e->kind) {
 	case EV_CALL:
 		s = stack_of(sl, e->th);
+		/* A call at depth d with a call slice at depth >= d still open:
+		 * that one ended without a return (its process exec'd). */
+		for (at = 0; at < (ptrdiff_t)s->n; at++)
+			if (s->v[at].kind == SLICE_CALL && s->v[at].depth >= e->depth)
+				break;
+		while ((ptrdiff_t)s->n > at)
+			pop(sl, s, e->ts, true);
 		push(sl, s, &(struct slice){ .kind = SLICE_CALL, .func = e->func, .file = e->file,
 					     .num = e->num, .start = e->ts, .depth = e->depth });
 		return true;

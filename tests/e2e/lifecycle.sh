@@ -57,7 +57,7 @@ $PYC $TMP/ignore.py $TMP/ignorer.pid & sleep 60" 2>"$TMP/term.err" &
 	for _ in $(seq $runs); do
 		rm -f "$TMP/short.pid"
 		"$PYC" -c 'import os, sys, time
-open(sys.argv[1], "w").write("%d\n" % os.getpid()); time.sleep(0.03)' "$TMP/short.pid" &
+open(sys.argv[1], "w").write("%d\n" % os.getpid())' "$TMP/short.pid" &
 		local p; p=$(spin_pid "$TMP/short.pid")
 		"$PYTRACE" --engine bpf -f raw -o /dev/null -p "$p" >/dev/null 2>"$TMP/gone.err"
 		local rc=$?
@@ -94,6 +94,16 @@ open(sys.argv[1], "w").write("%d\n" % os.getpid()); time.sleep(0.03)' "$TMP/shor
 		grep -q "exec'd $PY311, which is not the interpreter" "$TMP/err"
 	wait "$ex"
 	check "-p through exec: the target ended normally" test $? -eq 0
+
+	# exec resets the stack: each image's <module> at depth 0, with -c.
+	expect_exit "-c through two execs: status 0" 0 "$PYTRACE" --engine bpf -f json \
+		-c "$PYC $DATA/exec_chain.py $PY311 0.05 $TMP/ex2.pid"
+	check "-c exec: the three images' <module> calls all at depth 0" test "$(grep '"kind":"call"' "$TMP/out" |
+		grep -c '"depth":0,"func":"<module>","file":"[^"]*exec_chain.py"')" -eq 3
+	expect_exit "-c through two execs, chrome: status 0" 0 "$PYTRACE" --engine bpf -f chrome \
+		-c "$PYC $DATA/exec_chain.py $PY311 0.05 $TMP/ex3.pid"
+	check "-c exec, chrome: the calls cut by exec are closed there (unreturned)" \
+		grep -q '"cat":"unreturned"' "$TMP/out"
 
 	# The watchdog resumes only what pytrace stopped.
 	"$PYTRACE" --engine bpf -f raw -o "$TMP/w.raw" -c "$PYC $DATA/spin.py $TMP/w.pid 30" 2>/dev/null &
