@@ -67,10 +67,12 @@ PATH=/usr/bin:/bin st "via /usr/bin/env: traced" 0 -f json -c "/usr/bin/env pyth
 calls_of "$K" <"$TMP/out" >"$TMP/got"
 same_tree "via /usr/bin/env: tree exact" "$TMP/expect" "$TMP/got"
 
-# 5. exit status passthrough
+# 5. exit status passthrough (0: every run above)
 st "exit status 3" 3 -f raw -c "$PY311 -c 'import sys; sys.exit(3)'"
 st "killed by SIGKILL: 128+9" 137 -f raw \
 	-c "$PY311 -c 'import os, signal; os.kill(os.getpid(), signal.SIGKILL)'"
+st "killed by SIGTERM: 128+15" 143 -f raw \
+	-c "$PY311 -c 'import os, signal; os.kill(os.getpid(), signal.SIGTERM)'"
 
 # 6. -p PID on a running loop, Ctrl-C (SIGINT) detaches
 "$PY311" "$DATA/loop.py" >"$TMP/loop.out" &
