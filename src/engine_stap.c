@@ -24,10 +24,12 @@
  *    -DMAXSTRINGLEN=1024 keeps long file paths whole, and -s sets the
  *    transport buffer from --buffer-size (MiB, rounded up).
  *  - Lost events come from stap's own end-of-run warnings on stderr:
- *    "Number of errors: N, skipped probes: M" (M events lost) and "There
- *    were N transport failures" (at least N lost, and the trace is marked
- *    incomplete: in stap 4.8 one failure can lose a whole stretch of
- *    output).  Both are counted with pipeline_lost(), not printed.
+ *    "Number of errors: N, skipped probes: M" (M events lost), and from
+ *    the script's own count of the lines it emitted, which ends the stream,
+ *    against the lines that arrived (account_losses(); stap's "There were
+ *    N transport failures" is the lower bound when that count is lost too,
+ *    and the trace is then marked incomplete).  Counted with
+ *    pipeline_lost(), not printed.
  *    Other stap messages pass through with a "pytrace: stap: " prefix; any
  *    other stderr line is the traced command's own and passes unchanged.
  *  - Stopping (Ctrl-C, --duration, closed output): SIGINT to stap, which
@@ -187,6 +189,7 @@ struct stap_run {
 	size_t ecap, efill;
 	bool said_compiling;
 	bool task_work_api;      /* stap 4.8 vs a 6.1.192+ kernel (probe_checks.h) */
+	unsigned long long transport_failures;
 	char last_error[256];
 };
 
@@ -221,15 +224,7 @@ static void stap_stderr_line(struct stap_run *r, char *line)
 		return;
 	}
 	if (sscanf(line, "WARNING: There were %llu transport failures", &a) == 1) {
-		/* Each failure loses at least one message; in stap 4.8 one can
-		 * also desynchronise staprun, which then loses a whole stretch
-		 * of output (issue #15): count a lower bound, say it is one. */
-		char why[200];
-		pipeline_lost(r->p, a);
-		snprintf(why, sizeof(why), "stap's transport dropped output %llu time%s, and each drop "
-			 "can lose many events: at least %llu lost, the real count is unknown", a,
-			 a == 1 ? "" : "s", a);
-		pipeline_incomplete(r->p, why);
+		r->transport_failures = a;   /* account_losses() decides */
 		return;
 	}
 	if (starts_with(line, "WARNING: Skipped due to"))
@@ -348,6 +343,38 @@ static int spawn_stap(struct stap_run *r, char **argv, char *err, size_t errlen)
 	r->err_fd = errpipe[0];
 	fcntl(r->err_fd, F_SETFL, O_NONBLOCK);
 	return 0;
+}
+
+/* What the transport lost.  The script ends its stream with the number of
+ * lines it emitted (RAW_EMITTED): against the lines that arrived, that is
+ * the exact loss.  Without it the end of the stream is gone: count stap's
+ * transport failures (each loses at least one message, and in stap 4.8 one
+ * can desynchronise its reader and lose a stretch) as a lower bound and
+ * call the trace incomplete. */
+static void account_losses(struct stap_run *r)
+{
+	const struct raw_lines *l = &r->stream.lines;
+	uint64_t got = r->stream.seq + l->st.skipped, lost = r->transport_failures;
+	char why[256];
+
+	if (l->have_emitted) {
+		if (l->emitted > got && l->emitted - got > lost)
+			lost = l->emitted - got;
+		if (lost)
+			pipeline_lost(r->p, lost);
+		return;
+	}
+	if (lost)
+		pipeline_lost(r->p, lost);
+	if (lost)
+		snprintf(why, sizeof(why), "stap's transport dropped output %llu time%s and the end "
+			 "of its stream is missing: at least %llu lost, the real count is unknown",
+			 r->transport_failures, r->transport_failures == 1 ? "" : "s",
+			 r->transport_failures);
+	else
+		snprintf(why, sizeof(why), "the end of stap's stream (its count of emitted events) "
+			 "never arrived: events at the end may be missing");
+	pipeline_incomplete(r->p, why);
 }
 
 /* The main loop: read the stream and stap's stderr until stap ends,
@@ -512,6 +539,8 @@ static int stap_run(const struct trace_plan *plan, struct pipeline *p, struct ru
 	} else if (stap_status != 0 && !res->interrupted) {
 		warn_msg("stap exited with status %d; the trace may be incomplete", stap_status);
 	}
+	if (rc == 0)
+		account_losses(&r);
 	if (plan->command) {
 		int status;
 		if (read_status(w.status, &status) == 0) {

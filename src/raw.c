@@ -312,6 +312,17 @@ static void meta_comment(struct raw_lines *l, const char *line, size_t len)
 		c.p += n;
 		if (parse_i64(&c, &off) == 0 && c.p == c.end)
 			pipeline_wall_clock(l->p, off);
+	} else if (len > (n = sizeof(RAW_EMITTED) - 1) && memcmp(line, RAW_EMITTED, n) == 0) {
+		uint64_t v;
+		c.p += n;
+		if (parse_u64(&c, &v) == 0) {
+			while (c.p < c.end && *c.p == ' ')   /* stap's padding */
+				c.p++;
+			if (c.p == c.end) {
+				l->emitted = v;
+				l->have_emitted = true;
+			}
+		}
 	} else if (len > (n = sizeof(RAW_CMDLINE) - 1) && memcmp(line, RAW_CMDLINE, n) == 0) {
 		int32_t pid;
 		const char *s, *why = NULL;

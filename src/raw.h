@@ -31,6 +31,9 @@
 #define RAW_HEADER   "pytrace-raw 1"
 #define RAW_CLOCK    "# pytrace-clock realtime-monotonic-ns "
 #define RAW_CMDLINE  "# pytrace-cmdline "
+/* The stap engine's script ends its stream with how many lines it emitted
+ * (comm and events), so the engine can count what the transport lost. */
+#define RAW_EMITTED  "# pytrace-emitted "
 
 /* An event line's layout as a printf format. The stap generator uses it
  * verbatim (%s arguments being user_string_quoted()). The -f raw writer
@@ -64,6 +67,8 @@ struct raw_lines {
 	void *ctx;
 	struct raw_stats st;
 	bool header_seen;
+	bool have_emitted;           /* a RAW_EMITTED line was read: */
+	uint64_t emitted;            /* its count */
 	char *scratch;
 	size_t scratch_len;
 	char *buf;                   /* raw_lines_read(): read, not yet handled */

@@ -192,6 +192,7 @@ static void emit_header(FILE *f, const struct trace_plan *plan, const char *fmt_
 	fprintf(f, "\n");
 	fprintf(f, "global pytrace_seen%%[8192]   # pids whose comm line was printed\n");
 	fprintf(f, "global pytrace_pad = \"%*s\"  # see pytrace_emit\n", STAPGEN_ALIGN - 1, "");
+	fprintf(f, "global pytrace_emitted      # lines emitted, told at the end\n");
 	if (plan->command && !plan->pid && !plan->follow)
 		fprintf(f, "global pytrace_first         # --no-follow: the one process traced\n");
 	if (plan->pids.n)
@@ -210,6 +211,7 @@ static void emit_header(FILE *f, const struct trace_plan *plan, const char *fmt_
 		   "\t    strlen(sprint(tid())) + strlen(sprint(num)) + strlen(s1) + strlen(s2) + 7\n"
 		   "\tpad = (%d - (n + %d) %% %d) %% %d\n"
 		   "\tprintf(%s, kind, ts, pid(), tid(), num, s1, s2, substr(pytrace_pad, 0, pad))\n"
+		   "\tpytrace_emitted <<< 1\n"
 		   "\treturn n - before + pad\n"
 		   "}\n\n",
 		STAPGEN_ALIGN, STAPGEN_ALIGN, STAPGEN_HDR, STAPGEN_ALIGN, STAPGEN_ALIGN, fmt_lit);
@@ -344,6 +346,14 @@ char *stapgen_script(const struct trace_plan *plan, const struct stapgen_opts *o
 			   "# semaphore is raised; probing line raises it.  The body must not be\n"
 			   "# empty (stap would drop the probe), and `next` is the cheapest one.\n"
 			   "probe %s.mark(\"line\") {\n\tnext\n}\n\n", point);
+	/* The count lets the engine see a loss the transport did not report
+	 * (and its absence, a lost end of the stream). */
+	if (rc == 0)
+		fprintf(f, "# How many lines the probes emitted: the reader counts what was lost.\n"
+			   "probe end {\n"
+			   "\ts = sprintf(\"%s%%d\", @count(pytrace_emitted))\n"
+			   "\tprintf(\"%%s%%s\\n\", s, substr(pytrace_pad, 0, (%d - (strlen(s) + %d) %% %d) %% %d))\n"
+			   "}\n\n", RAW_EMITTED, STAPGEN_ALIGN, STAPGEN_HDR + 1, STAPGEN_ALIGN, STAPGEN_ALIGN);
 	if (rc == 0 && plan->pid)
 		fprintf(f, "probe process.end {\n\tif (pid() == target())\n\t\texit()\n}\n");
 

@@ -54,6 +54,8 @@ static const char fake_stap[] =
 	"  sh -c \"$cmd\"\n"
 	"  echo 'call 1000 10 10 5 \"f\" \"a.py\"' >&3\n"
 	"  echo 'not a raw line' >&3\n"
+	"  if [ \"$FAKE_STAP_MODE\" = gap ]; then echo '# pytrace-emitted 12   ' >&3;"
+	" else echo '# pytrace-emitted 3' >&3; fi\n"
 	"  echo 'WARNING: Number of errors: 0, skipped probes: 5' >&2\n"
 	"  exit 0\n"
 	"fi\n"
@@ -287,6 +289,25 @@ static void test_stap_failure(void **state)
 	free_outcome(&o);
 }
 
+/* The script's own count says 12 lines were emitted, 3 arrived (one of
+ * them malformed): 9 lost, exactly, so not "incomplete"; no count at all
+ * (test_stop_flushes) is. */
+static void test_emitted_count(void **state)
+{
+	(void)state;
+	struct outcome o;
+
+	setenv("FAKE_STAP_MODE", "gap", 1);
+	run_engine("true", 0, &o);
+	unsetenv("FAKE_STAP_MODE");
+	assert_int_equal(o.rc, 0);
+	assert_int_equal(o.finish_rc, -1);
+	/* 9 from the count, 5 skipped probes */
+	if (!strstr(o.finish_err, "14 events lost") || strstr(o.finish_err, "incomplete"))
+		fail_msg("finish: %s", o.finish_err);
+	free_outcome(&o);
+}
+
 /* stap 4.8 cannot compile for a 6.1.192+ kernel: the error says what it
  * is and the way out, not only "stap failed". */
 static void test_stap_task_work_failure(void **state)
@@ -363,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_command_with_quotes),
 		cmocka_unit_test(test_stap_failure),
 		cmocka_unit_test(test_stap_task_work_failure),
+		cmocka_unit_test(test_emitted_count),
 		/* last: a stop request cannot be taken back */
 		cmocka_unit_test(test_stop_flushes),
 	};

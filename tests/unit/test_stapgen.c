@@ -634,7 +634,7 @@ static char *format_of_emit(const char *s)
 	assert_non_null(fn);
 	const char *pf = strstr(fn, "\tprintf(\"");
 	assert_non_null(pf);
-	assert_int_equal(count(s, "printf("), 2);   /* pytrace_emit's and the header's */
+	assert_int_equal(count(s, "printf("), 4);   /* pytrace_emit's, the header's, the end count's (and its sprintf) */
 	size_t end;
 	return parse_literal(s, (size_t)(pf - s) + 8, &end);
 }

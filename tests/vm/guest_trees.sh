@@ -30,6 +30,7 @@ same_tree() {
 #    exception through frames, a lambda, a comprehension
 st "known program: traced" 0 -f raw -o "$TMP/known.raw" -c "$PY311 $K"
 check "known program: no event lost" grep -q ' 0 lost, 0 input lines skipped' "$TMP/err"
+check "known program: the script's end count arrived (not incomplete)" sh -c "! grep -q incomplete '$TMP/err'"
 check "known program: 3.11 entry fix announced" grep -q 'line marker' "$TMP/err"
 "$PYTRACE" --replay "$TMP/known.raw" -f json 2>/dev/null | calls_of "$K" >"$TMP/got"
 same_tree "known program: tree equals sys.setprofile's" "$TMP/expect" "$TMP/got"
