@@ -93,7 +93,7 @@ check "-p PID: the process lives on after detach" kill -0 "$lpid"
 grep -q 'compiling the probe module' "$TMP/pid.err" && fail "-p PID: used the precompiled module"
 grep '^pytrace: [0-9]* events' "$TMP/pid.err" | sed 's/^/# /'
 lines=$(wc -l <"$TMP/loop.out")
-sleep 1
+for _ in $(seq 50); do [ "$(wc -l <"$TMP/loop.out")" -gt "$lines" ] && break; sleep 0.2; done
 check "-p PID: the loop still runs after detach" test "$(wc -l <"$TMP/loop.out")" -gt "$lines"
 kill "$lpid"; wait "$lpid" 2>/dev/null
 
