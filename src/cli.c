@@ -422,6 +422,8 @@ void cli_parse(int argc, char **argv, struct options *o)
 	case CMD_DOCTOR:
 		if (o->command_line || o->pid)
 			usage_error("doctor takes no target");
+		if (o->json)
+			usage_error("doctor has no --json output; its lines are the report");
 		break;
 	case CMD_TAPSET:
 		if (o->command_line || o->pid)

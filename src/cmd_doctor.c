@@ -54,6 +54,9 @@ int cmd_doctor(const struct options *o)
 		       engines[0]->name, why);
 	} else {
 		printf("--engine auto will use: none (no engine can run here)\n");
+		/* The lines above first, also when stdout and stderr are one
+		 * file or pipe (stdout is buffered there). */
+		fflush(stdout);
 		error_msg("no engine can run here; fix one of the FAIL lines above");
 		return EXIT_NO_ENGINE;
 	}

@@ -84,8 +84,16 @@ if is_root && have setpriv && id nobody >/dev/null 2>&1; then
 	check "as nobody: stap names 'not root'" grep -q 'FAIL.*not root' "$TMP/out2"
 	check "as nobody: exit $EXIT_NO_ENGINE and one error line (got $rc2)" \
 		sh -c "[ $rc2 -eq $EXIT_NO_ENGINE ] && head -1 '$TMP/err2' | grep -q '^pytrace: '"
+	# stdout and stderr into one pipe: the verdict comes after the lines it names
+	setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
+		"$TMP/pytrace-copy" doctor 2>&1 | cat >"$TMP/both"
+	check "as nobody, 2>&1 | cat: 'fix one of the FAIL lines above' comes last" \
+		sh -c "tail -1 '$TMP/both' | grep -q 'fix one of the FAIL lines above'"
 else
 	skip "unprivileged doctor: needs root, setpriv and user nobody"
 fi
+
+expect_exit "doctor --json: refused, not ignored" 2 "$PYTRACE" doctor --json
+check "doctor --json: says why" grep -q 'doctor has no --json output' "$TMP/err"
 
 done_testing
