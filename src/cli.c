@@ -290,6 +290,7 @@ void cli_parse(int argc, char **argv, struct options *o)
 	/* getopt_long starts at optind; skip the subcommand word. */
 	optind = first;
 	opterr = 0;
+again:
 	while ((c = getopt_long(argc, argv, "+:c:p:u:f:o:qhV", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'u':              o->user = optarg; break;
@@ -384,9 +385,16 @@ void cli_parse(int argc, char **argv, struct options *o)
 		}
 	}
 
+	/* `list PYTHON --json`: options may follow the one positional word. */
+	if (optind < argc && (o->command == CMD_LIST || o->command == CMD_TAPSET) &&
+	    !o->list_target && argv[optind][0] != '-') {
+		o->list_target = argv[optind++];
+		goto again;
+	}
 	/* Positional words: `list PYTHON`, `tapset PYTHON`; nothing for a trace. */
 	if (optind < argc) {
-		if ((o->command == CMD_LIST || o->command == CMD_TAPSET) && optind == argc - 1)
+		if ((o->command == CMD_LIST || o->command == CMD_TAPSET) && optind == argc - 1 &&
+		    !o->list_target)
 			o->list_target = argv[optind];
 		else if (o->command == CMD_TRACE)
 			usage_error("unexpected argument '%s'; to trace a command, quote it: -c \"%s ...\"",

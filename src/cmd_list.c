@@ -313,7 +313,12 @@ int cmd_list(const struct options *o)
 	int rc;
 
 	if (o->list_target) {
-		rc = target_from_path(o->list_target, &t, err, sizeof(err));
+		/* `list python3` finds python3 as `list -c python3` does (PATH,
+		 * pyenv shims, symlinks); a path is taken as it is. */
+		if (strchr(o->list_target, '/'))
+			rc = target_from_path(o->list_target, &t, err, sizeof(err));
+		else
+			rc = target_from_command(o->list_target, &t, err, sizeof(err));
 		snprintf(what, sizeof(what), "%s", o->list_target);
 	} else if (o->pid) {
 		rc = target_from_pid(o->pid, &t, err, sizeof(err));

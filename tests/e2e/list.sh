@@ -262,4 +262,18 @@ while IFS= read -r py; do
 done < <(markerless_pythons)
 [ $found -eq 0 ] && skip "no real python without markers on PATH or under \`pyenv root\`"
 
+# `list NAME` looks NAME up in PATH as `list -c NAME` does; options may follow it.
+if [ -x /usr/bin/python3.11 ]; then
+	PATH=/usr/bin:/bin "$PYTRACE" list python3.11 --json >"$TMP/byname.json" 2>"$TMP/err"
+	rc=$?
+	check "list python3.11 --json (PATH lookup, option after the name): exit 0 (got $rc)" test "$rc" -eq 0
+	check "list python3.11 --json: JSON naming /usr/bin/python3.11" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(not str(d.get("interpreter", "")).endswith("python3.11"))' "$TMP/byname.json"
+	expect_exit "list with two names: usage error" 2 "$PYTRACE" list python3.11 python3
+else
+	skip "list by name: /usr/bin/python3.11 is not installed"
+fi
+
 done_testing
