@@ -26,7 +26,7 @@
  * nearest shown ancestor, so the indentation of what is shown stays
  * consistent. A line event is shown when its own file and function pass
  * the filters; gc, import and audit events are shown at the depth of the
- * innermost shown call. */
+ * innermost shown call, and with a file/function filter only inside one. */
 #ifndef PYTRACE_FILTER_H
 #define PYTRACE_FILTER_H
 

@@ -665,6 +665,11 @@ static void push_other(struct pipeline *p, struct pthread *pt, struct tev *e)
 		return;
 	if (e->kind == EV_LINE && !filter_code_ok(p->flt, p->in, e->func, e->file))
 		return;
+	/* With --include/--exclude/--function/--no-stdlib, gc, import and
+	 * audit events show only inside a shown call: outside every one (an
+	 * excluded file's code, start-up) they belong to code not asked for. */
+	if (e->kind != EV_LINE && depth == 0 && !filter_code_all(p->flt))
+		return;
 	if (p->behind)
 		e->flags |= EVF_DROPPED;
 	e->depth = depth;
