@@ -143,6 +143,13 @@ void cli_usage(FILE *out)
 }
 
 static _Noreturn void usage_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/* An option whose value is a glob the shell may have expanded. */
+static bool glob_option(const char *a)
+{
+	return strcmp(a, "--include") == 0 || strcmp(a, "--exclude") == 0 ||
+	       strcmp(a, "--function") == 0;
+}
 static _Noreturn void usage_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -396,6 +403,10 @@ again:
 		if ((o->command == CMD_LIST || o->command == CMD_TAPSET) && optind == argc - 1 &&
 		    !o->list_target)
 			o->list_target = argv[optind];
+		else if (optind >= 2 && glob_option(argv[optind - 2]))
+			usage_error("unexpected argument '%s': the shell expanded the glob after %s "
+				    "into file names; quote the glob so pytrace gets it: %s 'GLOB'",
+				    argv[optind], argv[optind - 2], argv[optind - 2]);
 		else if (o->command == CMD_TRACE)
 			usage_error("unexpected argument '%s'; to trace a command, quote it: -c \"%s ...\"",
 				    argv[optind], argv[optind]);
