@@ -7,20 +7,31 @@ int log_quiet;
 bool log_status_line;
 
 /* One write per message, so a status line drawn by its own thread never
- * lands inside one; while it is shown, a message erases it first. */
+ * lands inside one; while it is shown, a message erases it first.
+ * Control bytes in the text (a hostile trace's names, a command line) are
+ * written as \xHH: a message never drives the terminal. */
 static void vprint(const char *prefix, const char *fmt, va_list ap)
 {
-	char buf[2048];
-	int n = snprintf(buf, sizeof(buf), "%spytrace: %s", log_status_line ? "\r\033[K" : "",
-			 prefix);
-	int m = vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
+	static const char hex[] = "0123456789abcdef";
+	char text[2048], buf[sizeof(text) * 4 + 32];
+	int m = vsnprintf(text, sizeof(text), fmt, ap);
+	size_t n = (size_t)snprintf(buf, sizeof(buf), "%spytrace: %s",
+				    log_status_line ? "\r\033[K" : "", prefix);
 
 	if (m < 0)
-		m = 0;
-	if ((size_t)n + (size_t)m > sizeof(buf) - 2)
-		m = (int)(sizeof(buf) - 2 - (size_t)n);
-	buf[n + m] = '\n';
-	fwrite(buf, 1, (size_t)n + (size_t)m + 1, stderr);
+		text[0] = '\0';
+	for (const unsigned char *s = (const unsigned char *)text; *s; s++) {
+		if (*s < 0x20 || *s == 0x7f) {
+			buf[n++] = '\\';
+			buf[n++] = 'x';
+			buf[n++] = hex[*s >> 4];
+			buf[n++] = hex[*s & 15];
+		} else {
+			buf[n++] = (char)*s;
+		}
+	}
+	buf[n++] = '\n';
+	fwrite(buf, 1, n, stderr);
 }
 
 void error_msg(const char *fmt, ...)

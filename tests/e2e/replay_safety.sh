@@ -1,7 +1,8 @@
 #!/bin/bash
-# --replay X -o X (issue #11): writing the output onto the trace being
+# Replay safety (issue #11): writing the output onto the trace being
 # replayed (the same path, a link to it, /dev/stdout or >> onto it) is
-# refused before anything is truncated: exit 2, the trace intact.
+# refused before anything is truncated: exit 2, the trace intact; control
+# bytes of a hostile trace never reach the terminal through a warning.
 . "$TOP/tests/lib.sh"
 
 RAW="$TOP/tests/golden/replay/basic.raw"
@@ -23,4 +24,11 @@ check "-o /dev/stdout appended onto it: intact" intact
 check "stdout appended onto it: refused, intact" sh -c "test $? -eq 2 && cmp -s '$RAW' '$TMP/t.raw'"
 expect_exit "-o another file: fine" 0 "$PYTRACE" -q --replay "$TMP/t.raw" -o "$TMP/other.txt"
 check "-o another file: written" test -s "$TMP/other.txt"
+
+# A damaged line carrying a terminal escape (set the window title, bell)
+printf 'pytrace-raw 1\n\033]0;owned\007call 1 2 2 1 "f" "g"\ncall 1 2 2 1 "f" "g"\n' >"$TMP/hostile.raw"
+"$PYTRACE" -q --replay "$TMP/hostile.raw" >/dev/null 2>"$TMP/herr"
+sed 's/^/# /' "$TMP/herr" | cat -v
+check "hostile line: the warning has no control byte" sh -c "! LC_ALL=C grep -q '[[:cntrl:]]' '$TMP/herr'"
+check "hostile line: the bytes shown escaped" grep -qF '\x1b]0;owned\x07call' "$TMP/herr"
 done_testing
