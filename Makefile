@@ -115,17 +115,21 @@ $(BUILD)/fixtures/nomarker/python3.12: tests/fixtures/nomarker/python3.12.c \
 	$(call say,CC,$<)$(CC) -O1 -Wall -Wextra -o $@ $< -Wl,--no-as-needed \
 		$(BUILD)/fixtures/nomarker/libpython3.12.so.1.0 -Wl,-rpath,'$$ORIGIN'
 
+# `sudo make check` after a `make` as yourself: what root built in $(BUILD)
+# goes back to you (SUDO_UID), so `make clean` and `make` keep working.
+GIVE_BACK = $(if $(SUDO_UID),[ "$$(id -u)" != 0 ] || chown -R $(SUDO_UID):$(SUDO_GID) $(BUILD) || true;)
+
 check: all $(UNIT_BINS) $(FIX_BINS)
-	$(Q)BUILD=$(BUILD) tests/run
+	$(Q)rc=0; BUILD=$(BUILD) tests/run || rc=$$?; $(GIVE_BACK) exit $$rc
 
 check-unit: $(UNIT_BINS) $(BUILD)/fixtures/nomarker/python3.12
-	$(Q)BUILD=$(BUILD) SUITE=unit tests/run
+	$(Q)rc=0; BUILD=$(BUILD) SUITE=unit tests/run || rc=$$?; $(GIVE_BACK) exit $$rc
 
 check-golden: all
-	$(Q)BUILD=$(BUILD) SUITE=golden tests/run
+	$(Q)rc=0; BUILD=$(BUILD) SUITE=golden tests/run || rc=$$?; $(GIVE_BACK) exit $$rc
 
 check-live: all $(FIX_BINS)
-	$(Q)BUILD=$(BUILD) SUITE=live tests/run
+	$(Q)rc=0; BUILD=$(BUILD) SUITE=live tests/run || rc=$$?; $(GIVE_BACK) exit $$rc
 
 unit: check-unit
 

@@ -44,4 +44,14 @@ ok "every documented option is known to the parser"
 for cmd in list doctor tapset; do
 	check "man page has the $cmd command" grep -q "^\.B $cmd" "$TOP/man/pytrace.1"
 done
+
+# The README's order (make as a user, then sudo make check): each check
+# target gives $(BUILD) back to SUDO_UID, also when tests fail; not without sudo.
+for t in check check-unit check-golden check-live; do
+	make -s -n -C "$TOP" "$t" BUILD="$BUILD" SUDO_UID=4321 SUDO_GID=4322 >"$TMP/n" 2>&1
+	check "sudo make $t: gives $BUILD back to the sudo user" \
+		grep -q "rc=\$?; .*chown -R 4321:4322 $BUILD .*exit \$rc" "$TMP/n"
+done
+env -u SUDO_UID -u SUDO_GID make -s -n -C "$TOP" check BUILD="$BUILD" >"$TMP/n" 2>&1
+check "make check without sudo: no chown" sh -c "! grep -q chown '$TMP/n'"
 done_testing
