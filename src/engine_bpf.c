@@ -84,6 +84,11 @@ struct bpf_run {
 
 	struct sema_set *sets;        /* marker files probed, and their semaphores */
 	size_t nsets, capsets;
+	/* -c, CPython 3.15: the two function uprobes the tree needs are
+	 * reachable code (no semaphore guards them), so they are attached per
+	 * traced process when its semaphores go up, never for every process. */
+	struct coro_probes *coros;
+	size_t ncoros, capcoros;
 	bool told_entry_fix;
 	bool told_line_aborts;        /* said why a 3.11 assertion build lacks entries */
 	bool hold_calls;              /* a 3.15 target: creation entries are dropped */
@@ -97,6 +102,16 @@ struct bpf_run {
 	uint64_t cutoff_ns;           /* detaching: drop events after this (0: none) */
 	unsigned termed;              /* processes other than the target ended by SIGTERM */
 	uint64_t holds, held_ns;      /* processes held, and for how long in all */
+};
+
+/* A 3.15 marker file's _Py_MakeCoro / _PyEval_EvalFrameDefault offsets
+ * (0: absent), and the processes they are attached to already. */
+struct coro_probes {
+	uint64_t dev, ino;
+	char *file;
+	uint64_t makecoro, evalframe;
+	pid_t *pids;
+	size_t npids, cappids;
 };
 
 /* ---- small helpers ---- */
@@ -165,6 +180,38 @@ static void proc_flags(struct bpf_run *r, pid_t pid, int is_python, int raised, 
 	bpf_map__update_elem(r->skel->maps.procs, &key, sizeof(key), &v, sizeof(v), BPF_EXIST);
 }
 
+/* Attach the 3.15 function uprobes of set's file to pid, once per process.
+ * A process that cannot be probed (it exited meanwhile) keeps a correct
+ * depth: creation entries then show as calls closed by their caller. */
+static void attach_coros(struct bpf_run *r, const struct sema_set *set, pid_t pid)
+{
+	for (size_t i = 0; i < r->ncoros; i++) {
+		struct coro_probes *c = &r->coros[i];
+		char err[512];
+
+		if (c->dev != set->dev || c->ino != set->ino)
+			continue;
+		for (size_t k = 0; k < c->npids; k++)
+			if (c->pids[k] == pid)
+				return;
+		if ((c->makecoro && bpf_attach_uprobe_at(&r->markers, r->skel->progs.on_coro,
+							 c->file, c->makecoro, pid, "_Py_MakeCoro",
+							 err, sizeof(err)) < 0) ||
+		    (c->evalframe && bpf_attach_uprobe_at(&r->markers, r->skel->progs.on_evalframe,
+							  c->file, c->evalframe, pid,
+							  "_PyEval_EvalFrameDefault", err,
+							  sizeof(err)) < 0)) {
+			if (kill(pid, 0) == 0)
+				warn_msg("PID %d: %s; its generator creations may show as calls",
+					 (int)pid, err);
+			return;
+		}
+		c->pids = xgrow(c->pids, &c->cappids, c->npids + 1, sizeof(*c->pids));
+		c->pids[c->npids++] = pid;
+		return;
+	}
+}
+
 /* Raise the semaphores of every marker file pid maps.  Returns how many
  * counters went up (0: none of our files' data is mapped yet). */
 static int raise_in(struct bpf_run *r, pid_t pid)
@@ -179,8 +226,10 @@ static int raise_in(struct bpf_run *r, pid_t pid)
 			warn_msg("%s; PID %d is not traced%s", err, (int)pid, errno == EPERM ?
 				 " (pytrace may not ptrace it: root, or CAP_SYS_PTRACE for another "
 				 "user's process)" : "");
-		if (n > 0)
+		if (n > 0) {
 			total += n;
+			attach_coros(r, &r->sets[i], pid);
+		}
 	}
 	if (total > 0)
 		proc_flags(r, pid, 1, 1, -1, -1);
@@ -424,28 +473,36 @@ static int attach_target(struct bpf_run *r, const struct py_target *t, pid_t pid
 	engine_target_seen(r->p, t);
 	if (t->health == HEALTH_RETURN_ON_YIELD && (r->plan->markers & MARK(EV_CALL))) {
 		/* 3.15: a generator's or coroutine's creation fires
-		 * function__entry; _Py_MakeCoro, right after, tells it apart. */
-		if (t->sdt->makecoro_offset) {
-			if (bpf_attach_uprobe_at(&r->markers, r->skel->progs.on_coro, t->marker_file,
-						 t->sdt->makecoro_offset, pid, "_Py_MakeCoro",
-						 err, errlen) < 0)
-				return -1;
-			r->hold_calls = true;
-		} else if (!r->told_creation) {
+		 * function__entry; _Py_MakeCoro, right after, tells it apart.
+		 * A frame resumed by throw() or close() fires no entry:
+		 * _PyEval_EvalFrameDefault's throwflag says where it starts. */
+		struct coro_probes c = { .dev = set.dev, .ino = set.ino,
+					 .makecoro = t->sdt->makecoro_offset,
+					 .evalframe = t->sdt->evalframe_offset };
+
+		if (!c.makecoro && !r->told_creation) {
 			warn_msg("%s does not export _Py_MakeCoro: each generator or coroutine "
 				 "created shows as a call that never returns (CPython %d.%d fires "
 				 "function__entry on creation)", t->marker_file, t->py_major,
 				 t->py_minor);
 			r->told_creation = true;
 		}
-		/* A frame resumed by throw() or close() fires no entry:
-		 * _PyEval_EvalFrameDefault's throwflag says where it starts. */
-		if (t->sdt->evalframe_offset) {
-			if (bpf_attach_uprobe_at(&r->markers, r->skel->progs.on_evalframe,
-						 t->marker_file, t->sdt->evalframe_offset, pid,
-						 "_PyEval_EvalFrameDefault", err, errlen) < 0)
+		r->hold_calls |= c.makecoro != 0;
+		r->hold_throws |= c.evalframe != 0;
+		if (pid >= 0) {
+			if ((c.makecoro &&
+			     bpf_attach_uprobe_at(&r->markers, r->skel->progs.on_coro, t->marker_file,
+						  c.makecoro, pid, "_Py_MakeCoro", err, errlen) < 0) ||
+			    (c.evalframe &&
+			     bpf_attach_uprobe_at(&r->markers, r->skel->progs.on_evalframe,
+						  t->marker_file, c.evalframe, pid,
+						  "_PyEval_EvalFrameDefault", err, errlen) < 0))
 				return -1;
-			r->hold_throws = true;
+		} else if (c.makecoro || c.evalframe) {
+			/* -c: per traced process, when raise_in raises its semaphores */
+			c.file = xstrdup(t->marker_file);
+			r->coros = xgrow(r->coros, &r->capcoros, r->ncoros + 1, sizeof(*r->coros));
+			r->coros[r->ncoros++] = c;
 		}
 	}
 	if (entry_fix) {
@@ -829,6 +886,11 @@ static void teardown(struct bpf_run *r)
 	if (r->pidfd >= 0)
 		close(r->pidfd);
 	free(r->sets);
+	for (size_t i = 0; i < r->ncoros; i++) {
+		free(r->coros[i].file);
+		free(r->coros[i].pids);
+	}
+	free(r->coros);
 }
 
 static bool bpf_available(char *why, size_t len)

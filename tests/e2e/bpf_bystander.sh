@@ -64,6 +64,33 @@ main() {
 	check "-c killed: the watchdog lowered them" test "$(raised "$k")" -eq 0
 	check "-c killed: the traced python lives on" kill -0 "$k"
 	kill "$k" 2>/dev/null
+	bystander_315
 	done_testing
+}
+
+# CPython 3.15's -c needs two function uprobes (_Py_MakeCoro and
+# _PyEval_EvalFrameDefault) that no semaphore guards: they go into the
+# traced processes only, so a bystander's code stays as in the file.
+bystander_315() {
+	. "$TOP/tests/lib/pythons.sh"
+	foreign_python 3.15 || { skip "3.15 bystander: $FPY_WHY"; return; }
+	local py315=$FPY syms="_Py_MakeCoro _PyEval_EvalFrameDefault"
+	"$py315" "$DATA/spin.py" "$TMP/by315.pid" 60 &
+	local by; by=$(spin_pid "$TMP/by315.pid")
+	"$PYTRACE" --engine bpf -f raw -o "$TMP/c315.raw" \
+		-c "$py315 $DATA/spin.py $TMP/c315.pid 3" 2>"$TMP/c315.err" &
+	local tracer=$! traced; traced=$(spin_pid "$TMP/c315.pid")
+	sleep 0.3
+	local in_by in_traced
+	in_by=$("$PY311" "$DATA/code_bytes.py" "$by" "$py315" $syms | tr '\n' ' ')
+	in_traced=$("$PY311" "$DATA/code_bytes.py" "$traced" "$py315" $syms | tr '\n' ' ')
+	diag "3.15 code at the probed functions: bystander: $in_by; traced: $in_traced"
+	check "3.15 -c: the traced python has both function probes" \
+		test "$in_traced" = "_Py_MakeCoro changed _PyEval_EvalFrameDefault changed "
+	check "3.15 -c: a bystander 3.15 python has neither (its code is the file's)" \
+		test "$in_by" = "_Py_MakeCoro same _PyEval_EvalFrameDefault same "
+	wait_exit "$tracer" 20
+	check "3.15 -c: traced, status 0" test "$WAIT_RC" -eq 0
+	kill "$by" 2>/dev/null; wait "$by" 2>/dev/null
 }
 main
