@@ -21,7 +21,7 @@ main() {
 	diag "host precompiles: $((SECONDS - t0)) s"
 	# an unpatched copy of stap's runtime, for the incompatibility checks
 	cp -a /usr/share/systemtap/runtime "$TMP/runtime-unpatched"
-	STAPVM_TIMEOUT=480 run_guest "$TOP/tests/vm/guest_trees.sh"
+	STAPVM_TIMEOUT=1000 run_guest "$TOP/tests/vm/guest_trees.sh"
 }
 
 main

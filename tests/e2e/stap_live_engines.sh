@@ -17,7 +17,7 @@ main() {
 	precompile calltree.stp -I "$TMP/tapset" "$TOP/scripts/calltree.stp" -c "$PY311 $K"
 	precompile top.stp -I "$TMP/tapset" "$TOP/scripts/top.stp" -c "$PY311 $TMP/spin.py"
 	diag "host precompiles: $((SECONDS - t0)) s"
-	STAPVM_TIMEOUT=500 run_guest "$TOP/tests/vm/guest_engines.sh"
+	STAPVM_TIMEOUT=1000 run_guest "$TOP/tests/vm/guest_engines.sh"
 }
 
 main
