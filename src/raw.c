@@ -21,6 +21,7 @@
 #define READ_CHUNK       (4u << 20)
 #define MAX_LINE         (256u << 20)
 #define REPORT_SKIPPED   20      /* skipped lines named on stderr, then only counted */
+#define RAW_MAX_LOST     (1ll << 40)   /* a larger lost count is a damaged line */
 
 struct cursor {
 	const char *p, *end;
@@ -356,12 +357,20 @@ int raw_parse_line(const char *line, size_t len, struct event *ev,
 	if (parse_u64(&c, &ts) < 0 || expect_space(&c) < 0)
 		return err_set(err, errlen, "bad timestamp");
 	ev->ts = ts;
-	if (parse_i32(&c, &ev->pid) < 0 || expect_space(&c) < 0)
+	if (parse_i32(&c, &ev->pid) < 0 || expect_space(&c) < 0 || ev->pid < 0)
 		return err_set(err, errlen, "bad pid");
-	if (parse_i32(&c, &ev->tid) < 0 || expect_space(&c) < 0)
+	if (parse_i32(&c, &ev->tid) < 0 || expect_space(&c) < 0 || ev->tid < 0)
 		return err_set(err, errlen, "bad tid");
 	if (parse_i64(&c, &ev->num) < 0 || expect_space(&c) < 0)
 		return err_set(err, errlen, "bad number field");
+	/* A damaged (or hostile) count or line number is a damaged line, not
+	 * a number to add up or print: CPython's lines are ints (-1: unknown),
+	 * and no engine loses 2^40 events between two records. */
+	if (ev->kind == EV_LOST && (ev->num < 0 || ev->num > RAW_MAX_LOST))
+		return err_set(err, errlen, "bad lost count %" PRId64, ev->num);
+	if ((ev->kind == EV_CALL || ev->kind == EV_RETURN || ev->kind == EV_LINE) &&
+	    (ev->num < -1 || ev->num > INT32_MAX))
+		return err_set(err, errlen, "bad line number %" PRId64, ev->num);
 	if (parse_string(&c, &sc, &ev->func, &ev->func_len, &ev->flags,
 			 EVF_FUNC_TRUNC, EVF_FUNC_NULL, &why) < 0)
 		return err_set(err, errlen, "first string: %s", why);

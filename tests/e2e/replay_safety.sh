@@ -31,4 +31,25 @@ printf 'pytrace-raw 1\n\033]0;owned\007call 1 2 2 1 "f" "g"\ncall 1 2 2 1 "f" "g
 sed 's/^/# /' "$TMP/herr" | cat -v
 check "hostile line: the warning has no control byte" sh -c "! LC_ALL=C grep -q '[[:cntrl:]]' '$TMP/herr'"
 check "hostile line: the bytes shown escaped" grep -qF '\x1b]0;owned\x07call' "$TMP/herr"
+
+# Damaged numbers are damaged lines: a negative or absurd lost count, a
+# negative pid or tid, an impossible line number.
+cat >"$TMP/nums.raw" <<'RAW'
+pytrace-raw 1
+call 1000 7 7 1 "f" "/a.py"
+lost 1100 7 7 -5 "" ""
+lost 1200 7 7 9223372036854775807 "" ""
+lost 1300 7 7 9223372036854775807 "" ""
+call 1400 -3 7 1 "g" "/a.py"
+call 1500 7 -3 1 "g" "/a.py"
+call 1600 7 7 99999999999 "g" "/a.py"
+line 1700 7 7 -7 "f" "/a.py"
+lost 1800 7 7 2 "" ""
+return 1900 7 7 2 "f" "/a.py"
+RAW
+"$PYTRACE" --replay "$TMP/nums.raw" >"$TMP/nums.out" 2>"$TMP/nums.err"
+sed 's/^/# /' "$TMP/nums.err"
+check "damaged numbers: 7 lines skipped" grep -q ', 7 input lines skipped' "$TMP/nums.err"
+check "damaged numbers: only the real lost count (2) counted" grep -q ' 2 lost, ' "$TMP/nums.err"
+check "damaged numbers: the good calls remain" grep -q '<= f in /a.py:2' "$TMP/nums.out"
 done_testing
