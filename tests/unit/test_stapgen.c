@@ -668,7 +668,7 @@ static void test_format_matches_parser(void **state)
 			char *q = stap_string_quoted(str, strlen(str));
 			struct arg args[] = {
 				{ .s = ev_kind_name(k) }, { .d = 123456789012345 }, { .d = 4242 },
-				{ .d = 4243 }, { .d = -7 }, { .s = q }, { .s = q }, { .s = pads[i % 3] },
+				{ .d = 4243 }, { .d = -1 }, { .s = q }, { .s = q }, { .s = pads[i % 3] },
 			};
 			char *line = render(fmt, args, 8);
 			size_t len = strlen(line);
@@ -680,7 +680,7 @@ static void test_format_matches_parser(void **state)
 			assert_int_equal(ev.ts, 123456789012345ull);
 			assert_int_equal(ev.pid, 4242);
 			assert_int_equal(ev.tid, 4243);
-			assert_int_equal(ev.num, -7);
+			assert_int_equal(ev.num, -1);   /* signed: a line CPython does not know */
 			assert_int_equal(ev.func_len, strlen(str));
 			assert_memory_equal(ev.func, str, strlen(str));
 			assert_int_equal(ev.file_len, strlen(str));
