@@ -35,7 +35,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -45,6 +44,7 @@
 #include "bpf_call_hold.h"
 #include "bpf_exec_hold.h"
 #include "bpf_watchdog.h"
+#include "clock.h"
 #include "engine.h"
 #include "engine_bpf.h"
 #include "exitcodes.h"
@@ -116,14 +116,6 @@ struct coro_probes {
 
 /* ---- small helpers ---- */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static size_t ring_bytes(size_t asked)
 {
 	size_t n = MIN_RING_BYTES;
@@ -180,6 +172,20 @@ static void proc_flags(struct bpf_run *r, pid_t pid, int is_python, int raised, 
 	bpf_map__update_elem(r->skel->maps.procs, &key, sizeof(key), &v, sizeof(v), BPF_EXIST);
 }
 
+/* Attach c's 3.15 function uprobes (those file has) to pid. */
+static int coro_attach(struct bpf_run *r, const struct coro_probes *c, const char *file,
+		       pid_t pid, char *err, size_t errlen)
+{
+	if (c->makecoro && bpf_attach_uprobe_at(&r->markers, r->skel->progs.on_coro, file,
+						c->makecoro, pid, "_Py_MakeCoro", err, errlen) < 0)
+		return -1;
+	if (c->evalframe && bpf_attach_uprobe_at(&r->markers, r->skel->progs.on_evalframe,
+						 file, c->evalframe, pid,
+						 "_PyEval_EvalFrameDefault", err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
 /* Attach the 3.15 function uprobes of set's file to pid, once per process.
  * A process that cannot be probed (it exited meanwhile) keeps a correct
  * depth: creation entries then show as calls closed by their caller. */
@@ -194,13 +200,7 @@ static void attach_coros(struct bpf_run *r, const struct sema_set *set, pid_t pi
 		for (size_t k = 0; k < c->npids; k++)
 			if (c->pids[k] == pid)
 				return;
-		if ((c->makecoro && bpf_attach_uprobe_at(&r->markers, r->skel->progs.on_coro,
-							 c->file, c->makecoro, pid, "_Py_MakeCoro",
-							 err, sizeof(err)) < 0) ||
-		    (c->evalframe && bpf_attach_uprobe_at(&r->markers, r->skel->progs.on_evalframe,
-							  c->file, c->evalframe, pid,
-							  "_PyEval_EvalFrameDefault", err,
-							  sizeof(err)) < 0)) {
+		if (coro_attach(r, c, c->file, pid, err, sizeof(err)) < 0) {
 			if (kill(pid, 0) == 0)
 				warn_msg("PID %d: %s; its generator creations may show as calls",
 					 (int)pid, err);
@@ -490,13 +490,7 @@ static int attach_target(struct bpf_run *r, const struct py_target *t, pid_t pid
 		r->hold_calls |= c.makecoro != 0;
 		r->hold_throws |= c.evalframe != 0;
 		if (pid >= 0) {
-			if ((c.makecoro &&
-			     bpf_attach_uprobe_at(&r->markers, r->skel->progs.on_coro, t->marker_file,
-						  c.makecoro, pid, "_Py_MakeCoro", err, errlen) < 0) ||
-			    (c.evalframe &&
-			     bpf_attach_uprobe_at(&r->markers, r->skel->progs.on_evalframe,
-						  t->marker_file, c.evalframe, pid,
-						  "_PyEval_EvalFrameDefault", err, errlen) < 0))
+			if (coro_attach(r, &c, t->marker_file, pid, err, errlen) < 0)
 				return -1;
 		} else if (c.makecoro || c.evalframe) {
 			/* -c: per traced process, when raise_in raises its semaphores */
