@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "output.h"
 #include "xmalloc.h"
@@ -121,14 +122,6 @@ void out_init_fd(struct out *o, int fd, const char *name)
 	init(o, fd, name, false);
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 void out_write_all(struct out *o, const char *p, size_t len)
 {
 	size_t off = 0;
@@ -198,7 +191,7 @@ static void handoff(struct out *o)
 	struct out_writer *w = o->w;
 	struct out_chunk *c;
 
-	w->last_handoff = mono_ns();
+	w->last_handoff = now_ns();
 	if (!o->len)
 		return;
 	if (out_is_closed(o)) {
@@ -248,7 +241,7 @@ int out_go_live(struct out *o, char *err, size_t errlen)
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	w->interval = isatty(o->fd) ? FLUSH_TTY_NS : FLUSH_FILE_NS;
-	w->last_handoff = mono_ns();
+	w->last_handoff = now_ns();
 	o->w = w;
 	/* Signals are the event loop's business, not the writer's. */
 	sigfillset(&all);
@@ -267,7 +260,7 @@ int out_go_live(struct out *o, char *err, size_t errlen)
 
 void out_tick(struct out *o)
 {
-	if (o->w && o->len && mono_ns() - o->w->last_handoff >= o->w->interval)
+	if (o->w && o->len && now_ns() - o->w->last_handoff >= o->w->interval)
 		handoff(o);
 }
 
@@ -288,7 +281,6 @@ static void writer_stop(struct out *o)
 	free(w);
 	o->w = NULL;
 }
-
 
 void out_flush(struct out *o)
 {

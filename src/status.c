@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "status.h"
 #include "xmalloc.h"
@@ -22,14 +23,6 @@ struct status {
 	uint64_t events, lost, procs;   /* written by the event loop (atomics) */
 	uint64_t start;
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 bool status_wanted(int out_fd)
 {
@@ -102,7 +95,7 @@ static void *status_main(void *arg)
 		if (s->stop)
 			break;
 		pthread_mutex_unlock(&s->mu);
-		now = mono_ns();
+		now = now_ns();
 		if (now - last_t >= RATE_NS) {
 			uint64_t ev = __atomic_load_n(&s->events, __ATOMIC_RELAXED);
 
@@ -129,7 +122,7 @@ struct status *status_start(void)
 
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
-	s->start = mono_ns();
+	s->start = now_ns();
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	rc = pthread_create(&s->thread, NULL, status_main, s);
