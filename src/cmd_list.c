@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "commands.h"
 #include "exitcodes.h"
@@ -52,13 +51,6 @@ static bool listed_library(const struct py_target *t)
 	return t->in_library || (t->sdt && t->sdt->e_type == ET_DYN && t->sdt->soname);
 }
 
-static bool same_inode(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-	       sa.st_ino == sb.st_ino;
-}
-
 /* A build tree (--enable-shared): warn about every libpython beside the
  * executable that carries markers but is not the one it loads here. */
 static void warn_other_libpythons(const struct py_target *t)
@@ -81,8 +73,8 @@ static void warn_other_libpythons(const struct py_target *t)
 		if (strncmp(e->d_name, "libpython", 9) != 0 || !strstr(e->d_name, ".so"))
 			continue;
 		path = xasprintf("%s/%s", slash ? dir : ".", e->d_name);
-		if (!same_inode(path, t->marker_file) && sdt_file_open(path, &f, err, sizeof(err)) == 0) {
-			if (sdt_count_provider(f, "python") > 0)
+		if (!target_same_file(path, t->marker_file) && sdt_file_open(path, &f, err, sizeof(err)) == 0) {
+			if (has_python_markers(f))
 				warn_msg("%s beside %s also carries markers, but %s loads %s here; run "
 					 "it with LD_LIBRARY_PATH=%s (pytrace -c follows the command's own "
 					 "environment)", path, t->exe, t->exe,
@@ -125,7 +117,7 @@ static void print_text(const struct py_target *t, const char *how)
 		printf("version:     unknown\n");
 	if (f->finalize_offset)
 		printf("Py_FinalizeEx: file offset 0x%" PRIx64 "\n", f->finalize_offset);
-	printf("markers:     %zu\n\n", sdt_count_provider(f, "python"));
+	printf("markers:     %zu\n\n", sdt_count_provider(f, PY_PROVIDER));
 
 	printf("%-34s %-12s %-12s %-12s %-12s %s\n", "MARKER", "ADDRESS", "OFFSET", "SEMAPHORE",
 	       "SEM.OFFSET", "ARGUMENTS");
@@ -245,7 +237,7 @@ static void print_json(const struct py_target *t, const char *how)
 	json_key("health", false);
 	json_str(marker_health_name(t->health));
 	printf(",\"finalize_offset\":%" PRIu64, f->finalize_offset);
-	printf(",\"marker_count\":%zu", sdt_count_provider(f, "python"));
+	printf(",\"marker_count\":%zu", sdt_count_provider(f, PY_PROVIDER));
 	json_key("markers", false);
 	putchar('[');
 	for (size_t i = 0; i < f->nnotes; i++) {

@@ -106,7 +106,7 @@ const struct marker_version *marker_version_of(int major, int minor)
 	return NULL;
 }
 
-static bool has_python_markers(const struct sdt_file *f)
+bool has_python_markers(const struct sdt_file *f)
 {
 	return f && sdt_count_provider(f, PY_PROVIDER) > 0;
 }

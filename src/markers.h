@@ -88,6 +88,8 @@ struct py_target;
  * raised (ceval.c: Assertion 'cframe.use_tracing' failed): neither --lines
  * nor the entry fix may raise it there. */
 bool marker_line_aborts(const struct py_target *t);
+/* f (may be NULL) carries markers of provider "python". */
+bool has_python_markers(const struct sdt_file *f);
 /* `list`'s caveat for such a build (what a trace lacks), or NULL. */
 const char *marker_line_aborts_caveat(const struct py_target *t);
 

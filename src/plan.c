@@ -3,7 +3,6 @@
  * decides the 3.11 entry fix. */
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "exitcodes.h"
 #include "log.h"
@@ -86,14 +85,6 @@ static int events_only(const struct options *o, struct trace_plan *plan, char *e
 	return 0;
 }
 
-static bool same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-
-	return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-	       sa.st_ino == sb.st_ino;
-}
-
 /* --python X -p PID: PID must run X (its executable or its markers' file). */
 static int pid_running(const struct options *o, struct trace_plan *plan, char *err, size_t errlen)
 {
@@ -105,8 +96,8 @@ static int pid_running(const struct options *o, struct trace_plan *plan, char *e
 		target_free(&want);
 		return -1;
 	}
-	if (!same_file(want.marker_file, plan->target.marker_file) &&
-	    !same_file(want.exe, plan->target.exe)) {
+	if (!target_same_file(want.marker_file, plan->target.marker_file) &&
+	    !target_same_file(want.exe, plan->target.exe)) {
 		err_set(err, errlen, "PID %d runs %s, not %s; drop --python, or give the PID of a "
 			"process running it", (int)o->pid, plan->target.exe, o->python);
 		target_free(&want);

@@ -46,11 +46,6 @@ static void target_init(struct py_target *t)
 	t->py_major = t->py_minor = -1;
 }
 
-static bool has_markers(const struct sdt_file *f)
-{
-	return f && sdt_count_provider(f, PY_PROVIDER) > 0;
-}
-
 static bool is_libpython_name(const char *s)
 {
 	const char *base = strrchr(s, '/');
@@ -68,7 +63,7 @@ static int settle(struct py_target *t, struct sdt_file *exe_sdt, const char *lib
 
 	t->py_major = exe_sdt->py_major;
 	t->py_minor = exe_sdt->py_minor;
-	if (has_markers(exe_sdt)) {
+	if (has_python_markers(exe_sdt)) {
 		t->sdt = exe_sdt;
 		t->marker_file = xstrdup(t->exe);
 	} else if (lib_path) {
@@ -80,7 +75,7 @@ static int settle(struct py_target *t, struct sdt_file *exe_sdt, const char *lib
 			t->py_major = lib->py_major;
 			t->py_minor = lib->py_minor;
 		}
-		if (has_markers(lib)) {
+		if (has_python_markers(lib)) {
 			t->sdt = lib;
 			t->marker_file = xstrdup(lib_path);
 			t->in_library = true;
@@ -119,7 +114,7 @@ static int target_from_path_lp(const char *path, const char *lp, struct py_targe
 		return -1;
 	}
 	t->exe = xstrdup(real);
-	if (!has_markers(exe)) {
+	if (!has_python_markers(exe)) {
 		for (size_t i = 0; i < exe->nneeded && !lib; i++)
 			if (is_libpython_name(exe->needed[i]))
 				lib = lp ? ldpath_resolve_env(exe->needed[i], exe, NULL, lp, NULL) :
@@ -143,10 +138,10 @@ int target_from_path(const char *path, struct py_target *t, char *err, size_t er
 
 /* ---- from a running process ---- */
 
-static bool same_file(const char *a, const char *b)
+bool target_same_file(const char *a, const char *b)
 {
 	struct stat sa, sb;
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
 	       sa.st_ino == sb.st_ino;
 }
 
@@ -363,11 +358,11 @@ int target_from_pid(pid_t pid, struct py_target *t, char *err, size_t errlen)
 		/* no mapping of the exe path: fall back to the magic link */
 		snprintf(proc, sizeof(proc), "/proc/%d/exe", (int)pid);
 		t->exe = xstrdup(link);
-		if (!same_file(t->exe, proc) && t->root) {
+		if (!target_same_file(t->exe, proc) && t->root) {
 			free(t->exe);
 			t->exe = xasprintf("%s%s", t->root, link);
 		}
-		if (!same_file(t->exe, proc)) {
+		if (!target_same_file(t->exe, proc)) {
 			free(t->exe);
 			t->exe = xstrdup(proc);
 		}
@@ -378,13 +373,13 @@ int target_from_pid(pid_t pid, struct py_target *t, char *err, size_t errlen)
 	}
 	if (sdt_file_open(t->exe, &exe_sdt, err, errlen) < 0)
 		goto out;
-	if (!has_markers(exe_sdt) && find_mapping(maps, NULL, &lib_map)) {
+	if (!has_python_markers(exe_sdt) && find_mapping(maps, NULL, &lib_map)) {
 		lib_host = host_path(pid, t->root, &lib_map, err, errlen);
 		if (!lib_host) {
 			sdt_file_free(exe_sdt);
 			goto out;
 		}
-	} else if (!has_markers(exe_sdt)) {
+	} else if (!has_python_markers(exe_sdt)) {
 		/* Not mapped yet (stopped at exec, before ld.so ran): the libpython
 		 * ld.so will load for this process, in its own environment. */
 		char *name = NULL;

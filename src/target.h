@@ -29,6 +29,8 @@ int target_from_pid(pid_t pid, struct py_target *t, char *err, size_t errlen);
 /* From a shell command: PATH lookup, #! lines, /usr/bin/env. A guess. */
 int target_from_command(const char *cmd, struct py_target *t, char *err, size_t errlen);
 void target_free(struct py_target *t);
+/* a and b (either may be NULL) name the same file (device and inode). */
+bool target_same_file(const char *a, const char *b);
 
 /* A python run from its build tree (pybuilddir.txt beside the executable)
  * takes its stdlib from Lib/ beside it, or ../Lib/ for an out-of-tree build
