@@ -1,6 +1,5 @@
 /* The engines pytrace knows, in --engine auto's order (engine.h). */
 #include <stdbool.h>
-#include <string.h>
 
 #include "engine.h"
 
@@ -29,10 +28,3 @@ const struct engine_ops *engine_fallback(const struct engine_ops *const *list,
 	return NULL;
 }
 
-const struct engine_ops *engine_by_name(const char *name)
-{
-	for (size_t i = 0; engines[i]; i++)
-		if (strcmp(engines[i]->name, name) == 0)
-			return engines[i];
-	return NULL;
-}

@@ -46,8 +46,6 @@ extern const struct engine_ops engine_bpf;
 /* Every engine, in --engine auto's order of preference (the reference
  * engine first), NULL-terminated. */
 extern const struct engine_ops *const engines[];
-/* The engine called name, or NULL. */
-const struct engine_ops *engine_by_name(const char *name);
 
 /* --engine auto chose e before the plan existed.  When e cannot trace the
  * plan (why says why), the next engine of list (NULL-terminated, in order

@@ -77,18 +77,18 @@ static const struct {
 	int from, to;              /* PYV() bounds, inclusive */
 	struct marker_version v;
 } versions[] = {
-	{ PYV(0, 0), PYV(3, 10), { 3, 0, 10, "<= 3.10", HEALTH_FULL, 0, NULL, NULL, NULL } },
-	{ PYV(3, 11), PYV(3, 11), { 3, 11, 11, "3.11", HEALTH_ENTRY_NEEDS_LINE, 0,
+	{ PYV(0, 0), PYV(3, 10), { "<= 3.10", HEALTH_FULL, 0, NULL, NULL, NULL } },
+	{ PYV(3, 11), PYV(3, 11), { "3.11", HEALTH_ENTRY_NEEDS_LINE, 0,
 	  "CPython 3.11: function__entry fires only while the line marker's semaphore "
 	  "is raised; pytrace raises it (turn off with --no-entry-fix)", NULL, NULL } },
-	{ PYV(3, 12), PYV(3, 14), { 3, 12, 14, "3.12-3.14", HEALTH_NO_CALL_MARKERS,
+	{ PYV(3, 12), PYV(3, 14), { "3.12-3.14", HEALTH_NO_CALL_MARKERS,
 	  MARKS_CALLS | MARKS_LINES,
 	  "CPython 3.12–3.14 removed function__entry/return and line; only gc, import "
 	  "and audit markers remain",
 	  "3.12-3.14 keep only gc, import and audit markers",
 	  "a call tree needs CPython <= 3.11 or >= 3.15, and --gc, --imports or --audit "
 	  "trace those events alone" } },
-	{ PYV(3, 15), PYV(99, 999), { 3, 15, 999, ">= 3.15", HEALTH_RETURN_ON_YIELD, MARKS_LINES,
+	{ PYV(3, 15), PYV(99, 999), { ">= 3.15", HEALTH_RETURN_ON_YIELD, MARKS_LINES,
 	  "CPython 3.15+: function__entry/return are back, but a yield shows as a "
 	  "return, creating a generator or coroutine fires an entry and a generator "
 	  "thrown into fires only its return (the bpf engine mends both through "

@@ -59,7 +59,6 @@ const char *marker_note_name(enum ev_kind kind);
 
 /* A range of CPython versions and what their markers can do. */
 struct marker_version {
-	int major, minor_from, minor_to;
 	const char *label;         /* "3.12-3.14" */
 	enum marker_health health;
 	unsigned absent;           /* MARK() bits of the markers these versions lack */

@@ -82,7 +82,6 @@ void stap_stream_release(struct stap_stream *s, bool all)
 		    top->arrival + REORDER_WINDOW > now)
 			break;
 		struct held h = heap_pop(s);
-		s->events++;
 		pipeline_push(s->p, &h.ev);
 		free(h.strings);
 	}

@@ -34,7 +34,7 @@ struct stap_stream {
 	uint64_t start_ns;        /* when the stream's header arrived (0: not yet) */
 	struct held *heap;        /* events waiting to be released in ts order */
 	size_t nheap, capheap;
-	uint64_t seq, newest_ts, events;
+	uint64_t seq, newest_ts;
 };
 
 void stap_stream_init(struct stap_stream *s, struct pipeline *p);
