@@ -52,4 +52,10 @@ static inline uint64_t flame_self_us(const struct flame *f, size_t i)
 	return (f->nodes[i].self_ns + 500) / 1000;
 }
 
+/* Time of node i's calls that never returned, in whole microseconds. */
+static inline uint64_t flame_open_us(const struct flame *f, size_t i)
+{
+	return (f->nodes[i].open_ns + 500) / 1000;
+}
+
 #endif

@@ -406,13 +406,9 @@ static bool in_site(struct pipeline *p, const struct thread *th)
 
 static struct startup *startup_of(struct pipeline *p, const struct render_proc *proc)
 {
-	if (proc->index >= p->startup_cap) {
-		size_t old = p->startup_cap;
-
-		p->startup = xgrow(p->startup, &p->startup_cap, (size_t)proc->index + 1,
-				   sizeof(*p->startup));
-		memset(p->startup + old, 0, (p->startup_cap - old) * sizeof(*p->startup));
-	}
+	if (proc->index >= p->startup_cap)
+		p->startup = xgrow_zero(p->startup, &p->startup_cap, (size_t)proc->index + 1,
+					sizeof(*p->startup));
 	return &p->startup[proc->index];
 }
 

@@ -126,7 +126,7 @@ static void folded_finish(struct renderer *r, uint64_t end_ts)
 	(void)end_ts;
 	for (size_t i = 1; i < f->fl.nnodes; i++) {
 		uint64_t us = flame_self_us(&f->fl, i);
-		uint64_t open_us = (f->fl.nodes[i].open_ns + 500) / 1000;
+		uint64_t open_us = flame_open_us(&f->fl, i);
 
 		if (us)
 			put_path(f, i, "", us, &path, &path_cap);

@@ -219,11 +219,6 @@ static void put_pct(struct out *o, uint64_t part, uint64_t whole)
 	out_char(o, '%');
 }
 
-static uint64_t open_us(const struct svg *s, size_t i)
-{
-	return (s->fl.nodes[i].open_ns + 500) / 1000;
-}
-
 /* Node i's frame, or with open its "[never returned]" frame beside it:
  * the self time of its calls never returned, to the end of the trace (as
  * folded writes it: a path of its own, its last frame so marked). */
@@ -231,7 +226,7 @@ static void put_frame(struct svg *s, uint32_t i, bool open, uint64_t x_us, int d
 {
 	struct out *o = s->base.ctx.out;
 	const struct flame_node *nd = &s->fl.nodes[i];
-	uint64_t total = s->total_us[0], w_us = open ? open_us(s, i) : s->total_us[i];
+	uint64_t total = s->total_us[0], w_us = open ? flame_open_us(&s->fl, i) : s->total_us[i];
 	double x = SVG_PAD + (double)x_us * scale, w = (double)w_us * scale;
 	char num[64];
 
@@ -411,7 +406,7 @@ static void svg_finish(struct renderer *r, uint64_t end_ts)
 	/* a node's frame spans its self time and its children's frames, each
 	 * with its "[never returned]" frame; a parent comes before its children */
 	for (size_t i = n; i-- > 1;) {
-		s->total_us[s->fl.nodes[i].parent] += s->total_us[i] + open_us(s, i);
+		s->total_us[s->fl.nodes[i].parent] += s->total_us[i] + flame_open_us(&s->fl, i);
 		s->total_ns[s->fl.nodes[i].parent] += s->total_ns[i] + s->fl.nodes[i].open_ns;
 	}
 	/* frames narrower than MIN_PX are left out (a child is never wider
@@ -423,9 +418,9 @@ static void svg_finish(struct renderer *r, uint64_t end_ts)
 	for (size_t i = 1; i < n; i++) {
 		depth[i] = depth[s->fl.nodes[i].parent] + 1;
 		bool real = s->total_us[i] && wide(s->total_us[i], scale);
-		bool open = open_us(s, i) && wide(open_us(s, i), scale);
+		bool open = flame_open_us(&s->fl, i) && wide(flame_open_us(&s->fl, i), scale);
 		nframes += real + open;
-		cut += (s->total_us[i] && !real) + (open_us(s, i) && !open);
+		cut += (s->total_us[i] && !real) + (flame_open_us(&s->fl, i) && !open);
 		if ((real || open) && depth[i] > maxd)
 			maxd = depth[i];
 	}
@@ -466,13 +461,13 @@ static void svg_finish(struct renderer *r, uint64_t end_ts)
 		uint64_t cx = p.x;
 		for (uint32_t k = 0; k < count[p.node]; k++) {
 			uint32_t c = order[first[p.node] + k];
-			cx += s->total_us[c] + open_us(s, c);
+			cx += s->total_us[c] + flame_open_us(&s->fl, c);
 		}
 		for (uint32_t k = count[p.node]; k-- > 0;) {
 			uint32_t c = order[first[p.node] + k];
 			stk = xgrow(stk, &cap, nstk + 2, sizeof(*stk));
-			cx -= open_us(s, c);
-			if (open_us(s, c) && wide(open_us(s, c), scale))
+			cx -= flame_open_us(&s->fl, c);
+			if (flame_open_us(&s->fl, c) && wide(flame_open_us(&s->fl, c), scale))
 				stk[nstk++] = (struct pending){ .node = c, .open = true, .x = cx,
 								.depth = p.depth + 1 };
 			cx -= s->total_us[c];
