@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "agg.h"
 #include "pipeline.h"
 #include "plan.h"
 #include "probe_checks.h"
@@ -33,6 +34,11 @@ struct engine_ops {
 	 * *exit_code set to one of exitcodes.h. */
 	int (*run)(const struct trace_plan *plan, struct pipeline *p,
 		   struct run_result *res, int *exit_code, char *err, size_t errlen);
+	/* Optional: trace per plan like run, but aggregate per function where
+	 * the events happen and deliver tables to sink (agg.h) instead of
+	 * pushing events.  NULL: this engine cannot aggregate. */
+	int (*aggregate)(const struct trace_plan *plan, const struct agg_sink *sink,
+			 struct run_result *res, int *exit_code, char *err, size_t errlen);
 };
 
 /* An interpreter is traced (the plan's, or one found at exec): tell the

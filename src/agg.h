@@ -1,0 +1,49 @@
+/* Per-function aggregates computed where the events happen (BPF maps, stap
+ * aggregates) instead of from every event in user space: what `-f summary`
+ * alone and `pytrace top` show.  An engine that can aggregate fills an
+ * agg_table and hands the cumulative table to a sink every interval and
+ * once at the end. */
+#ifndef PYTRACE_AGG_H
+#define PYTRACE_AGG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "intern.h"
+
+/* One function of one process, cumulative since the trace began. */
+struct agg_row {
+	int32_t pid;
+	uint32_t func, file;  /* intern ids in agg_table.in */
+	int64_t line;         /* the line its entries report */
+	uint64_t calls;       /* completed calls */
+	uint64_t total_ns;    /* outermost activations only: recursion counts once */
+	uint64_t self_ns;     /* total minus its callees' time */
+	uint64_t max_ns;      /* longest completed call */
+	uint64_t sum_ns;      /* every completed call's duration (mean = sum / calls) */
+	uint64_t open;        /* activations not returned when the table was taken */
+};
+
+struct agg_table {
+	struct intern *in;    /* the rows' strings */
+	struct agg_row *rows;
+	size_t nrows, cap;
+	uint64_t elapsed_ns;  /* since tracing began */
+	uint64_t events;      /* entries and returns aggregated */
+	uint64_t lost;        /* events that could not be aggregated, all causes: */
+	uint64_t stack_overflow;  /* deeper than the per-thread stack kept */
+	uint64_t map_full;        /* a new function or thread found its map full */
+	uint32_t nprocs;      /* processes traced so far */
+};
+
+/* Where an aggregating engine delivers its tables. */
+struct agg_sink {
+	uint64_t interval_ns; /* a snapshot every interval; 0: only the final one */
+	/* The cumulative table (valid during the call only); final is true
+	 * once, at the end.  Returning false asks the engine to stop. */
+	bool (*snapshot)(void *arg, const struct agg_table *t, bool final);
+	void *arg;
+};
+
+#endif
