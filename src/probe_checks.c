@@ -16,7 +16,9 @@
  * tracefs is only needed when the PMU is missing (libbpf's legacy attach).
  */
 #include <bpf/libbpf.h>
+#include <errno.h>
 #include <grp.h>
+#include <mntent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,18 +166,57 @@ static void check_uprobes(struct probe_check *c)
 	}
 }
 
+/* Where tracefs is mounted, from /proc/self/mounts: anyone can read that,
+ * while tracefs itself is root-only (mode 0700) on most systems, so a
+ * failed stat of uprobe_events alone cannot tell "not mounted" from "not
+ * yours to read". */
+static bool tracefs_mounted_at(char *dir, size_t len)
+{
+	FILE *f = setmntent("/proc/self/mounts", "r");
+	struct mntent *m;
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && (m = getmntent(f)))
+		if (strcmp(m->mnt_type, "tracefs") == 0) {
+			snprintf(dir, len, "%s", m->mnt_dir);
+			found = true;
+		}
+	endmntent(f);
+	return found;
+}
+
 static void check_tracefs(struct probe_check *c)
 {
-	if (exists("/sys/kernel/tracing/uprobe_events")) {
-		c->ok = true;
-		snprintf(c->detail, sizeof(c->detail), "tracefs mounted at /sys/kernel/tracing");
-	} else if (exists("/sys/kernel/debug/tracing/uprobe_events")) {
-		c->ok = true;
-		snprintf(c->detail, sizeof(c->detail), "tracefs mounted at /sys/kernel/debug/tracing");
-	} else {
+	static const char *const known[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	char dir[128], events[160];
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		snprintf(events, sizeof(events), "%s/uprobe_events", known[i]);
+		if (exists(events)) {
+			c->ok = true;
+			snprintf(c->detail, sizeof(c->detail), "tracefs mounted at %s", known[i]);
+			return;
+		}
+	}
+	if (!tracefs_mounted_at(dir, sizeof(dir))) {
 		snprintf(c->detail, sizeof(c->detail), "tracefs/debugfs not mounted; mount it with "
 			 "`mount -t tracefs nodev /sys/kernel/tracing` (or `mount -t debugfs nodev "
 			 "/sys/kernel/debug`)");
+		return;
+	}
+	snprintf(events, sizeof(events), "%s/uprobe_events", dir);
+	if (stat(events, &st) == 0) {
+		c->ok = true;
+		snprintf(c->detail, sizeof(c->detail), "tracefs mounted at %s", dir);
+	} else if (errno == EACCES) {
+		snprintf(c->detail, sizeof(c->detail), "tracefs is mounted at %s but this user "
+			 "cannot read it (root only); run pytrace with sudo", dir);
+	} else {
+		snprintf(c->detail, sizeof(c->detail), "tracefs is mounted at %s but has no "
+			 "uprobe_events (kernel built without CONFIG_UPROBE_EVENTS)", dir);
 	}
 }
 
@@ -191,6 +232,24 @@ static bool file_has(const char *path, const char *needle)
 		found = strstr(line, needle) != NULL;
 	fclose(f);
 	return found;
+}
+
+/* Was the running kernel installed from a Debian/Ubuntu package? Only then
+ * does a linux-headers-RELEASE package exist to suggest; a custom-built
+ * kernel (or a container's host kernel) has none. */
+static bool kernel_from_package(const char *release)
+{
+	static const char *const forms[] = { "linux-image-%s", "linux-image-%s-unsigned",
+					     "linux-image-unsigned-%s" };
+	char list[300], name[200];
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		snprintf(name, sizeof(name), forms[i], release);
+		snprintf(list, sizeof(list), "/var/lib/dpkg/info/%s.list", name);
+		if (exists(list))
+			return true;
+	}
+	return false;
 }
 
 /* STAP_TASK_WORK_WHAT: the kernel headers name task_work_cancel_func()
@@ -269,9 +328,14 @@ size_t stap_checks(struct probe_check *out, size_t max)
 		c->ok = exists(build);
 		if (c->ok)
 			snprintf(c->detail, sizeof(c->detail), "%s", build);
-		else
+		else if (kernel_from_package(u.release))
 			snprintf(c->detail, sizeof(c->detail), "no kernel build tree (%s); install "
 				 "linux-headers-%s", build, u.release);
+		else
+			snprintf(c->detail, sizeof(c->detail), "no kernel build tree (%s); this kernel "
+				 "was not installed from a package (no linux-image-%s here), so no "
+				 "linux-headers package matches it: link that path to the tree it was "
+				 "built from (run `make modules_prepare` there)", build, u.release);
 	}
 
 	c = add(out, max, &n, "stap vs kernel", true);

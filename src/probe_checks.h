@@ -11,7 +11,7 @@ struct probe_check {
 	const char *name;          /* "stap on PATH", "uprobes", ... (static) */
 	bool ok;
 	bool required;             /* false: informational, does not block the engine */
-	char detail[320];          /* what was found, or why not and the way out */
+	char detail[512];          /* what was found, or why not and the way out */
 	bool suggest_bpf;          /* a failed stap check bpf gets around: doctor says
 				    * "use --engine bpf"; the engines' one-line reason does not */
 };

@@ -49,6 +49,17 @@ fi
 if [ ! -e "/lib/modules/$(uname -r)/build" ]; then
 	check "no kernel build tree: named with its path" \
 		grep -q "FAIL.*no kernel build tree (/lib/modules/$(uname -r)/build)" "$TMP/out"
+	# the headers package to suggest exists only for a packaged kernel
+	rel=$(uname -r)
+	if ls /var/lib/dpkg/info/linux-image-"$rel".list /var/lib/dpkg/info/linux-image-"$rel"-unsigned.list \
+		/var/lib/dpkg/info/linux-image-unsigned-"$rel".list >/dev/null 2>&1; then
+		check "packaged kernel: suggests linux-headers-$rel" grep -q "install linux-headers-$rel" "$TMP/out"
+	else
+		check "custom kernel: no made-up linux-headers-$rel package suggested" \
+			sh -c "! grep -q 'install linux-headers-$rel' '$TMP/out'"
+		check "custom kernel: says it is not from a package and how to give stap a tree" \
+			grep -q "FAIL.*was not installed from a package (no linux-image-$rel here).*make modules_prepare" "$TMP/out"
+	fi
 else
 	check "kernel build tree found" grep -q "ok .*kernel build tree" "$TMP/out"
 fi
@@ -91,6 +102,24 @@ if is_root && have setpriv && id nobody >/dev/null 2>&1; then
 		sh -c "tail -1 '$TMP/both' | grep -q 'fix one of the FAIL lines above'"
 else
 	skip "unprivileged doctor: needs root, setpriv and user nobody"
+fi
+
+# tracefs mounted but root-only (mode 0700, the usual case): a non-root
+# doctor says it is mounted and unreadable, not "not mounted". A private
+# mount namespace keeps the host's mounts as they are.
+if is_root && have setpriv && have unshare && id nobody >/dev/null 2>&1 &&
+	unshare -m sh -c 'mount -t tracefs -o mode=700 nodev /sys/kernel/tracing' 2>/dev/null; then
+	unshare -m sh -c 'mount -t tracefs -o mode=700 nodev /sys/kernel/tracing &&
+		setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$1" doctor' \
+		sh "$TMP/pytrace-copy" >"$TMP/out3" 2>&1
+	grep tracefs "$TMP/out3" | sed 's/^/# nobody, tracefs 0700: /'
+	check "as nobody, tracefs mounted 0700: says mounted but unreadable, names the way out" \
+		grep -q 'tracefs is mounted at /sys/kernel/tracing but this user cannot read it (root only); run pytrace with sudo' "$TMP/out3"
+	unshare -m sh -c 'mount -t tracefs -o mode=700 nodev /sys/kernel/tracing && "$1" doctor' \
+		sh "$TMP/pytrace-copy" >"$TMP/out4" 2>&1
+	check "as root, tracefs mounted: ok with its path" grep -q 'ok .*tracefs mounted at /sys/kernel/tracing' "$TMP/out4"
+else
+	skip "tracefs wording: needs root, setpriv, unshare, user nobody and a mountable tracefs"
 fi
 
 expect_exit "doctor --json: refused, not ignored" 2 "$PYTRACE" doctor --json
