@@ -1,12 +1,13 @@
 /* text: the indented call tree, one line per event:
  *
- *   <µs since start> <comm>(<pid>[/<tid>]): <indent>=> <func> in <file>:<line>
- *   <µs since start> <comm>(<pid>[/<tid>]): <indent><= <func> in <file>:<line> (<duration>)
+ *   <µs since start> <comm>(<pid>/<tid>): <indent>=> <func> in <file>:<line>
+ *   <µs since start> <comm>(<pid>/<tid>): <indent><= <func> in <file>:<line> (<duration>)
  *
  * Indentation is two spaces a level for MAX_INDENT levels; deeper lines
  * carry "[depth N] " after it.
- * "/<tid>" appears for threads other than the main one and, once a second
- * thread was seen, for the main thread too. Names are escaped onto one line
+ * The tid is always there, also in a single-threaded process: a stream
+ * cannot know whether a second thread will come, and one prefix form per
+ * trace keeps grep patterns working when one does. Names are escaped onto one line
  * (\n, \t, \\, \xHH for control bytes and invalid UTF-8) once per distinct
  * string; everything else is formatted by hand into the output buffer. */
 #include <stdlib.h>
@@ -31,7 +32,6 @@ struct prefix {
 	char *s;
 	uint32_t len;
 	uint32_t names;       /* text.names when built */
-	uint32_t nthreads;    /* the process's thread count when built */
 	bool built;
 };
 
@@ -62,13 +62,12 @@ static void text_destroy(struct renderer *r)
 	free(t);
 }
 
-/* "comm(pid[/tid]): ", rebuilt when a process's name or the thread count
- * of this one changes. */
+/* "comm(pid/tid): ", rebuilt when a process's name changes. */
 static const struct prefix *prefix_for(struct text *t, const struct render_thread *th)
 {
 	struct prefix *pf = render_thread_slot((void **)&t->prefixes, &t->nprefixes, th,
 					       sizeof(*t->prefixes));
-	if (pf->built && pf->names == t->names && pf->nthreads == th->proc->nthreads)
+	if (pf->built && pf->names == t->names)
 		return pf;
 	const struct esc_entry *comm = th->proc->comm ? esc_get(&t->esc, t->base.ctx.in, th->proc->comm) : NULL;
 	const char *name = comm ? comm->s : "python";
@@ -80,15 +79,12 @@ static const struct prefix *prefix_for(struct text *t, const struct render_threa
 	d += nlen;
 	*d++ = '(';
 	d += fmt_i64(d, th->pid);
-	if (th->tid != th->pid || th->proc->nthreads > 1) {
-		*d++ = '/';
-		d += fmt_i64(d, th->tid);
-	}
+	*d++ = '/';
+	d += fmt_i64(d, th->tid);
 	memcpy(d, "): ", 3);
 	d += 3;
 	pf->len = (uint32_t)(d - pf->s);
 	pf->names = t->names;
-	pf->nthreads = th->proc->nthreads;
 	pf->built = true;
 	return pf;
 }
