@@ -61,14 +61,14 @@ events_only() {
 		"$PYTRACE" --engine bpf --gc --imports --audit -c "$py $prog"
 	check "$label: says it is an events-only trace" grep -q "events only" "$TMP/err"
 	check "$label: 3 gc.collect() -> at least 3 gc starts and dones" bash -c \
-		'[ "$(grep -c "^ *[0-9]* $2([0-9]*): \*\* gc start, generation 2" "$1")" -ge 3 ] &&
+		'[ "$(grep -c "^ *[0-9]* $2([0-9]*/[0-9]*): \*\* gc start, generation 2" "$1")" -ge 3 ] &&
 		 [ "$(grep -c "\*\* gc done" "$1")" -ge 3 ]' _ "$TMP/out" "$comm"
 	check "$label: imports of fractions and csv, found" bash -c \
 		'grep -q "\*\* import fractions done" "$1" && grep -q "\*\* import csv done" "$1"' _ "$TMP/out"
 	check "$label: exactly 3 audit pytrace.test events" \
 		test "$(grep -c '\*\* audit pytrace.test$' "$TMP/out")" -eq 3
 	check "$label: flat (no indentation), each with a timestamp" bash -c \
-		'! grep -v "^ *[0-9]\+ $2([0-9]*): \*\* " "$1" | grep -q .' _ "$TMP/out" "$comm"
+		'! grep -v "^ *[0-9]\+ $2([0-9]*/[0-9]*): \*\* " "$1" | grep -q .' _ "$TMP/out" "$comm"
 	expect_exit "$label: json" 0 "$PYTRACE" --engine bpf --gc --audit -f json -c "$py $prog"
 	check "$label: json has gc and audit events, no calls, depth 0" "$PY311" -c '
 import json, sys
