@@ -54,6 +54,7 @@
 #include "sema.h"
 #include "signals.h"
 #include "spawn.h"
+#include "supervise.h"
 #include "xmalloc.h"
 
 #include "engine_bpf.skel.h"
@@ -62,8 +63,6 @@
 #define MIN_RING_BYTES      4096u
 #define DRAIN_INTERVAL_MS   10
 #define RECORDS_PER_ROUND   200000   /* then look at the clock and the target */
-#define STOP_GRACE_NS       1000000000ull  /* a signalled stop lets -c end itself first */
-#define KILL_GRACE_NS       5000000000ull  /* then SIGTERM, then after this SIGKILL */
 
 struct bpf_run {
 	const struct trace_plan *plan;
@@ -81,6 +80,7 @@ struct bpf_run {
 	struct bpf_watchdog watchdog; /* resumes held processes, lowers semaphores if we die */
 	int pidfd;                    /* -p: readable once the target exits */
 	struct exec_hold hold;        /* -c: processes stopped at exec (bpf_exec_hold.c) */
+	struct supervisor sup;        /* when to stop, and the command's end (supervise.h) */
 
 	struct sema_set *sets;        /* marker files probed, and their semaphores */
 	size_t nsets, capsets;
@@ -672,19 +672,15 @@ static bool pid_exited(struct bpf_run *r)
 }
 
 /* The command's processes besides the main one (the tree the fork/exit
- * tracepoints keep), those still in the command's process group only when
- * group_only: one that left it (setsid, setpgid: a daemon) left on purpose,
- * as a terminal's Ctrl-C would not reach it either.  Sends sig to each
- * (0: none) and returns how many there are; the first few pids in *some. */
-static int each_other_process(struct bpf_run *r, bool group_only, int sig, char *some, size_t len)
+ * tracepoints keep), as supervise.h asks for them. */
+static int each_other_process(void *ctx, bool group_only, int sig, char *some, size_t len)
 {
+	struct bpf_run *r = ctx;
 	__u32 key, next;
 	void *prev = NULL;
 	size_t used = 0;
 	int n = 0;
 
-	if (some && len)
-		some[0] = '\0';
 	while (bpf_map__get_next_key(r->skel->maps.procs, prev, &next, sizeof(next)) == 0) {
 		pid_t pid = (pid_t)next;
 
@@ -701,27 +697,6 @@ static int each_other_process(struct bpf_run *r, bool group_only, int sig, char 
 		n++;
 	}
 	return n;
-}
-
-/* Ask the command to end, as a shell would: its main process and those
- * still in its process group. */
-static void signal_command(struct bpf_run *r, int sig)
-{
-	if (!r->child.reaped)
-		kill(r->child.pid, sig);
-	each_other_process(r, true, sig, NULL, 0);
-}
-
-/* The command's main process ended: say which of its processes run on. */
-static void report_left(struct bpf_run *r)
-{
-	char some[96];
-	int n = each_other_process(r, false, 0, some, sizeof(some));
-
-	if (n > 0)
-		info_msg("the command's main process ended; %d of its processes still run%s%s%s: "
-			 "their traces are cut here, they run on untraced", n, " (PID ", some,
-			 n > 5 ? ", ...)" : ")");
 }
 
 /* Records lost in one slot of the `lost` map (LOST_EVENTS, LOST_META),
@@ -754,14 +729,12 @@ static void report_lost(struct bpf_run *r)
 	}
 }
 
+/* Drain the ring until the target ends or supervise.h says stop. */
 static void trace_loop(struct bpf_run *r, struct run_result *res)
 {
-	uint64_t start = now_ns(), stop_at = 0, deadline = 0;
-	bool termed = false, killed = false, timed = false;
 	int timeout = DRAIN_INTERVAL_MS;
 
-	if (r->plan->duration > 0)
-		deadline = start + (uint64_t)(r->plan->duration * 1e9);
+	supervise_started(&r->sup, now_ns());
 	for (;;) {
 		r->round = 0;
 		ring_buffer__poll(r->rb, timeout);
@@ -774,67 +747,12 @@ static void trace_loop(struct bpf_run *r, struct run_result *res)
 		uint64_t now = now_ns();
 		if (r->hold_calls)
 			release_calls(r, now - CALL_HOLD_NS);
-		if (!timed && deadline && now >= deadline) {
-			timed = true;
-			/* -c: stop tracing, let the command finish (bpf_run waits
-			 * for it and exits with its status). */
-			if (r->have_child && !stop_at) {
-				info_msg("--duration %g s reached: tracing stopped; the command runs on "
-					 "untraced to its end", r->plan->duration);
-				res->interrupted = true;
-				return;
-			}
-			request_stop();
-		}
-		/* Nobody reads the trace any more (| head), or it cannot be
-		 * written: stop tracing, but a -c command still gets to finish
-		 * (bpf_run waits for it).  A write error is said at once, not
-		 * only when that command ends. */
-		if (pipeline_output_closed(r->p)) {
-			char why[512];
-
-			if (pipeline_output_error(r->p, why, sizeof(why)) < 0)
-				warn_msg("%s: tracing stopped%s", why,
-					 r->have_child ? "; the command runs on untraced" : "");
+		if (!r->have_child && pid_exited(r)) {
+			res->target_exited = true;
 			return;
 		}
-		if (stop_requested() && !stop_at) {
-			stop_at = now;
-			res->interrupted = true;
-			/* Sent to pytrace alone (kill, timeout): pass it on to the
-			 * command, as a shell does; a terminal's reached it already. */
-			if (r->have_child && stop_signal_sent())
-				signal_command(r, stop_signal_sent());
-		}
-		if (r->have_child) {
-			if (spawn_poll(&r->child)) {
-				/* Stopping: the rest of the command's process group gets
-				 * the same escalation before pytrace leaves. */
-				if (!stop_at || killed || each_other_process(r, true, 0, NULL, 0) == 0) {
-					res->target_exited = true;
-					report_left(r);
-					return;
-				}
-			}
-			if (!stop_at)
-				continue;
-			/* Give the command a moment to end on its own, then end it:
-			 * SIGTERM, and SIGKILL to whatever of it still runs. */
-			if (!termed && now - stop_at >= STOP_GRACE_NS) {
-				signal_command(r, SIGTERM);
-				termed = true;
-			} else if (termed && !killed && now - stop_at >= STOP_GRACE_NS + KILL_GRACE_NS) {
-				signal_command(r, SIGKILL);
-				killed = true;
-			}
-		} else {
-			if (pid_exited(r)) {
-				res->target_exited = true;
-				return;
-			}
-			if (stop_at)
-				return;
-		}
+		if (supervise_tick(&r->sup, r->p, res, now) != SUP_TRACE)
+			return;
 	}
 }
 
@@ -923,6 +841,7 @@ static int bpf_run(const struct trace_plan *plan, struct pipeline *p, struct run
 		r.have_child = true;
 		r.command_pgid = getpgrp();
 	}
+	supervise_init(&r.sup, r.have_child ? &r.child : NULL, plan->duration, each_other_process, &r);
 	rc = load(&r, exit_code, err, errlen);
 	/* Before any process can be held or raised. */
 	if (rc == 0)
@@ -946,13 +865,13 @@ static int bpf_run(const struct trace_plan *plan, struct pipeline *p, struct run
 	}
 	trace_loop(&r, res);
 	teardown(&r);
+	/* --duration or a closed output: the command runs on to its end. */
+	supervise_wait(&r.sup, res);
 	if (r.termed)
 		info_msg("%u %s of the command ended by SIGTERM (as a pool's workers are at its "
 			 "end): %s there", r.termed, r.termed == 1 ? "process" : "processes",
 			 r.termed == 1 ? "its trace ends" : "their traces end");
 	if (r.have_child) {
-		if (!r.child.reaped)
-			spawn_abort(&r.child);   /* output closed: let the command finish */
 		res->exit_status = spawn_exit_code(&r.child);
 		if (r.events == 0 && !res->interrupted &&
 		    (res->exit_status == 127 || res->exit_status == 126))

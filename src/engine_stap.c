@@ -32,10 +32,11 @@
  *    pipeline_lost(), not printed.
  *    Other stap messages pass through with a "pytrace: stap: " prefix; any
  *    other stderr line is the traced command's own and passes unchanged.
- *  - Stopping (Ctrl-C, --duration, closed output): SIGINT to stap, which
- *    runs the script's end, flushes, and exits; pytrace keeps reading the
- *    stream to its end so nothing stap already produced is lost.  SIGTERM
- *    after STOP_GRACE, SIGKILL after KILL_GRACE.
+ *  - Stopping (Ctrl-C, --duration, closed output; supervise.h decides):
+ *    SIGINT to stap, which runs the script's end, flushes, and exits;
+ *    pytrace keeps reading the stream to its end so nothing stap already
+ *    produced is lost.  SIGTERM and SIGKILL follow on supervise.h's clock
+ *    (stapio takes a second signal as the same request; a third aborts).
  *  - The stream itself (reading the FIFO, putting the per-CPU buffers back
  *    in time order) is stap_stream.c. */
 #include <errno.h>
@@ -57,13 +58,11 @@
 #include "log.h"
 #include "probe_checks.h"
 #include "raw.h"
-#include "signals.h"
 #include "stap_stream.h"
 #include "stapgen.h"
+#include "supervise.h"
 #include "xmalloc.h"
 
-#define STOP_GRACE_NS   (5ull * 1000000000ull)
-#define KILL_GRACE_NS   (10ull * 1000000000ull)
 #define POLL_MS         50    /* also the output's tick (pipeline_tick) */
 
 /* --- the private directory --- */
@@ -377,14 +376,17 @@ static void account_losses(struct stap_run *r)
 	pipeline_incomplete(r->p, why);
 }
 
-/* The main loop: read the stream and stap's stderr until stap ends,
- * stopping it on request. */
+/* The main loop: read the stream and stap's stderr until stap ends.
+ * When supervise.h says tracing stops, stap is asked (SIGINT: it runs the
+ * script's end and flushes) and escalated on its clock. */
 static int run_loop(struct stap_run *r, struct run_result *res)
 {
-	uint64_t stop_at = 0;
-	bool sent_int = false, sent_term = false, sent_kill = false;
+	struct supervisor sup;
+	struct escalation stap_stop = { 0 };
+	bool started = false;
 	int wstatus = 0;
 
+	supervise_init(&sup, NULL, r->plan->duration, NULL, NULL);
 	for (;;) {
 		struct pollfd fds[2];
 		int nfds = 0;
@@ -411,24 +413,23 @@ static int run_loop(struct stap_run *r, struct run_result *res)
 		}
 
 		uint64_t now = now_ns();
-		if (!stop_at && r->plan->duration > 0 && r->stream.start_ns &&
-		    now - r->stream.start_ns >= (uint64_t)(r->plan->duration * 1e9))
-			request_stop();
-		if (!stop_at && pipeline_output_closed(r->p))
-			request_stop();
-		if (!stop_at && stop_requested()) {
-			stop_at = now;
-			res->interrupted = true;
+		/* --duration counts from the stream's start (the module runs),
+		 * not from the compile. */
+		if (!started && r->stream.start_ns) {
+			supervise_started(&sup, r->stream.start_ns);
+			started = true;
 		}
-		if (stop_at && !sent_int) {
-			kill(r->pid, SIGINT);
-			sent_int = true;
-		} else if (stop_at && !sent_term && now - stop_at >= STOP_GRACE_NS) {
-			kill(r->pid, SIGTERM);
-			sent_term = true;
-		} else if (stop_at && !sent_kill && now - stop_at >= KILL_GRACE_NS) {
-			kill(r->pid, SIGKILL);
-			sent_kill = true;
+		if (!stap_stop.since) {
+			if (supervise_tick(&sup, r->p, res, now) != SUP_TRACE) {
+				res->interrupted = true;
+				kill(r->pid, SIGINT);
+				escalation_begin(&stap_stop, now);
+			}
+		} else {
+			int sig = escalation_due(&stap_stop, now);
+
+			if (sig)
+				kill(r->pid, sig);
 		}
 	}
 	if (WIFEXITED(wstatus))
