@@ -49,7 +49,7 @@ int cmd_doctor(const struct options *o)
 	} else if (pick) {
 		char why[320];
 
-		engines[0]->available(why, sizeof(why));   /* the first blocking reason */
+		engines[0]->available(NULL, why, sizeof(why));   /* the first blocking reason */
 		printf("--engine auto will use: %s (%s cannot run: %s)\n", pick->name,
 		       engines[0]->name, why);
 	} else {

@@ -5,12 +5,6 @@
 
 const struct engine_ops *const engines[] = { &engine_stap, &engine_bpf, NULL };
 
-static bool can_trace(const struct engine_ops *e, const struct trace_plan *plan, char *why,
-		      size_t len)
-{
-	return !e->can_trace || e->can_trace(plan, why, len);
-}
-
 const struct engine_ops *engine_fallback(const struct engine_ops *const *list,
 					 const struct engine_ops *e,
 					 const struct trace_plan *plan, char *why, size_t len)
@@ -18,12 +12,12 @@ const struct engine_ops *engine_fallback(const struct engine_ops *const *list,
 	char skip[256];
 	size_t i = 0;
 
-	if (can_trace(e, plan, why, len))
+	if (e->available(plan, why, len))
 		return NULL;
 	while (list[i] && list[i] != e)
 		i++;
 	for (i = list[i] ? i + 1 : 0; list[i]; i++)
-		if (list[i]->available(skip, sizeof(skip)) && can_trace(list[i], plan, skip, sizeof(skip)))
+		if (list[i]->available(plan, skip, sizeof(skip)))
 			return list[i];
 	return NULL;
 }

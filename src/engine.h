@@ -22,13 +22,15 @@ struct engine_ops {
 	const char *name;
 	/* The way out, said when --engine NAME cannot run here. */
 	const char *unavailable_hint;
-	/* Can this engine run here? false with a one-line reason in why. */
-	bool (*available)(char *why, size_t len);
+	/* Can this engine run here, and (plan not NULL) trace this plan?  false
+	 * with a one-line reason in why.  Asked twice by --engine auto: with
+	 * NULL before the plan is built (without privileges, looking at the
+	 * target fails too, and the engine is the real problem), then with
+	 * the plan, so a plan the first engine cannot express (a -c python it
+	 * cannot know in advance) goes to the next (engine_fallback). */
+	bool (*available)(const struct trace_plan *plan, char *why, size_t len);
 	/* Every check doctor prints for this engine; returns how many. */
 	size_t (*checks)(struct probe_check *out, size_t max);
-	/* Optional: can this engine express this plan (available() is asked
-	 * before the plan exists)?  false with a one-line reason in why. */
-	bool (*can_trace)(const struct trace_plan *plan, char *why, size_t len);
 	/* Trace per plan, pushing events into p until the target exits or a stop
 	 * is requested (stop_requested(), signals.h). Returns 0, or -1 with err filled and
 	 * *exit_code set to one of exitcodes.h. */
@@ -55,7 +57,7 @@ extern const struct engine_ops *const engines[];
 
 /* --engine auto chose e before the plan existed.  When e cannot trace the
  * plan (why says why), the next engine of list (NULL-terminated, in order
- * of preference) that can run here and can trace it; else NULL. */
+ * of preference) that is available for it; else NULL. */
 const struct engine_ops *engine_fallback(const struct engine_ops *const *list,
 					 const struct engine_ops *e,
 					 const struct trace_plan *plan, char *why, size_t len);

@@ -805,8 +805,9 @@ static void teardown(struct bpf_run *r)
 	free(r->coros);
 }
 
-static bool bpf_available(char *why, size_t len)
+static bool bpf_available(const struct trace_plan *plan, char *why, size_t len)
 {
+	(void)plan;   /* every plan the CLI builds */
 	return bpf_can_run(why, len);
 }
 

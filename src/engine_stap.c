@@ -452,27 +452,23 @@ static int read_status(const char *path, int *status)
 	return 0;
 }
 
-static bool stap_available(char *why, size_t len)
-{
-	return stap_can_run(why, len);
-}
-
 /* What stap_run would refuse before starting stap: no -c/-p, or a plan
  * stapgen cannot write a script for (a -c python not known in advance, a
  * path stap would read as a glob). */
 static bool stap_can_trace(const struct trace_plan *plan, char *why, size_t len)
 {
-	char *script;
-
 	if (!plan->command && plan->pid <= 0)
 		return err_set(why, len, "the stap engine traces -c CMD or -p PID"), false;
 	if (plan->user)
 		return err_set(why, len, "-u USER is not done by the stap engine yet (run the "
 			       "user switch inside -c: -c \"runuser -u USER -- python3 app.py\")"),
 		       false;
-	script = stapgen_script(plan, NULL, why, len);
-	free(script);
-	return script != NULL;
+	return stapgen_plan_ok(plan, NULL, why, len);
+}
+
+static bool stap_available(const struct trace_plan *plan, char *why, size_t len)
+{
+	return stap_can_run(why, len) && (!plan || stap_can_trace(plan, why, len));
 }
 
 static int stap_run(const struct trace_plan *plan, struct pipeline *p, struct run_result *res,
@@ -573,6 +569,5 @@ const struct engine_ops engine_stap = {
 	.unavailable_hint = "use --engine bpf (or --engine auto); `pytrace doctor` explains",
 	.available = stap_available,
 	.checks = stap_checks,
-	.can_trace = stap_can_trace,
 	.run = stap_run,
 };

@@ -166,15 +166,18 @@ static void marker_out_for(enum ev_kind kind, struct marker_out *m)
 /* --pid/--tid values are numbers (the CLI parsed them); a number that is
  * no process id is refused all the same, as it is about to become script
  * text. */
-static int emit_id_set(FILE *f, const char *global, const struct id_list *l,
-		       const char *what, char *err, size_t errlen)
+static bool ids_ok(const struct id_list *l, const char *what, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = 0; i < l->n; i++)
 		if (l->v[i] <= 0)
-			return err_set(err, errlen, "%s wants a positive number", what);
+			return err_set(err, errlen, "%s wants a positive number", what), false;
+	return true;
+}
+
+static void emit_id_set(FILE *f, const char *global, const struct id_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
 		fprintf(f, "\t%s[%ld] = 1\n", global, (long)l->v[i]);
-	}
-	return 0;
 }
 
 static void emit_header(FILE *f, const struct trace_plan *plan, const char *fmt_lit)
@@ -248,7 +251,6 @@ static void emit_header(FILE *f, const struct trace_plan *plan, const char *fmt_
 static int emit_begin(FILE *f, const struct trace_plan *plan, char *err, size_t errlen)
 {
 	char *hdr = stap_literal(RAW_HEADER, err, errlen);
-	int rc = 0;
 
 	if (!hdr)
 		return -1;
@@ -258,11 +260,10 @@ static int emit_begin(FILE *f, const struct trace_plan *plan, char *err, size_t 
 	int pad = (int)((STAPGEN_ALIGN - used % STAPGEN_ALIGN) % STAPGEN_ALIGN);
 	fprintf(f, "probe begin {\n\tprintf(\"%%s\\n#%*s\\n\", %s)\n", pad, "", hdr);
 	free(hdr);
-	if (emit_id_set(f, "pytrace_pids", &plan->pids, "--pid", err, errlen) < 0 ||
-	    emit_id_set(f, "pytrace_tids", &plan->tids, "--tid", err, errlen) < 0)
-		rc = -1;
+	emit_id_set(f, "pytrace_pids", &plan->pids);
+	emit_id_set(f, "pytrace_tids", &plan->tids);
 	fprintf(f, "}\n\n");
-	return rc;
+	return 0;
 }
 
 /* RAW_LINE_FMT as a stap literal, with one more %s (the padding, spaces
@@ -292,15 +293,14 @@ static char *format_literal(void)
 	return out;
 }
 
-char *stapgen_script(const struct trace_plan *plan, const struct stapgen_opts *opts,
-		     char *err, size_t errlen)
+/* Every refusal of stapgen_script, without writing the script: the
+ * probe-point prefix of the marker file, or NULL with err filled. */
+static char *plan_point(const struct trace_plan *plan, const struct stapgen_opts *opts,
+			char *err, size_t errlen)
 {
 	enum stapgen_lib_form form = opts ? opts->lib_form : STAPGEN_LIB_VIA_EXE;
 	const struct py_target *t = &plan->target;
-	char *point = NULL, *fmt = NULL, *text = NULL;
-	size_t len = 0;
-	FILE *f;
-	int rc = 0;
+	char *point;
 
 	if (!plan->have_target)
 		return err_set(err, errlen, "the stap engine needs to know the python in advance%s%s; "
@@ -308,6 +308,8 @@ char *stapgen_script(const struct trace_plan *plan, const struct stapgen_opts *o
 			       plan->guess_error[0] ? ": " : "", plan->guess_error), NULL;
 	if (!(plan->markers & MARKS_ALL))
 		return err_set(err, errlen, "no markers asked for"), NULL;
+	if (!ids_ok(&plan->pids, "--pid", err, errlen) || !ids_ok(&plan->tids, "--tid", err, errlen))
+		return NULL;
 	if (!(point = marker_file_point(t, form, err, errlen)))
 		return NULL;
 	if (t->sdt) {
@@ -317,10 +319,32 @@ char *stapgen_script(const struct trace_plan *plan, const struct stapgen_opts *o
 		if (c.missing >= 0) {
 			err_set(err, errlen, "%s has no %s marker", t->marker_file,
 				marker_note_name(c.missing));
-			goto out;
+			free(point);
+			return NULL;
 		}
 	}
+	return point;
+}
 
+bool stapgen_plan_ok(const struct trace_plan *plan, const struct stapgen_opts *opts,
+		     char *err, size_t errlen)
+{
+	char *point = plan_point(plan, opts, err, errlen);
+
+	free(point);
+	return point != NULL;
+}
+
+char *stapgen_script(const struct trace_plan *plan, const struct stapgen_opts *opts,
+		     char *err, size_t errlen)
+{
+	char *point, *fmt = NULL, *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc = 0;
+
+	if (!(point = plan_point(plan, opts, err, errlen)))
+		return NULL;
 	fmt = format_literal();
 	f = open_memstream(&text, &len);
 	if (!f) {

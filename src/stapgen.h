@@ -27,6 +27,11 @@ struct stapgen_opts {
 char *stapgen_script(const struct trace_plan *plan, const struct stapgen_opts *opts,
 		     char *err, size_t errlen);
 
+/* Can stapgen_script write a script for plan?  false with err filled, as
+ * stapgen_script would refuse it; the script itself is not written. */
+bool stapgen_plan_ok(const struct trace_plan *plan, const struct stapgen_opts *opts,
+		     char *err, size_t errlen);
+
 /* `pytrace --engine stap --print-script`: write the script to out. */
 int stap_print_script(const struct trace_plan *plan, FILE *out, char *err, size_t errlen);
 

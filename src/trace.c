@@ -23,7 +23,7 @@ static const struct engine_ops *choose_engine(const struct options *o, int *exit
 
 	*exit_code = EXIT_NO_ENGINE;
 	if (o->engine) {
-		if (o->engine->available(why, sizeof(why)))
+		if (o->engine->available(NULL, why, sizeof(why)))
 			return o->engine;
 		error_msg("the %s engine cannot run here: %s", o->engine->name, why);
 		hint_msg("%s", o->engine->unavailable_hint);
@@ -31,7 +31,7 @@ static const struct engine_ops *choose_engine(const struct options *o, int *exit
 	}
 	for (size_t i = 0; engines[i]; i++) {
 		why[0] = '\0';
-		if (engines[i]->available(why, sizeof(why))) {
+		if (engines[i]->available(NULL, why, sizeof(why))) {
 			if (i > 0)
 				snprintf(note, notelen, "engine: %s (%s cannot run here: %s)",
 					 engines[i]->name, engines[0]->name, first_why);

@@ -21,6 +21,7 @@
 #include "pipeline.h"
 #include "plan.h"
 #include "signals.h"
+#include "stapgen.h"
 #include "xmalloc.h"
 
 static const char fake_stap[] =
@@ -327,22 +328,26 @@ static void test_stap_task_work_failure(void **state)
 
 /* --engine auto and a plan stap cannot express: stap says why, and the
  * next engine that can run and trace it is taken. */
-static bool yes(char *why, size_t len)
+static bool yes(const struct trace_plan *plan, char *why, size_t len)
 {
+	(void)plan;
 	(void)why;
 	(void)len;
 	return true;
 }
 
-static bool no(char *why, size_t len)
+static bool no(const struct trace_plan *plan, char *why, size_t len)
 {
+	(void)plan;
 	snprintf(why, len, "not here");
 	return false;
 }
 
+/* Runs here, but not this plan. */
 static bool picky(const struct trace_plan *plan, char *why, size_t len)
 {
-	(void)plan;
+	if (!plan)
+		return true;
 	snprintf(why, len, "not this plan");
 	return false;
 }
@@ -357,13 +362,17 @@ static void test_fallback_for_plan(void **state)
 	plan.markers = MARKS_CALLS;
 	plan.command = "./run.sh";
 	snprintf(plan.guess_error, sizeof(plan.guess_error), "./run.sh picks its python itself");
-	assert_false(engine_stap.can_trace(&plan, why, sizeof(why)));
+	assert_false(stapgen_plan_ok(&plan, NULL, why, sizeof(why)));
 	assert_non_null(strstr(why, "--python"));
 	plan.have_target = true;
 	plan.target.exe = plan.target.marker_file = (char *)"/usr/bin/python3.11";
-	assert_true(engine_stap.can_trace(&plan, why, sizeof(why)));
+	assert_true(stapgen_plan_ok(&plan, NULL, why, sizeof(why)));
+	plan.target.exe = plan.target.marker_file = (char *)"/opt/py[3]/python3.11";
+	assert_false(stapgen_plan_ok(&plan, NULL, why, sizeof(why)));
+	assert_non_null(strstr(why, "glob"));
+	plan.target.exe = plan.target.marker_file = (char *)"/usr/bin/python3.11";
 
-	const struct engine_ops first = { .name = "first", .available = yes, .can_trace = picky };
+	const struct engine_ops first = { .name = "first", .available = picky };
 	const struct engine_ops down = { .name = "down", .available = no };
 	const struct engine_ops any = { .name = "any", .available = yes };
 	const struct engine_ops *const list[] = { &first, &down, &any, NULL };
