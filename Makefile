@@ -78,8 +78,10 @@ $(BUILD)/vmlinux.h:
 	@mkdir -p $(@D)
 	$(call say,GEN,$@)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
+# -mcpu=v3: atomic fetch-and-add (the aggregate mode's function ids), in
+# kernels since 5.12; bpf_find_vma already needs 5.17.
 $(BUILD)/%.bpf.o: src/%.bpf.c $(BUILD)/vmlinux.h $(wildcard src/*.h)
-	$(call say,BPF,$<)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 $(WERRORFLAG) \
+	$(call say,BPF,$<)$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 $(WERRORFLAG) \
 		-I$(BUILD) -Isrc -I/usr/include/x86_64-linux-gnu -c $< -o $@
 
 # X.bpf.c -> X.skel.h declaring struct X and X__open() etc. (engine_bpf.bpf.c:

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hmap.h"
 #include "intern.h"
 
 /* One function of one process, cumulative since the trace began. */
@@ -35,7 +36,22 @@ struct agg_table {
 	uint64_t stack_overflow;  /* deeper than the per-thread stack kept */
 	uint64_t map_full;        /* a new function or thread found its map full */
 	uint32_t nprocs;      /* processes traced so far */
+	struct hmap map;      /* (pid, func, file) -> row: agg_table_row */
 };
+
+/* A table with no rows, its strings in in (borrowed). */
+void agg_table_init(struct agg_table *t, struct intern *in);
+void agg_table_free(struct agg_table *t);
+/* Every row's counters back to 0 (rows and their order stay). */
+void agg_table_clear(struct agg_table *t);
+/* The row of (pid, func, file), added (with line) when new. */
+struct agg_row *agg_table_row(struct agg_table *t, int32_t pid, uint32_t func, uint32_t file,
+			      int64_t line);
+/* Add from's counters to to's (max: the larger). */
+void agg_row_add(struct agg_row *to, const struct agg_row *from);
+/* out (initialized here): t's rows folded across processes, one per
+ * (func, file) with pid 0, in order of first appearance; the counts of t. */
+void agg_table_fold_pids(const struct agg_table *t, struct agg_table *out);
 
 /* Where an aggregating engine delivers its tables. */
 struct agg_sink {

@@ -238,6 +238,8 @@ static __always_inline long site_arg(struct pt_regs *ctx, const struct bpf_site_
 	return (long)v;
 }
 
+#include "bpf_agg.bpf.h"
+
 SEC("uprobe")
 int on_marker(struct pt_regs *ctx)
 {
@@ -264,6 +266,13 @@ int on_marker(struct pt_regs *ctx)
 	if (!proc->comm_sent) {
 		proc->comm_sent = 1;
 		emit_comm(pid_tgid);
+	}
+	if (aggregate) {
+		if (kind == EV_CALL)
+			agg_entry(ctx, site, pid_tgid);
+		else if (kind == EV_RETURN)
+			agg_return(pid_tgid);
+		return 0;
 	}
 	s = scratch_for(kind, pid_tgid);
 	if (!s)
@@ -352,6 +361,7 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	struct bpf_proc *proc;
 	struct scratch *s;
 
+	agg_thread_exit(p->pid);
 	if (p->pid != p->tgid)
 		return 0;
 	proc = bpf_map_lookup_elem(&procs, &tgid);

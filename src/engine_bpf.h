@@ -36,7 +36,10 @@
 			  * throwflag): no function__entry fires for it */
 #define BEV_NEWIMAGE 105  /* a traced python process exec'd a file known not
 			  * to be a python (no hold): its stacks end there */
-/* (next free record kind: 106) */
+#define BEV_FN 106       /* aggregate mode: a function key seen for the first
+			  * time (bpf_agg.bpf.h): num is its id, pid its
+			  * process, the strings its name and file */
+/* (next free record kind: 107) */
 #define BEV_MAP  103     /* a traced process awaiting libpython mapped the
 			  * writable data of a marker file (num: address);
 			  * stopped (SIGSTOP) until its semaphores are up */
@@ -108,5 +111,52 @@ struct bpf_file_key {
 /* Value of the known-executables map. */
 #define BFILE_OTHER  1       /* not a traceable python: let it run */
 #define BFILE_PYTHON 2       /* an attached interpreter */
+
+/* ---- aggregate mode (bpf_agg.bpf.h; user side bpf_agg.c) ----
+ * Per thread a stack of the calls open (their function id, start, and the
+ * time of their returned callees); per function id the sums. */
+#define AGG_DEPTH       128      /* frames kept per thread (a power of two) */
+#define AGG_MAX_FNS     32768    /* function ids (the fn_stats array) */
+#define AGG_MAX_THREADS 8192     /* threads with a stack at once */
+#define AGG_NO_FN       0xffffffffu  /* a frame whose function found the map full */
+
+/* A function: its code object's name and file pointers, in one process.
+ * The strings are read once, when the key is new (a BEV_FN record). */
+struct agg_fn_key {
+	__u64 func, file;
+	__u32 tgid;
+	__u32 pad;
+};
+
+/* Value of fn_stats (index: the id). */
+struct agg_stat {
+	__u64 calls;         /* completed calls */
+	__u64 total;         /* outermost activations on their thread only */
+	__u64 self;          /* duration minus the returned callees' */
+	__u64 sum;           /* every completed call's duration */
+	__u64 max;
+	__s64 line;          /* the line of its first entry */
+};
+
+struct agg_frame {
+	__u64 start;
+	__u64 child;         /* durations of its callees that returned */
+	__u32 fn;            /* id, AGG_NO_FN */
+	__u32 outer;         /* no activation of fn below it on the stack */
+};
+
+/* Value of stacks (key: tid). */
+struct agg_stack {
+	__u32 depth;         /* calls open; frames above AGG_DEPTH are not kept */
+	__u32 tgid;
+	struct agg_frame f[AGG_DEPTH];
+};
+
+/* Slots of the per-CPU agg_counts map. */
+#define AGG_EVENTS   0   /* entries and returns aggregated */
+#define AGG_OVERFLOW 1   /* entries and returns deeper than AGG_DEPTH */
+#define AGG_MAP_FULL 2   /* events of a function or thread that found its map full */
+#define AGG_ORPHANS  3   /* returns with no call open on their thread */
+#define AGG_SLOTS    4
 
 #endif
