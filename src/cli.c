@@ -22,7 +22,7 @@ enum long_only {
 	OPT_MIN_DURATION, OPT_PID, OPT_TID, OPT_SUMMARY, OPT_SUMMARY_FORMAT,
 	OPT_SUMMARY_FILE, OPT_STARTUP,
 	OPT_STRICT, OPT_NO_FOLLOW, OPT_NO_ENTRY_FIX, OPT_DURATION,
-	OPT_BUFFER_SIZE, OPT_JSON, OPT_FLAME_BY,
+	OPT_BUFFER_SIZE, OPT_JSON, OPT_FLAME_BY, OPT_NO_KERNEL_SUMMARY,
 };
 
 static const struct option long_options[] = {
@@ -53,6 +53,7 @@ static const struct option long_options[] = {
 	{ "summary",        no_argument,       NULL, OPT_SUMMARY },
 	{ "summary-format", required_argument, NULL, OPT_SUMMARY_FORMAT },
 	{ "summary-file",   required_argument, NULL, OPT_SUMMARY_FILE },
+	{ "no-kernel-summary", no_argument,    NULL, OPT_NO_KERNEL_SUMMARY },
 	{ "startup",        no_argument,       NULL, OPT_STARTUP },
 	{ "strict",         no_argument,       NULL, OPT_STRICT },
 	{ "no-follow",      no_argument,       NULL, OPT_NO_FOLLOW },
@@ -130,6 +131,8 @@ void cli_usage(FILE *out)
 "      --summary-file FILE the --summary table appended to FILE, not stderr\n"
 "                          (CI: --summary-format markdown --summary-file\n"
 "                          \"$GITHUB_STEP_SUMMARY\")\n"
+"      --no-kernel-summary -f summary: count every event in pytrace, not in\n"
+"                          the kernel (see pytrace(1))\n"
 "  -q, --quiet             no informational messages, no status line\n"
 "      --json              list: print JSON\n"
 "  -h, --help              this help\n"
@@ -286,6 +289,7 @@ void cli_parse(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->markers = MARKS_CALLS;
 	o->entry_fix = true;
+	o->kernel_summary = true;
 	o->follow = true;
 	o->filter.max_depth = -1;
 	o->format = &render_text;
@@ -360,6 +364,7 @@ again:
 		case OPT_STRICT:       o->strict = true; break;
 		case OPT_NO_FOLLOW:    o->follow = false; break;
 		case OPT_NO_ENTRY_FIX: o->entry_fix = false; break;
+		case OPT_NO_KERNEL_SUMMARY: o->kernel_summary = false; break;
 		case OPT_DURATION: {
 			uint64_t ns;
 			char *end;

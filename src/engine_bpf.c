@@ -40,6 +40,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpf_agg.h"
 #include "bpf_attach.h"
 #include "bpf_call_hold.h"
 #include "bpf_exec_hold.h"
@@ -60,13 +61,16 @@
 #include "engine_bpf.skel.h"
 
 #define DEFAULT_RING_BYTES  (16u << 20)
+#define AGG_RING_BYTES      (1u << 20)   /* aggregate: names, holds, exits only */
 #define MIN_RING_BYTES      4096u
 #define DRAIN_INTERVAL_MS   10
 #define RECORDS_PER_ROUND   200000   /* then look at the clock and the target */
 
 struct bpf_run {
 	const struct trace_plan *plan;
-	struct pipeline *p;
+	struct pipeline *p;           /* run: the events go there */
+	const struct agg_sink *sink;  /* aggregate: tables go there (p is NULL) */
+	struct bpf_agg *agg;
 	struct engine_bpf *skel;     /* generated from engine_bpf.bpf.c */
 	struct ring_buffer *rb;
 	struct bpf_links markers;     /* marker probes */
@@ -386,7 +390,9 @@ static int handle_record(void *ctx, void *data, size_t size)
 	/* A held process waits for us: deal with it before anything else in
 	 * this drain, and never behind the output. */
 	/* A new image: the old one's open calls end here. */
-	if (rec->kind == BEV_EXEC || rec->kind == BEV_NEWIMAGE)
+	if ((rec->kind == BEV_EXEC || rec->kind == BEV_NEWIMAGE) && r->agg)
+		bpf_agg_exec(r->agg, (int32_t)rec->pid, rec->ts);
+	else if (rec->kind == BEV_EXEC || rec->kind == BEV_NEWIMAGE)
 		pipeline_exec(r->p, (int32_t)rec->pid, rec->ts);
 	if (rec->kind == BEV_NEWIMAGE)
 		return 0;
@@ -408,6 +414,10 @@ static int handle_record(void *ctx, void *data, size_t size)
 	if (rec->kind == BEV_EXIT) {
 		if (!r->failed)
 			report_exit(r, rec, (const char *)data + sizeof(*rec));
+		return 0;
+	}
+	if (r->agg) {
+		bpf_agg_record(r->agg, rec);
 		return 0;
 	}
 	if (rec->kind >= EV__COUNT && rec->kind != BEV_CORO && rec->kind != BEV_THROW)
@@ -470,7 +480,13 @@ static int attach_target(struct bpf_run *r, const struct py_target *t, pid_t pid
 	if (bpf_attach_markers(&r->markers, r->skel->progs.on_marker, &r->sites, t->sdt,
 			       t->marker_file, pid, r->plan->markers, &set, err, errlen) < 0)
 		return -1;
-	engine_target_seen(r->p, t);
+	if (r->p)
+		engine_target_seen(r->p, t);
+	if (t->health == HEALTH_RETURN_ON_YIELD && r->agg)
+		return err_set(err, errlen, "%s: CPython %d.%d fires function__return at every yield "
+			       "and function__entry when a generator is created: the in-kernel "
+			       "summary does not follow that; use --no-kernel-summary",
+			       t->marker_file, t->py_major, t->py_minor);
 	if (t->health == HEALTH_RETURN_ON_YIELD && (r->plan->markers & MARK(EV_CALL))) {
 		/* 3.15: a generator's or coroutine's creation fires
 		 * function__entry; _Py_MakeCoro, right after, tells it apart.
@@ -578,9 +594,15 @@ static int load(struct bpf_run *r, int *exit_code, char *err, size_t errlen)
 	if (!r->skel)
 		return err_set(err, errlen, "cannot open the BPF object: %s (%s)", strerror(errno),
 			       bpf_last_libbpf_message());
+	if (r->sink && !r->plan->buffer_size)
+		bytes = AGG_RING_BYTES;
 	r->skel->rodata->wake_threshold = bytes / 4;
 	r->skel->rodata->follow_children = r->plan->follow;
 	bpf_map__set_max_entries(r->skel->maps.events, bytes);
+	if (r->sink)
+		bpf_agg_configure(r->skel);
+	else
+		bpf_agg_unused(r->skel);
 	rc = engine_bpf__load(r->skel);
 	if (rc < 0) {
 		if (rc == -EPERM || rc == -EACCES) {
@@ -721,7 +743,7 @@ static uint64_t total_lost(struct bpf_run *r, __u32 slot)
  * drain, so the trace shows where the gap is, not only that there was one. */
 static void report_lost(struct bpf_run *r)
 {
-	uint64_t lost = total_lost(r, LOST_EVENTS);
+	uint64_t lost = r->p ? total_lost(r, LOST_EVENTS) : 0;
 
 	if (lost > r->lost_reported) {
 		pipeline_lost(r->p, lost - r->lost_reported);
@@ -742,7 +764,8 @@ static void trace_loop(struct bpf_run *r, struct run_result *res)
 			ring_buffer__consume(r->rb);
 		timeout = r->round >= RECORDS_PER_ROUND ? 0 : DRAIN_INTERVAL_MS;
 		report_lost(r);
-		pipeline_tick(r->p);
+		if (r->p)
+			pipeline_tick(r->p);
 
 		uint64_t now = now_ns();
 		if (r->hold_calls)
@@ -750,6 +773,14 @@ static void trace_loop(struct bpf_run *r, struct run_result *res)
 		if (!r->have_child && pid_exited(r)) {
 			res->target_exited = true;
 			return;
+		}
+		/* The sink has seen enough (top -n N): as when --duration passes,
+		 * tracing stops and a -c command runs on to its end. */
+		if (r->agg && !r->sup.stopping && !bpf_agg_tick(r->agg, now)) {
+			res->interrupted = true;
+			if (r->have_child)
+				return;
+			request_stop();
 		}
 		if (supervise_tick(&r->sup, r->p, res, now) != SUP_TRACE)
 			return;
@@ -763,7 +794,8 @@ static void teardown(struct bpf_run *r)
 {
 	r->cutoff_ns = now_ns();
 	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC: the same clock. */
-	pipeline_end_at(r->p, r->cutoff_ns);
+	if (r->p)
+		pipeline_end_at(r->p, r->cutoff_ns);
 	if (r->skel)
 		bpf_lower_raised(bpf_map__fd(r->skel->maps.procs),
 				 bpf_map__fd(r->skel->maps.marker_files));
@@ -779,6 +811,13 @@ static void teardown(struct bpf_run *r)
 	for (size_t i = 0; i < r->throws.n; i++)
 		flush_thrown(r, &r->throws.v[i]);
 	throw_hold_free(&r->throws);
+	/* The semaphores are down and the probes gone: the sums are final. */
+	if (r->agg && !r->failed)
+		bpf_agg_final(r->agg, r->cutoff_ns);
+	if (r->agg)
+		r->events = bpf_agg_events(r->agg);
+	bpf_agg_free(r->agg);
+	r->agg = NULL;
 	bpf_watchdog_stop(&r->watchdog);
 	if (r->skel) {
 		uint64_t meta = total_lost(r, LOST_META);
@@ -811,10 +850,13 @@ static bool bpf_available(const struct trace_plan *plan, char *why, size_t len)
 	return bpf_can_run(why, len);
 }
 
-static int bpf_run(const struct trace_plan *plan, struct pipeline *p, struct run_result *res,
-		   int *exit_code, char *err, size_t errlen)
+/* run and aggregate: the same process lifecycle, events to p or tables
+ * to sink. */
+static int bpf_start(const struct trace_plan *plan, struct pipeline *p,
+		     const struct agg_sink *sink, struct run_result *res, int *exit_code,
+		     char *err, size_t errlen)
 {
-	struct bpf_run r = { .plan = plan, .p = p, .pidfd = -1 };
+	struct bpf_run r = { .plan = plan, .p = p, .sink = sink, .pidfd = -1 };
 	int rc;
 
 	*exit_code = EXIT_PYTRACE_ERROR;
@@ -844,6 +886,8 @@ static int bpf_run(const struct trace_plan *plan, struct pipeline *p, struct run
 	}
 	supervise_init(&r.sup, r.have_child ? &r.child : NULL, plan->duration, each_other_process, &r);
 	rc = load(&r, exit_code, err, errlen);
+	if (rc == 0 && sink)
+		r.agg = bpf_agg_new(sink, r.skel, now_ns());
 	/* Before any process can be held or raised. */
 	if (rc == 0)
 		rc = bpf_watchdog_start(&r.watchdog, bpf_map__fd(r.skel->maps.procs),
@@ -890,10 +934,23 @@ static int bpf_run(const struct trace_plan *plan, struct pipeline *p, struct run
 	return 0;
 }
 
+static int bpf_run(const struct trace_plan *plan, struct pipeline *p, struct run_result *res,
+		   int *exit_code, char *err, size_t errlen)
+{
+	return bpf_start(plan, p, NULL, res, exit_code, err, errlen);
+}
+
+static int bpf_aggregate(const struct trace_plan *plan, const struct agg_sink *sink,
+			 struct run_result *res, int *exit_code, char *err, size_t errlen)
+{
+	return bpf_start(plan, NULL, sink, res, exit_code, err, errlen);
+}
+
 const struct engine_ops engine_bpf = {
 	.name = "bpf",
 	.unavailable_hint = "`pytrace doctor` lists what each engine needs",
 	.available = bpf_available,
 	.checks = bpf_checks,
 	.run = bpf_run,
+	.aggregate = bpf_aggregate,
 };

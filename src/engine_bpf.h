@@ -117,7 +117,7 @@ struct bpf_file_key {
  * time of their returned callees); per function id the sums. */
 #define AGG_DEPTH       128      /* frames kept per thread (a power of two) */
 #define AGG_MAX_FNS     32768    /* function ids (the fn_stats array) */
-#define AGG_MAX_THREADS 8192     /* threads with a stack at once */
+#define AGG_MAX_THREADS 4096     /* threads with a stack at once */
 #define AGG_NO_FN       0xffffffffu  /* a frame whose function found the map full */
 
 /* A function: its code object's name and file pointers, in one process.

@@ -47,6 +47,8 @@ struct options {
 	const char *output;            /* -o FILE, NULL = stdout */
 	enum color_mode color;
 	bool summary;                  /* --summary: table on stderr after a text trace */
+	bool kernel_summary;           /* -f summary alone computed by the engine
+					* (summary_kernel.h); off with --no-kernel-summary */
 	enum summary_format summary_format;
 	const char *summary_file;      /* --summary-file: the table appended there */
 	bool show_startup;             /* --startup: -c text shows interpreter start-up */

@@ -12,6 +12,7 @@
 #include "plan.h"
 #include "signals.h"
 #include "stapgen.h"
+#include "summary_kernel.h"
 
 /* The engine to run, or NULL with the reason printed.  When auto falls back
  * from the reference engine, why goes into note, said once the target is
@@ -115,6 +116,11 @@ int cmd_trace(const struct options *o)
 	}
 	if (note[0])
 		info_msg("%s", note);
+	if (summary_kernel_fits(o, engine, &plan)) {
+		code = summary_kernel_run(o, &plan, engine);
+		plan_free(&plan);
+		return code;
+	}
 	struct pipeline_config pc;
 	options_pipeline_config(o, &pc);
 	/* Start-up ends at the first call of the user's code: without call

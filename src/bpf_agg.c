@@ -1,0 +1,260 @@
+/* The bpf engine's aggregate mode, user side (bpf_agg.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf_agg.h"
+#include "engine_bpf.h"
+#include "event.h"
+#include "intern.h"
+#include "xmalloc.h"
+
+#include "engine_bpf.skel.h"
+
+struct fn_name {
+	int32_t pid;
+	uint32_t func, file;   /* intern ids */
+	bool named;            /* its BEV_FN record came */
+};
+
+struct bpf_agg {
+	const struct agg_sink *sink;
+	struct engine_bpf *skel;
+	struct intern *in;
+	struct agg_table t;        /* the table handed to the sink */
+	struct fn_name *names;     /* by kernel function id */
+	size_t cap_names;
+	struct agg_row *closed;    /* by id: calls ended by an exec (never returned) */
+	size_t cap_closed;
+	struct agg_row *cur;       /* by id: scratch for a table */
+	size_t cap_cur;
+	int32_t *pids;             /* processes seen (EV_COMM) */
+	size_t npids, cap_pids;
+	uint32_t null_id, lost_id;
+	uint64_t start, last;
+	uint64_t events;
+	bool final_done;
+};
+
+void bpf_agg_configure(struct engine_bpf *skel)
+{
+	skel->rodata->aggregate = true;
+}
+
+void bpf_agg_unused(struct engine_bpf *skel)
+{
+	bpf_map__set_max_entries(skel->maps.fn_ids, 1);
+	bpf_map__set_max_entries(skel->maps.fn_stats, 1);
+	bpf_map__set_max_entries(skel->maps.stacks, 1);
+}
+
+struct bpf_agg *bpf_agg_new(const struct agg_sink *sink, struct engine_bpf *skel,
+			    uint64_t start_ns)
+{
+	struct bpf_agg *a = xcalloc(1, sizeof(*a));
+
+	a->sink = sink;
+	a->skel = skel;
+	a->in = intern_new();
+	agg_table_init(&a->t, a->in);
+	a->null_id = intern_id(a->in, "<null>", 6);
+	/* A BEV_FN record the full ring turned away (counted, reported). */
+	a->lost_id = intern_id(a->in, "<name lost>", 11);
+	a->start = a->last = start_ns;
+	return a;
+}
+
+void bpf_agg_free(struct bpf_agg *a)
+{
+	if (!a)
+		return;
+	agg_table_free(&a->t);
+	intern_free(a->in);
+	free(a->names);
+	free(a->closed);
+	free(a->cur);
+	free(a->pids);
+	free(a);
+}
+
+void bpf_agg_record(struct bpf_agg *a, const struct bpf_event *rec)
+{
+	const char *strings = (const char *)rec + sizeof(*rec);
+
+	if (rec->kind == EV_COMM) {
+		for (size_t i = 0; i < a->npids; i++)
+			if (a->pids[i] == (int32_t)rec->pid)
+				return;
+		a->pids = xgrow(a->pids, &a->cap_pids, a->npids + 1, sizeof(*a->pids));
+		a->pids[a->npids++] = (int32_t)rec->pid;
+		return;
+	}
+	if (rec->kind != BEV_FN || rec->num < 0 || rec->num >= AGG_MAX_FNS)
+		return;
+	size_t id = (size_t)rec->num;
+	if (id >= a->cap_names)
+		a->names = xgrow_zero(a->names, &a->cap_names, id + 1, sizeof(*a->names));
+	struct fn_name *n = &a->names[id];
+	n->pid = (int32_t)rec->pid;
+	n->func = (rec->flags & EVF_FUNC_NULL) ? a->null_id : intern_id(a->in, strings, rec->func_len);
+	n->file = (rec->flags & EVF_FILE_NULL) ? a->null_id
+		  : intern_id(a->in, strings + rec->func_len, rec->file_len);
+	n->named = true;
+}
+
+/* The calls open on a stack at end, innermost first, into by_id: never
+ * returned, their time up to end in self, an outermost one's in total
+ * (pipeline.c's finish_thread and render_summary.c's unreturned). */
+static void add_open(const struct agg_stack *st, uint64_t end, struct agg_row *by_id, size_t n)
+{
+	size_t kept = st->depth < AGG_DEPTH ? st->depth : AGG_DEPTH;
+	uint64_t inner = 0;
+
+	for (size_t i = kept; i-- > 0;) {
+		const struct agg_frame *f = &st->f[i];
+		uint64_t dur = end > f->start ? end - f->start : 0, used = f->child + inner;
+
+		inner = dur;
+		if (f->fn >= n)
+			continue;   /* AGG_NO_FN: counted as map-full */
+		by_id[f->fn].open++;
+		by_id[f->fn].self_ns += dur > used ? dur - used : 0;
+		if (f->outer)
+			by_id[f->fn].total_ns += dur;
+	}
+}
+
+/* Every thread stack (of process pid, or all when pid is 0) into by_id;
+ * with remove, those stacks leave the map. */
+static void each_stack(struct bpf_agg *a, int32_t pid, uint64_t end, struct agg_row *by_id,
+		       size_t n, bool remove)
+{
+	struct bpf_map *map = a->skel->maps.stacks;
+	struct agg_stack *st = xmalloc(sizeof(*st));
+	__u32 key, next, *prev = NULL;
+	__u32 *gone = NULL;
+	size_t ngone = 0, capgone = 0;
+
+	while (bpf_map__get_next_key(map, prev, &next, sizeof(next)) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map__lookup_elem(map, &key, sizeof(key), st, sizeof(*st), 0) < 0)
+			continue;
+		if (pid && (int32_t)st->tgid != pid)
+			continue;
+		add_open(st, end, by_id, n);
+		if (remove) {
+			gone = xgrow(gone, &capgone, ngone + 1, sizeof(*gone));
+			gone[ngone++] = key;
+		}
+	}
+	for (size_t i = 0; i < ngone; i++)
+		bpf_map__delete_elem(map, &gone[i], sizeof(gone[i]), 0);
+	free(gone);
+	free(st);
+}
+
+/* Function ids handed out so far (some wasted by a race: never named). */
+static size_t ids_used(const struct bpf_agg *a)
+{
+	uint32_t n = __atomic_load_n(&a->skel->bss->next_fn_id, __ATOMIC_RELAXED);
+
+	return n < AGG_MAX_FNS ? n : AGG_MAX_FNS;
+}
+
+void bpf_agg_exec(struct bpf_agg *a, int32_t pid, uint64_t ts)
+{
+	size_t n = ids_used(a);
+
+	if (n > a->cap_closed)
+		a->closed = xgrow_zero(a->closed, &a->cap_closed, n, sizeof(*a->closed));
+	each_stack(a, pid, ts, a->closed, n, true);
+}
+
+static uint64_t counter(struct bpf_agg *a, __u32 slot)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t sum = 0, *per_cpu;
+
+	if (ncpu <= 0)
+		return 0;
+	per_cpu = xcalloc(ncpu, sizeof(*per_cpu));
+	if (bpf_map__lookup_elem(a->skel->maps.agg_counts, &slot, sizeof(slot), per_cpu,
+				 sizeof(*per_cpu) * ncpu, 0) == 0)
+		for (int i = 0; i < ncpu; i++)
+			sum += per_cpu[i];
+	free(per_cpu);
+	return sum;
+}
+
+/* The cumulative table at now (calls open end there) in a->t. */
+static void take(struct bpf_agg *a, uint64_t now)
+{
+	size_t n = ids_used(a);
+
+	if (n > a->cap_cur)
+		a->cur = xgrow(a->cur, &a->cap_cur, n, sizeof(*a->cur));
+	for (size_t id = 0; id < n; id++) {
+		struct agg_stat s;
+		struct agg_row *r = &a->cur[id];
+		__u32 key = (__u32)id;
+
+		memset(r, 0, sizeof(*r));
+		if (id < a->cap_closed)
+			*r = a->closed[id];
+		if (bpf_map__lookup_elem(a->skel->maps.fn_stats, &key, sizeof(key), &s, sizeof(s),
+					 0) < 0)
+			continue;
+		r->line = s.line;
+		r->calls += s.calls;
+		r->total_ns += s.total;
+		r->self_ns += s.self;
+		r->sum_ns += s.sum;
+		if (s.max > r->max_ns)
+			r->max_ns = s.max;
+	}
+	each_stack(a, 0, now, a->cur, n, false);
+
+	agg_table_clear(&a->t);
+	for (size_t id = 0; id < n; id++) {
+		const struct agg_row *r = &a->cur[id];
+		const struct fn_name *nm = id < a->cap_names && a->names[id].named ? &a->names[id]
+										    : NULL;
+
+		if (!r->calls && !r->open)
+			continue;   /* a wasted id, or a function not back yet */
+		agg_row_add(agg_table_row(&a->t, nm ? nm->pid : 0, nm ? nm->func : a->lost_id,
+					  nm ? nm->file : a->lost_id, r->line), r);
+	}
+	a->t.elapsed_ns = now > a->start ? now - a->start : 0;
+	a->t.events = a->events = counter(a, AGG_EVENTS);
+	a->t.stack_overflow = counter(a, AGG_OVERFLOW);
+	a->t.map_full = counter(a, AGG_MAP_FULL);
+	a->t.lost = a->t.stack_overflow + a->t.map_full;
+	a->t.nprocs = (uint32_t)a->npids;
+}
+
+bool bpf_agg_tick(struct bpf_agg *a, uint64_t now)
+{
+	if (!a->sink->interval_ns || now - a->last < a->sink->interval_ns)
+		return true;
+	a->last = now;
+	take(a, now);
+	return a->sink->snapshot(a->sink->arg, &a->t, false);
+}
+
+void bpf_agg_final(struct bpf_agg *a, uint64_t end_ns)
+{
+	if (a->final_done)
+		return;
+	a->final_done = true;
+	take(a, end_ns);
+	a->sink->snapshot(a->sink->arg, &a->t, true);
+}
+
+uint64_t bpf_agg_events(const struct bpf_agg *a)
+{
+	return a->events;
+}
