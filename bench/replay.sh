@@ -3,7 +3,8 @@
 # events (bench/gen_raw.c: ~50 files, 2000 functions, 3 threads, nested
 # calls), rendered with --replay to every format into /dev/null. Prints
 # events/s per format next to `wc -l` on the same file, in the same run,
-# and chrome written through gzip (-o FILE.gz) to a file.
+# and chrome written through gzip (-o FILE.gz) to a file; then one 64 MB
+# line replayed from a pipe.
 # Target: text and json >= 3 million events/s.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -53,4 +54,11 @@ done
 # gzip costs: the same chrome trace written compressed (-o FILE.gz)
 ns=$(best "$PYTRACE" -q --replay "$tmp/trace.raw" -f chrome -o "$tmp/out.json.gz")
 row "$ns" "chrome.gz"
+# One 64 MB line from a pipe (longer than any read(2)): the reader must stay
+# linear in line length (it took 5.4 s when every read searched the line
+# again from its start).
+{ printf 'pytrace-raw 1\ncall 1000 7 7 1 "'; head -c 67108864 /dev/zero | tr '\0' f
+  printf '" "/a.py"\n'; } >"$tmp/long.raw"
+ns=$(best sh -c 'cat "$1" | "$2" -q --replay - -f folded -o /dev/null' _ "$tmp/long.raw" "$PYTRACE")
+awk -v ns="$ns" 'BEGIN { printf "  %-10s %8.3f s   (one 64 MB line through a pipe)\n", "long line", ns / 1e9 }'
 exit $status

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "mapped_file.h"
 #include "raw.h"
 #include "xmalloc.h"
 
@@ -508,6 +509,7 @@ enum raw_read raw_lines_read(struct raw_lines *l, int fd, char *err, size_t errl
 	if (l->start > 0 && (l->cap - l->fill < l->cap / 4 || l->start == l->fill)) {
 		memmove(l->buf, l->buf + l->start, l->fill - l->start);
 		l->fill -= l->start;
+		l->scan = l->scan > l->start ? l->scan - l->start : 0;
 		l->start = 0;
 	}
 	if (l->fill == l->cap) {
@@ -530,13 +532,19 @@ enum raw_read raw_lines_read(struct raw_lines *l, int fd, char *err, size_t errl
 	if (n == 0)
 		return RAW_EOF;
 	l->fill += (size_t)n;
+	/* Search only bytes not searched before: a line longer than one read
+	 * must not be rescanned from its start on every read (quadratic). */
 	const char *nl;
-	while ((nl = memchr(l->buf + l->start, '\n', l->fill - l->start))) {
+	size_t from = l->scan > l->start ? l->scan : l->start;
+	l->searched += l->fill - from;
+	while ((nl = memchr(l->buf + from, '\n', l->fill - from))) {
 		size_t len = (size_t)(nl - (l->buf + l->start));
 		if (raw_lines_line(l, l->buf + l->start, len, false, err, errlen) < 0)
 			return RAW_ERROR;
 		l->start += len + 1;
+		from = l->start;
 	}
+	l->scan = l->fill;
 	return RAW_DATA;
 }
 
@@ -562,21 +570,32 @@ static bool should_stop(struct pipeline *p, bool (*stop)(void))
 	return stop && stop();
 }
 
-/* A regular file is mapped and parsed where it lies: no copy through read(). */
-static int read_mapped(struct raw_lines *l, const char *map, size_t size, bool (*stop)(void),
+/* A regular file is mapped and parsed where it lies: no copy through read().
+ * A file that shrinks meanwhile reads as zeros from the fault on
+ * (mapped_file.h): checked after finding each line and after parsing it,
+ * so a line holding those zeros is never taken for the file's. */
+static int read_mapped(struct raw_lines *l, const struct mapped_file *m, bool (*stop)(void),
 		       char *err, size_t errlen)
 {
-	const char *p = map, *end = map + size;
+	const char *p = m->data, *end = m->data + m->size;
 	uint64_t n = 0;
 	while (p < end) {
 		if ((++n & 0xffff) == 0 && should_stop(l->p, stop))
 			return 0;
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = (size_t)((nl ? nl : end) - p);
+		if (mapped_file_shrunk(m))
+			break;
 		if (raw_lines_line(l, p, len, !nl, err, errlen) < 0)
 			return -1;
+		if (mapped_file_shrunk(m))
+			break;
 		p += len + 1;
 	}
+	if (mapped_file_shrunk(m))
+		return err_set(err, errlen, "%s shrank while being read (it was %zu bytes; another "
+			       "program truncated or rewrote it): the trace shown ends at line %" PRIu64
+			       "; replay a copy that nothing writes to", l->name, m->size, l->st.lines);
 	return 0;
 }
 
@@ -603,17 +622,16 @@ int raw_read_stream(int fd, const char *name, struct pipeline *p, bool (*stop)(v
 {
 	struct raw_lines l;
 	struct stat sb;
-	void *map = MAP_FAILED;
+	struct mapped_file map = { 0 };
 	int rc;
 
 	raw_lines_init(&l, name, p, NULL, NULL);
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
-	    (uint64_t)sb.st_size < SIZE_MAX / 2)
-		map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (map != MAP_FAILED) {
-		madvise(map, (size_t)sb.st_size, MADV_SEQUENTIAL);
-		rc = read_mapped(&l, map, (size_t)sb.st_size, stop, err, errlen);
-		munmap(map, (size_t)sb.st_size);
+	    (uint64_t)sb.st_size < SIZE_MAX / 2 &&
+	    mapped_file_open(&map, fd, (size_t)sb.st_size) == 0) {
+		madvise((void *)map.data, map.size, MADV_SEQUENTIAL);
+		rc = read_mapped(&l, &map, stop, err, errlen);
+		mapped_file_close(&map);
 	} else {
 		rc = read_buffered(&l, fd, stop, err, errlen);
 	}

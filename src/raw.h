@@ -73,6 +73,8 @@ struct raw_lines {
 	size_t scratch_len;
 	char *buf;                   /* raw_lines_read(): read, not yet handled */
 	size_t cap, start, fill;
+	size_t scan;                 /* buf[start..scan) holds no newline */
+	uint64_t searched;           /* bytes searched for newlines: each read byte once */
 };
 
 enum raw_read {

@@ -52,4 +52,38 @@ sed 's/^/# /' "$TMP/nums.err"
 check "damaged numbers: 7 lines skipped" grep -q ', 7 input lines skipped' "$TMP/nums.err"
 check "damaged numbers: only the real lost count (2) counted" grep -q ' 2 lost, ' "$TMP/nums.err"
 check "damaged numbers: the good calls remain" grep -q '<= f in /a.py:2' "$TMP/nums.out"
+# The input shrinks while it is replayed (mapped): an error naming the file,
+# what was read before it is rendered, no SIGBUS. pytrace writes to a
+# FIFO nobody reads yet, so it is blocked mid-file when the file is cut.
+"$PY311" -c '
+import sys
+w = sys.stdout.write
+w("pytrace-raw 1\n")
+for i in range(300000):
+    w("call %d 7 7 3 \"f\" \"/a.py\"\nreturn %d 7 7 4 \"f\" \"/a.py\"\n" % (1000 + 2 * i, 1001 + 2 * i))
+' >"$TMP/shrink.raw"
+mkfifo "$TMP/shrink.fifo"
+{ head -c 100 >/dev/null; truncate -s 5000 "$TMP/shrink.raw"; cat >"$TMP/shrink.out"; } <"$TMP/shrink.fifo" &
+reader=$!
+"$PYTRACE" --replay "$TMP/shrink.raw" >"$TMP/shrink.fifo" 2>"$TMP/shrink.err"
+rc=$?
+wait $reader
+sed 's/^/# /' "$TMP/shrink.err"
+check "input shrinks while mapped: exit 1, no SIGBUS (got $rc)" test "$rc" -eq 1
+check "input shrinks: the error names the file and what happened" \
+	grep -q "^pytrace: .*shrink.raw shrank while being read (it was [0-9]* bytes" "$TMP/shrink.err"
+check "input shrinks: the calls read before it are rendered" \
+	test "$(grep -c '<= f in /a.py:4' "$TMP/shrink.out")" -gt 1000
+
+# One 64 MB line from a pipe: read and rendered whole (bench/replay.sh
+# times it; each byte is searched for the line end once, see test_raw).
+"$PY311" -c '
+import sys
+f = "f" * (64 << 20)
+sys.stdout.write("pytrace-raw 1\ncall 1000 7 7 1 \"%s\" \"/a.py\"\nreturn 2000 7 7 2 \"%s\" \"/a.py\"\n" % (f, f))
+' | "$PYTRACE" -q --replay - -f folded >"$TMP/long.folded" 2>"$TMP/long.err"
+check "a 64 MB line through a pipe: one folded line, the 64 MB name, 1 us" \
+	"$PY311" -c 'import sys; sys.exit(open(sys.argv[1]).read() != "f" * (64 << 20) + " (/a.py:1) 1\n")' \
+	"$TMP/long.folded"
+
 done_testing

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -167,6 +169,62 @@ static void test_random_roundtrip(void **state)
 	}
 }
 
+static size_t long_events;
+static uint32_t long_func_len;
+
+static void count_event(void *ctx, const struct event *ev)
+{
+	(void)ctx;
+	long_events++;
+	long_func_len = ev->func_len;
+}
+
+/* A line far longer than one read from a pipe (64 KiB at a time): every
+ * byte is searched for the line end once, not once per read (a 64 MB line
+ * took 5.4 s when each read searched the line again from its start). */
+static void test_long_line_from_pipe(void **state)
+{
+	(void)state;
+	const size_t name_len = 8u << 20;
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		static char chunk[1 << 16];
+		const char *head = "pytrace-raw 1\ncall 1 2 2 3 \"", *tail = "\" \"/a.py\"\n";
+		close(fds[0]);
+		memset(chunk, 'f', sizeof(chunk));
+		if (write(fds[1], head, strlen(head)) < 0)
+			_exit(1);
+		for (size_t left = name_len; left;) {
+			size_t n = left < sizeof(chunk) ? left : sizeof(chunk);
+			ssize_t w = write(fds[1], chunk, n);
+			if (w <= 0)
+				_exit(1);
+			left -= (size_t)w;
+		}
+		_exit(write(fds[1], tail, strlen(tail)) < 0);
+	}
+	close(fds[1]);
+	struct raw_lines l;
+	uint64_t total = 0;
+	enum raw_read r;
+	raw_lines_init(&l, "pipe", NULL, count_event, NULL);
+	while ((r = raw_lines_read(&l, fds[0], err, sizeof(err))) == RAW_DATA)
+		;
+	assert_int_equal(r, RAW_EOF);
+	total = strlen("pytrace-raw 1\ncall 1 2 2 3 \"") + name_len + strlen("\" \"/a.py\"\n");
+	assert_int_equal(long_events, 1);
+	assert_int_equal(long_func_len, name_len);
+	assert_true(l.searched <= total);
+	raw_lines_free(&l);
+	close(fds[0]);
+	int status;
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +235,7 @@ int main(void)
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_quote_roundtrip),
 		cmocka_unit_test(test_random_roundtrip),
+		cmocka_unit_test(test_long_line_from_pipe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
