@@ -78,7 +78,7 @@ $(BUILD)/vmlinux.h:
 	@mkdir -p $(@D)
 	$(call say,GEN,$@)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
-# -mcpu=v3: atomic fetch-and-add (the aggregate mode's function ids), in
+# -mcpu=v3: atomic fetch-and-add (the aggregate mode's function ids, the code ids), in
 # kernels since 5.12; bpf_find_vma already needs 5.17.
 $(BUILD)/%.bpf.o: src/%.bpf.c $(BUILD)/vmlinux.h $(wildcard src/*.h)
 	$(call say,BPF,$<)$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 $(WERRORFLAG) \

@@ -80,7 +80,7 @@ void throw_hold_mark(struct throw_hold *h, uint32_t tid, uint64_t ts)
 
 static unsigned char *copy_rec(const struct bpf_event *rec)
 {
-	size_t size = sizeof(*rec) + rec->func_len + rec->file_len;
+	size_t size = bpf_record_size(rec);
 	unsigned char *c = xmalloc(size);
 
 	memcpy(c, rec, size);

@@ -44,6 +44,12 @@ char LICENSE[] SEC("license") = "GPL";
 /* Set by user space before load. */
 const volatile __u64 wake_threshold = 1 << 20;  /* bytes pending that force a wake-up */
 const volatile bool follow_children = true;     /* trace forks of a traced python */
+/* The bench's floor (PYTRACE_FLOOR, not documented for users): the marker
+ * probes and semaphores as for a trace, with an empty program body. */
+const volatile bool floor_only = false;
+
+/* The last code id given (code_id): ids are unique in a trace. */
+__u32 last_code_id = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -78,6 +84,17 @@ struct {
 	__type(key, __u32);
 	__type(value, struct bpf_site);
 } sites SEC(".maps");
+
+/* Code ids (code_id): (process, function pointer, file pointer) -> the id
+ * its strings were defined under, and their fingerprint.  LRU: an evicted
+ * code is defined again under a new id when it runs next; a process's
+ * entries go when it exits or execs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct bpf_code_key);
+	__type(value, struct bpf_code_val);
+} codes SEC(".maps");
 
 /* Room for a header plus both strings at their worst-case offsets; the
  * masks below keep every offset provably inside it for the verifier. */
@@ -114,16 +131,10 @@ static __always_inline void count_lost(__u8 kind)
 		*n += 1;
 }
 
-/* Copy one record out of the scratch buffer; only the bytes used.  A full
- * ring counts the record as lost and returns false. */
-static __always_inline bool submit(struct scratch *s, bool force_wake)
+/* Put one record of size bytes into the ring; false when it is full (the
+ * caller counts what was lost). */
+static __always_inline bool ring_put(void *rec, __u64 size, bool force_wake)
 {
-	__u64 size = sizeof(struct bpf_event) + s->ev.func_len + s->ev.file_len;
-	__u64 flags;
-
-	size &= 2047;   /* bounded for the verifier; real sizes are <= ~800 */
-	if (size < sizeof(struct bpf_event))
-		return false;
 	/* Wake the reader when this record takes the ring past the threshold,
 	 * not for every record above it: a reader that is busy draining gains
 	 * nothing from more wake-ups, and each one costs the traced thread. */
@@ -132,8 +143,26 @@ static __always_inline bool submit(struct scratch *s, bool force_wake)
 
 		force_wake = pending < wake_threshold && pending + size >= wake_threshold;
 	}
-	flags = force_wake ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_output(&events, s, size, flags) < 0) {
+	return bpf_ringbuf_output(&events, rec, size,
+				  force_wake ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP) == 0;
+}
+
+/* Bytes used in the scratch buffer (bounded for the verifier; real sizes
+ * are <= ~800). */
+static __always_inline __u64 scratch_size(const struct scratch *s)
+{
+	return (sizeof(struct bpf_event) + s->ev.func_len + s->ev.file_len) & 2047;
+}
+
+/* Copy one record out of the scratch buffer; only the bytes used.  A full
+ * ring counts the record as lost and returns false. */
+static __always_inline bool submit(struct scratch *s, bool force_wake)
+{
+	__u64 size = scratch_size(s);
+
+	if (size < sizeof(struct bpf_event))
+		return false;
+	if (!ring_put(s, size, force_wake)) {
 		count_lost(s->ev.kind);
 		return false;
 	}
@@ -164,6 +193,80 @@ static __always_inline __u16 copy_user_str(char *dst, __u32 max, const void *src
 		n = max;
 	}
 	return n;
+}
+
+/* A fingerprint of n bytes at data (8-byte aligned) and a seed: each word
+ * goes through a bijective mix, so two strings of equal seed that differ
+ * in one word always differ here; more differences collide with
+ * probability 2^-64. */
+static __always_inline __u64 fingerprint(const char *data, __u32 n, __u64 seed)
+{
+	__u64 h = seed * 0x9e3779b97f4a7c15ull;
+
+	for (__u32 i = 0; i < (BEV_FUNC_MAX + BEV_FILE_MAX) / 8 + 1; i++) {
+		__u32 at = i * 8;
+		__u64 w;
+
+		if (at >= n)
+			break;
+		w = *(const __u64 *)(data + at);
+		if (n - at < 8)
+			w &= (1ull << ((n - at) * 8)) - 1;
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+/* The id of the code whose marker passed the strings at func and file (a
+ * site's function and file arguments), in the process of s (scratch_for).
+ * The strings are read on every call, but cross the ring only when the
+ * (process, func, file) pointers are new, or point to other strings than
+ * when their id was given (a code object freed and its memory reused):
+ * then a BEV_DEF record defines a new id, before any record using it.
+ * Returns 0 when the ring had no room for the definition (the caller
+ * counts its event lost).  Leaves s->data holding both strings
+ * (s->ev.func_len, file_len, flags), usable by the caller. */
+static __always_inline __u32 code_id(struct scratch *s, __u64 func, __u64 file)
+{
+	struct bpf_code_key key = { .tgid = s->ev.pid, .func = func, .file = file };
+	struct bpf_code_val v = {}, *known;
+	__u64 seed;
+	__u32 off;
+
+	s->ev.kind = BEV_DEF;
+	s->ev.flags = 0;
+	s->ev.func_len = copy_user_str(s->data, BEV_FUNC_MAX, (const void *)func,
+				       &s->ev.flags, EVF_FUNC_TRUNC, EVF_FUNC_NULL);
+	off = s->ev.func_len & 511;
+	s->ev.file_len = copy_user_str(s->data + off, BEV_FILE_MAX, (const void *)file,
+				       &s->ev.flags, EVF_FILE_TRUNC, EVF_FILE_NULL);
+	seed = s->ev.func_len | (__u64)s->ev.file_len << 16 | (__u64)s->ev.flags << 32;
+	v.fingerprint = fingerprint(s->data, (s->ev.func_len + s->ev.file_len) & 1023, seed);
+	known = bpf_map_lookup_elem(&codes, &key);
+	if (known && known->fingerprint == v.fingerprint)
+		return known->id;
+	/* Defined before the map says so: a thread that finds the id in the
+	 * map puts its record behind the definition. */
+	v.id = __sync_fetch_and_add(&last_code_id, 1) + 1;
+	s->ev.num = v.id;
+	if (!ring_put(s, scratch_size(s), false))
+		return 0;
+	bpf_map_update_elem(&codes, &key, &v, BPF_ANY);
+	return v.id;
+}
+
+static long forget_code(struct bpf_map *map, const void *key, void *value, void *tgid)
+{
+	if (((const struct bpf_code_key *)key)->tgid == *(__u32 *)tgid)
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
+/* A process ended or replaced its image: its code ids go. */
+static __always_inline void forget_codes(__u32 tgid)
+{
+	bpf_for_each_map_elem(&codes, forget_code, &tgid, 0);
 }
 
 static __always_inline struct scratch *scratch_for(__u32 kind, __u64 pid_tgid)
@@ -255,6 +358,8 @@ int on_marker(struct pt_regs *ctx)
 	struct scratch *s;
 	__u32 kind, off;
 
+	if (floor_only)
+		return 0;
 	if (!proc || proc->quiet)
 		return 0;
 	site = bpf_map_lookup_elem(&sites, &id);
@@ -280,6 +385,18 @@ int on_marker(struct pt_regs *ctx)
 
 	if (site->num_arg)
 		num = site_arg(ctx, &site->arg[(site->num_arg - 1) & (BPF_SITE_ARGS - 1)]);
+	/* Calls, returns and lines: a small record naming the code by id. */
+	if (site->func_arg && site->file_arg) {
+		struct bpf_code_event ce = { .ts = s->ev.ts, .tid = s->ev.tid, .kind = kind,
+					     .flags = BEVF_CODE, .line = num };
+
+		func = site_arg(ctx, &site->arg[(site->func_arg - 1) & (BPF_SITE_ARGS - 1)]);
+		file = site_arg(ctx, &site->arg[(site->file_arg - 1) & (BPF_SITE_ARGS - 1)]);
+		ce.id = code_id(s, func, file);
+		if (!ce.id || !ring_put(&ce, sizeof(ce), false))
+			count_lost(kind);
+		return 0;
+	}
 	s->ev.num = num;
 	if (site->func_arg) {
 		func = site_arg(ctx, &site->arg[(site->func_arg - 1) & (BPF_SITE_ARGS - 1)]);
@@ -367,6 +484,7 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	proc = bpf_map_lookup_elem(&procs, &tgid);
 	if (!proc)
 		return 0;
+	forget_codes(tgid);
 	if (proc->is_python && !proc->quiet) {
 		s = scratch_for(BEV_EXIT, bpf_get_current_pid_tgid());
 		if (s) {
@@ -410,6 +528,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 
 	if (!proc)
 		return 0;
+	forget_codes(tgid);
 	proc->comm_sent = 0;   /* the process has a new name now */
 	proc->raised = 0;      /* and a new image, with its counters at 0 */
 	proc->await_lib = 0;

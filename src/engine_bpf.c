@@ -49,6 +49,7 @@
 #include "engine.h"
 #include "engine_bpf.h"
 #include "exitcodes.h"
+#include "intern.h"
 #include "log.h"
 #include "markers.h"
 #include "probe_checks.h"
@@ -106,6 +107,17 @@ struct bpf_run {
 	uint64_t cutoff_ns;           /* detaching: drop events after this (0: none) */
 	unsigned termed;              /* processes other than the target ended by SIGTERM */
 	uint64_t holds, held_ns;      /* processes held, and for how long in all */
+	struct code_def *codes;       /* by code id (BEV_DEF records); 0: none */
+	size_t ncodes, capcodes;
+	uint64_t ring_bytes;          /* bytes the records took in the ring (PYTRACE_RING_STATS) */
+};
+
+/* A code id's definition: its process, and its strings as ids in the
+ * pipeline's intern table. */
+struct code_def {
+	int32_t pid;
+	uint32_t func, file;
+	uint8_t flags;               /* EVF_*_TRUNC, EVF_*_NULL; BEVF_CODE: defined */
 };
 
 /* A 3.15 marker file's _Py_MakeCoro / _PyEval_EvalFrameDefault offsets
@@ -271,6 +283,49 @@ static void report_exit(struct bpf_run *r, const struct bpf_event *rec, const ch
 	}
 }
 
+/* A BEV_DEF record: code id num is these strings in process pid.  They are
+ * interned here, once: the events naming the id are pushed with the ids. */
+static void define_code(struct bpf_run *r, const struct bpf_event *rec)
+{
+	struct intern *in = pipeline_strings(r->p);
+	const char *strings = (const char *)rec + sizeof(*rec);
+	uint64_t id = (uint64_t)rec->num;
+	struct code_def *d;
+
+	if (id == 0 || id > UINT32_MAX)
+		return;
+	if (id >= r->ncodes) {
+		size_t old = r->capcodes;
+
+		r->codes = xgrow(r->codes, &r->capcodes, id + 1, sizeof(*r->codes));
+		memset(r->codes + old, 0, (r->capcodes - old) * sizeof(*r->codes));
+		r->ncodes = id + 1;
+	}
+	d = &r->codes[id];
+	d->pid = (int32_t)rec->pid;
+	d->flags = rec->flags | BEVF_CODE;
+	d->func = rec->func_len ? intern_id(in, strings, rec->func_len) : 0;
+	d->file = rec->file_len ? intern_id(in, strings + rec->func_len, rec->file_len) : 0;
+}
+
+/* A call, return or line naming its code by id. */
+static void push_code_event(struct bpf_run *r, const struct bpf_code_event *rec)
+{
+	const struct code_def *d = rec->id < r->ncodes ? &r->codes[rec->id] : NULL;
+	struct event ev;
+
+	if (!d || !d->flags)
+		return;   /* cannot happen: the definition comes first in the ring */
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = rec->kind;
+	ev.flags = d->flags & ~BEVF_CODE;
+	ev.ts = rec->ts;
+	ev.pid = d->pid;
+	ev.tid = (int32_t)rec->tid;
+	ev.num = rec->line;
+	pipeline_push_interned(r->p, &ev, d->func, d->file);
+}
+
 static int push_record(struct bpf_run *r, const struct bpf_event *rec)
 {
 	const char *strings = (const char *)rec + sizeof(*rec);
@@ -280,6 +335,11 @@ static int push_record(struct bpf_run *r, const struct bpf_event *rec)
 	 * return: events after the detach point would be half a tree. */
 	if (r->cutoff_ns && rec->ts > r->cutoff_ns && rec->kind != EV_COMM)
 		return 0;
+	if (rec->flags & BEVF_CODE) {
+		push_code_event(r, (const struct bpf_code_event *)rec);
+		r->events++;
+		return ++r->round >= RECORDS_PER_ROUND ? -EAGAIN : 0;
+	}
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = rec->kind;
 	ev.flags = rec->flags;
@@ -385,8 +445,16 @@ static int handle_record(void *ctx, void *data, size_t size)
 	struct bpf_run *r = ctx;
 	const struct bpf_event *rec = data;
 
-	if (size < sizeof(*rec) || sizeof(*rec) + rec->func_len + rec->file_len > size)
+	if (size < sizeof(struct bpf_code_event) || bpf_record_size(rec) > size)
 		return 0;   /* cannot happen with our own kernel side */
+	r->ring_bytes += 8 + ((size + 7) & ~(size_t)7);   /* the ring's header, alignment */
+	if (rec->flags & BEVF_CODE) {
+		if (!r->hold_calls && !r->hold_throws)
+			return push_record(r, rec);   /* the common case */
+	} else if (rec->kind == BEV_DEF) {
+		define_code(r, rec);   /* before any use, and never cut off */
+		return 0;
+	}
 	/* A held process waits for us: deal with it before anything else in
 	 * this drain, and never behind the output. */
 	/* A new image: the old one's open calls end here. */
@@ -438,8 +506,7 @@ static int handle_record(void *ctx, void *data, size_t size)
 			call_hold_clear(c);
 		}
 		if (rec->kind == EV_CALL) {
-			call_hold_put(&r->calls, rec->tid, rec->ts, rec,
-				      sizeof(*rec) + rec->func_len + rec->file_len);
+			call_hold_put(&r->calls, rec->tid, rec->ts, rec, bpf_record_size(rec));
 			return rc;
 		}
 		return pass_on(r, rec) < 0 ? -EAGAIN : rc;
@@ -598,6 +665,8 @@ static int load(struct bpf_run *r, int *exit_code, char *err, size_t errlen)
 		bytes = AGG_RING_BYTES;
 	r->skel->rodata->wake_threshold = bytes / 4;
 	r->skel->rodata->follow_children = r->plan->follow;
+	/* make bench's floor: the probes, empty (not for users: no trace). */
+	r->skel->rodata->floor_only = getenv("PYTRACE_FLOOR") != NULL;
 	bpf_map__set_max_entries(r->skel->maps.events, bytes);
 	if (r->sink)
 		bpf_agg_configure(r->skel);
@@ -832,6 +901,12 @@ static void teardown(struct bpf_run *r)
 	if (r->holds && getenv("PYTRACE_HOLD_STATS"))
 		info_msg("held %llu processes, %.3f ms each on average", (unsigned long long)r->holds,
 			 (double)r->held_ns / (double)r->holds / 1e6);
+	/* For make bench: what an event costs in the ring, definitions and
+	 * pytrace's own records included. */
+	if (r->events && getenv("PYTRACE_RING_STATS"))
+		info_msg("ring: %llu bytes for %llu events (%.1f bytes per event), %zu code ids",
+			 (unsigned long long)r->ring_bytes, (unsigned long long)r->events,
+			 (double)r->ring_bytes / (double)r->events, r->ncodes ? r->ncodes - 1 : 0);
 	ring_buffer__free(r->rb);
 	engine_bpf__destroy(r->skel);
 	if (r->pidfd >= 0)
@@ -842,6 +917,7 @@ static void teardown(struct bpf_run *r)
 		free(r->coros[i].pids);
 	}
 	free(r->coros);
+	free(r->codes);
 }
 
 static bool bpf_available(const struct trace_plan *plan, char *why, size_t len)

@@ -2,10 +2,15 @@
  * ring buffer and the user side (engine_bpf.c) reads.  Shared by both, so
  * it uses only fixed-width types that exist in vmlinux.h and in libc.
  *
- * Records are variable-sized: the header, then func_len bytes of the first
- * string, then file_len bytes of the second (no NUL).  A call record with a
- * short name takes ~60 bytes instead of a fixed worst case, so a ring buffer
- * of a given size holds many more events. */
+ * Two record layouts share their first 14 bytes (ts, tid, kind, flags):
+ *  - struct bpf_code_event (flags has BEVF_CODE), 24 bytes: a call, return
+ *    or line event, naming its code (function and file) by an id that a
+ *    BEV_DEF record defined earlier in the ring.  The common case: the
+ *    strings cross the ring once per code object and process, not per event.
+ *  - struct bpf_event, variable-sized: the header, then func_len bytes of
+ *    the first string, then file_len bytes of the second (no NUL).  Code
+ *    definitions, the other marker kinds (gc, import, audit) and pytrace's
+ *    own records (comm, exit, exec...). */
 #ifndef PYTRACE_ENGINE_BPF_H
 #define PYTRACE_ENGINE_BPF_H
 
@@ -39,20 +44,64 @@
 #define BEV_FN 106       /* aggregate mode: a function key seen for the first
 			  * time (bpf_agg.bpf.h): num is its id, pid its
 			  * process, the strings its name and file */
-/* (next free record kind: 107) */
+#define BEV_DEF 107      /* a code id (num) of process pid is function STR1
+			  * in file STR2 (flags: EVF_*_TRUNC, EVF_*_NULL);
+			  * ids are unique in a trace, never reused */
+/* (next free record kind: 108) */
 #define BEV_MAP  103     /* a traced process awaiting libpython mapped the
 			  * writable data of a marker file (num: address);
 			  * stopped (SIGSTOP) until its semaphores are up */
 
+#define BEVF_CODE 0x80  /* in flags: the record is a struct bpf_code_event */
+
 struct bpf_event {
 	__u64 ts;            /* bpf_ktime_get_ns() */
-	__s64 num;           /* line / gc generation / collected / found */
-	__u32 pid, tid;
-	__u16 func_len, file_len;
-	__u8 kind;           /* enum ev_kind, or BEV_EXEC */
+	__u32 tid;
+	__u8 kind;           /* enum ev_kind, or BEV_* */
 	__u8 flags;          /* EVF_* of event.h */
+	__u16 func_len;
+	__s64 num;           /* line / gc generation / collected / found */
+	__u32 pid;
+	__u16 file_len;
 	__u8 pad[2];
 	/* followed by func_len bytes, then file_len bytes */
+};
+
+/* A call, return or line event of a code already defined (BEV_DEF): the
+ * process is the definition's. */
+struct bpf_code_event {
+	__u64 ts;
+	__u32 tid;
+	__u8 kind;           /* EV_CALL, EV_RETURN, EV_LINE */
+	__u8 flags;          /* BEVF_CODE */
+	__u16 pad;
+	__u32 id;            /* the code's definition */
+	__s32 line;
+};
+
+/* Bytes of a record of either layout. */
+static inline __u64 bpf_record_size(const struct bpf_event *rec)
+{
+	if (rec->flags & BEVF_CODE)
+		return sizeof(struct bpf_code_event);
+	return sizeof(*rec) + rec->func_len + rec->file_len;
+}
+
+/* Key and value of the code-id map: which (function, file) string
+ * pointers of a process have an id, and the fingerprint of the strings
+ * they pointed to when it was given (the hash of both strings, their
+ * lengths and flags): a pointer freed and reused for another name no
+ * longer matches and gets a new id. */
+struct bpf_code_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 func, file;    /* the marker's string arguments */
+};
+
+struct bpf_code_val {
+	__u64 fingerprint;
+	__u32 id;
+	__u32 pad;
 };
 
 /* Value of the traced-process map (key: tgid). */

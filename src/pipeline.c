@@ -672,7 +672,10 @@ static void push_other(struct pipeline *p, struct pthread *pt, struct tev *e)
 	emit(p, pt, e);
 }
 
-void pipeline_push(struct pipeline *p, const struct event *ev)
+/* pipeline_push and pipeline_push_interned: func and file are intern ids
+ * already (interned), or ev's strings to intern. */
+static void push_event(struct pipeline *p, const struct event *ev, bool interned,
+		       uint32_t func, uint32_t file)
 {
 	p->events++;
 	if (out_is_closed(&p->out))
@@ -716,14 +719,16 @@ void pipeline_push(struct pipeline *p, const struct event *ev)
 	/* A return (or line) usually names the function on top of its stack,
 	 * and a call is often in its caller's file: try those ids first. */
 	uint32_t func_hint = 0, file_hint = 0;
-	if (th->n) {
+	if (!interned && th->n) {
 		const struct frame *top = &th->stack[th->n - 1];
 		func_hint = ev->kind == EV_CALL ? 0 : top->func;
 		file_hint = top->file;
 	}
 	e.func = (ev->flags & EVF_FUNC_NULL) ? p->null_id
+		 : interned ? func
 		 : ev->func_len ? intern_id_hint(p->in, ev->func, ev->func_len, func_hint) : 0;
 	e.file = (ev->flags & EVF_FILE_NULL) ? p->null_id
+		 : interned ? file
 		 : ev->file_len ? intern_id_hint(p->in, ev->file, ev->file_len, file_hint) : 0;
 
 	if (p->now >= p->next_deadline)
@@ -741,6 +746,22 @@ void pipeline_push(struct pipeline *p, const struct event *ev)
 		push_other(p, pt, &e);
 		break;
 	}
+}
+
+void pipeline_push(struct pipeline *p, const struct event *ev)
+{
+	push_event(p, ev, false, 0, 0);
+}
+
+void pipeline_push_interned(struct pipeline *p, const struct event *ev, uint32_t func,
+			    uint32_t file)
+{
+	push_event(p, ev, true, func, file);
+}
+
+struct intern *pipeline_strings(struct pipeline *p)
+{
+	return p->in;
 }
 
 /* --- the end --- */

@@ -12,6 +12,8 @@
 #include "filter.h"
 #include "render.h"
 
+struct intern;
+
 enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 /* What the pipeline is built from (borrowed: it outlives the pipeline). */
@@ -38,6 +40,13 @@ struct pipeline *pipeline_new(const struct pipeline_config *c, char *err, size_t
 
 /* Push one event. Strings are copied (interned); ev may be reused after. */
 void pipeline_push(struct pipeline *p, const struct event *ev);
+
+/* pipeline_push for an engine that interned ev's function and file into
+ * pipeline_strings() itself (once per code, not per event): func and file
+ * are their ids, ev's strings are not read.  The NULL flags still apply. */
+void pipeline_push_interned(struct pipeline *p, const struct event *ev, uint32_t func,
+			    uint32_t file);
+struct intern *pipeline_strings(struct pipeline *p);
 
 /* CPython 3.15's markers (a yield fires function__return, a generator
  * thrown into fires a return without an entry): from now on a return is
