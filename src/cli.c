@@ -22,7 +22,7 @@ enum long_only {
 	OPT_MIN_DURATION, OPT_PID, OPT_TID, OPT_SUMMARY, OPT_SUMMARY_FORMAT,
 	OPT_SUMMARY_FILE, OPT_STARTUP,
 	OPT_STRICT, OPT_NO_FOLLOW, OPT_NO_ENTRY_FIX, OPT_DURATION,
-	OPT_BUFFER_SIZE, OPT_JSON, OPT_FLAME_BY, OPT_NO_KERNEL_SUMMARY,
+	OPT_BUFFER_SIZE, OPT_JSON, OPT_FLAME_BY, OPT_NO_KERNEL_SUMMARY, OPT_INTERVAL, OPT_SORT,
 };
 
 static const struct option long_options[] = {
@@ -62,6 +62,9 @@ static const struct option long_options[] = {
 	{ "buffer-size",    required_argument, NULL, OPT_BUFFER_SIZE },
 	{ "json",           no_argument,       NULL, OPT_JSON },
 	{ "flame-by",       required_argument, NULL, OPT_FLAME_BY },
+	{ "interval",       required_argument, NULL, OPT_INTERVAL },
+	{ "iterations",     required_argument, NULL, 'n' },
+	{ "sort",           required_argument, NULL, OPT_SORT },
 	{ "quiet",          no_argument,       NULL, 'q' },
 	{ "help",           no_argument,       NULL, 'h' },
 	{ "version",        no_argument,       NULL, 'V' },
@@ -77,6 +80,10 @@ void cli_usage(FILE *out)
 "       pytrace list [PYTHON | -p PID | -c \"COMMAND\"] [--json]\n"
 "       pytrace doctor                     which engines can run here, and why not\n"
 "       pytrace tapset [PYTHON]            print a SystemTap tapset for PYTHON\n"
+"       pytrace top [OPTIONS] -c \"COMMAND\" | -p PID\n"
+"                                          a live per-function view (calls, calls/s,\n"
+"                                          total, self, mean, max), aggregated in\n"
+"                                          the kernel; keys c t s sort, p pause, q quit\n"
 "\n"
 "Shows every Python call and return as an indented tree, by probing CPython's\n"
 "static markers (USDT). Needs root (or CAP_SYS_ADMIN; CAP_BPF+CAP_PERFMON are\n"
@@ -134,6 +141,14 @@ void cli_usage(FILE *out)
 "      --no-kernel-summary -f summary: count every event in pytrace, not in\n"
 "                          the kernel (see pytrace(1))\n"
 "  -q, --quiet             no informational messages, no status line\n"
+"\n"
+"top (also takes -c, -p, -u, --python, --engine, --duration, --no-follow,\n"
+"--no-entry-fix, --buffer-size, --strict, --include, --exclude, --function,\n"
+"--no-stdlib, --pid):\n"
+"      --interval SEC      refresh every SEC seconds (default 1; 0.5, 250ms)\n"
+"  -n, --iterations N      stop after N refreshes (CI: without a terminal,\n"
+"                          one table per refresh on stdout)\n"
+"      --sort KEY          calls (default), total or self\n"
 "      --json              list: print JSON\n"
 "  -h, --help              this help\n"
 "  -V, --version           version\n"
@@ -269,6 +284,46 @@ static void add_id(struct id_list *l, const char *opt, const char *s)
 static const char *const flame_by_names[] = { "none", "process", "thread", NULL };
 static const char *const color_names[] = { "auto", "always", "never", NULL };
 static const char *const summary_names[] = { "table", "markdown", NULL };
+static const char *const sort_names[] = { "calls", "total", "self", NULL };
+
+/* --duration, --interval: plain seconds, or a duration with a unit like
+ * --min-duration's; above 0. */
+static double parse_seconds(const char *opt, const char *s)
+{
+	uint64_t ns;
+	char *end, err[256];
+	double sec = strtod(s, &end);
+
+	if (end != s && !*end && sec > 0 && sec < 1e9)
+		return sec;
+	if (parse_duration_ns(s, &ns, err, sizeof(err)) == 0 && ns > 0)
+		return (double)ns / 1e9;
+	usage_error("%s wants seconds above 0 (e.g. 2 or 1.5s), not '%s'", opt, s);
+}
+
+/* Options of a trace that pytrace top has no use for: its output is its
+ * own table, computed in the kernel from calls and returns alone. */
+static bool trace_only(int c)
+{
+	switch (c) {
+	case 'f': case 'o': case OPT_REPLAY: case OPT_PRINT_SCRIPT: case OPT_COLOR:
+	case OPT_LINES: case OPT_GC: case OPT_IMPORTS: case OPT_AUDIT: case OPT_ALL:
+	case OPT_MAX_DEPTH: case OPT_MIN_DURATION: case OPT_SUMMARY: case OPT_SUMMARY_FORMAT:
+	case OPT_SUMMARY_FILE: case OPT_STARTUP: case OPT_JSON: case OPT_FLAME_BY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* An option's name as typed ("--format"), for messages. */
+static const char *option_name(int c)
+{
+	for (const struct option *o = long_options; o->name; o++)
+		if (o->val == c)
+			return o->name;
+	return "?";
+}
 
 static enum command command_word(const char *w)
 {
@@ -278,12 +333,14 @@ static enum command command_word(const char *w)
 		return CMD_DOCTOR;
 	if (strcmp(w, "tapset") == 0)
 		return CMD_TAPSET;
+	if (strcmp(w, "top") == 0)
+		return CMD_TOP;
 	return CMD_TRACE;
 }
 
 void cli_parse(int argc, char **argv, struct options *o)
 {
-	int c, first = 1;
+	int c, first = 1, not_top = 0, top_only = 0;
 	char err[256];
 
 	memset(o, 0, sizeof(*o));
@@ -293,6 +350,7 @@ void cli_parse(int argc, char **argv, struct options *o)
 	o->follow = true;
 	o->filter.max_depth = -1;
 	o->format = &render_text;
+	o->interval_ns = 1000000000ull;
 
 	if (argc > 1 && argv[1][0] != '-' && command_word(argv[1]) != CMD_TRACE) {
 		o->command = command_word(argv[1]);
@@ -302,7 +360,11 @@ void cli_parse(int argc, char **argv, struct options *o)
 	optind = first;
 	opterr = 0;
 again:
-	while ((c = getopt_long(argc, argv, "+:c:p:u:f:o:qhV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:c:p:u:f:o:n:qhV", long_options, NULL)) != -1) {
+		if (trace_only(c) && !not_top)
+			not_top = c;
+		if ((c == OPT_INTERVAL || c == 'n' || c == OPT_SORT) && !top_only)
+			top_only = c;
 		switch (c) {
 		case 'u':              o->user = optarg; break;
 		case 'c':
@@ -365,19 +427,19 @@ again:
 		case OPT_NO_FOLLOW:    o->follow = false; break;
 		case OPT_NO_ENTRY_FIX: o->entry_fix = false; break;
 		case OPT_NO_KERNEL_SUMMARY: o->kernel_summary = false; break;
-		case OPT_DURATION: {
-			uint64_t ns;
-			char *end;
-			double sec = strtod(optarg, &end);
-			/* Plain seconds, or a duration with a unit like --min-duration. */
-			if (end != optarg && !*end && sec > 0 && sec < 1e9)
-				o->duration = sec;
-			else if (parse_duration_ns(optarg, &ns, err, sizeof(err)) == 0 && ns > 0)
-				o->duration = (double)ns / 1e9;
-			else
-				usage_error("--duration wants seconds (e.g. 2 or 1.5s), not '%s'", optarg);
+		case OPT_DURATION:     o->duration = parse_seconds("--duration", optarg); break;
+		case OPT_INTERVAL: {
+			double sec = parse_seconds("--interval", optarg);
+			if (sec < 0.01 || sec > 86400)
+				usage_error("--interval wants from 0.01 to 86400 seconds, not '%s'",
+					    optarg);
+			o->interval_ns = (uint64_t)(sec * 1e9);
 			break;
 		}
+		case 'n':
+			o->iterations = parse_long("-n", optarg, 1, LONG_MAX);
+			break;
+		case OPT_SORT:         o->top_sort = (enum top_sort)pick("--sort", optarg, sort_names); break;
 		case OPT_BUFFER_SIZE:  o->buffer_size = parse_size("--buffer-size", optarg); break;
 		case OPT_JSON:         o->json = true; break;
 		case OPT_FLAME_BY:     o->flame_by = pick("--flame-by", optarg, flame_by_names); break;
@@ -412,7 +474,7 @@ again:
 			usage_error("unexpected argument '%s': the shell expanded the glob after %s "
 				    "into file names; quote the glob so pytrace gets it: %s 'GLOB'",
 				    argv[optind], argv[optind - 2], argv[optind - 2]);
-		else if (o->command == CMD_TRACE)
+		else if (o->command == CMD_TRACE || o->command == CMD_TOP)
 			usage_error("unexpected argument '%s'; to trace a command, quote it: -c \"%s ...\"",
 				    argv[optind], argv[optind]);
 		else
@@ -453,9 +515,21 @@ again:
 		if (o->command_line || o->pid)
 			usage_error("tapset takes a PYTHON path, not -c or -p");
 		break;
+	case CMD_TOP:
+		if (not_top)
+			usage_error("top does not take --%s: it shows its own per-function table",
+				    option_name(not_top));
+		if (!o->command_line && !o->pid)
+			usage_error("top needs a target: give -c \"COMMAND\" or -p PID");
+		if (o->filter.tids.n)
+			usage_error("top counts per process, not per thread: --tid goes with a trace "
+				    "(pytrace -f summary --tid N)");
+		break;
 	default:
 		break;
 	}
+	if (top_only && o->command != CMD_TOP)
+		usage_error("--%s is for pytrace top", option_name(top_only));
 	if (o->flame_by != FLAME_BY_NONE && o->format != &render_folded && o->format != &render_svg)
 		usage_error("--flame-by shapes the flame graphs; use it with -f folded or -f svg");
 	if (o->format == &render_summary && o->summary && !o->summary_file)

@@ -9,5 +9,6 @@ int cmd_doctor(const struct options *o);   /* cmd_doctor.c */
 int cmd_tapset(const struct options *o);   /* cmd_tapset.c (stap engine) */
 int cmd_replay(const struct options *o);   /* replay.c     */
 int cmd_trace(const struct options *o);    /* trace.c      */
+int cmd_top(const struct options *o);      /* cmd_top.c    */
 
 #endif

@@ -1,10 +1,58 @@
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 
 int log_quiet;
 bool log_status_line;
+
+/* Messages held while a full screen is up (log_hold). */
+static pthread_mutex_t held_mu = PTHREAD_MUTEX_INITIALIZER;
+static bool holding;
+static char *held;
+static size_t held_len, held_cap;
+
+void log_hold(bool on)
+{
+	pthread_mutex_lock(&held_mu);
+	holding = on;
+	if (!on && held_len) {
+		fwrite(held, 1, held_len, stderr);
+		fflush(stderr);
+		held_len = 0;
+	}
+	if (!on) {
+		free(held);
+		held = NULL;
+		held_cap = 0;
+	}
+	pthread_mutex_unlock(&held_mu);
+}
+
+static void emit(const char *buf, size_t n)
+{
+	pthread_mutex_lock(&held_mu);
+	if (holding) {
+		/* realloc, not xgrow: its failure would log, under this lock */
+		if (held_len + n > held_cap) {
+			size_t cap = (held_len + n) * 2;
+			char *p = realloc(held, cap);
+			if (p) {
+				held = p;
+				held_cap = cap;
+			}
+		}
+		if (held_len + n <= held_cap) {
+			memcpy(held + held_len, buf, n);
+			held_len += n;
+		}
+	} else {
+		fwrite(buf, 1, n, stderr);
+	}
+	pthread_mutex_unlock(&held_mu);
+}
 
 /* One write per message, so a status line drawn by its own thread never
  * lands inside one; while it is shown, a message erases it first.
@@ -31,7 +79,7 @@ static void vprint(const char *prefix, const char *fmt, va_list ap)
 		}
 	}
 	buf[n++] = '\n';
-	fwrite(buf, 1, n, stderr);
+	emit(buf, n);
 }
 
 void error_msg(const char *fmt, ...)

@@ -18,6 +18,11 @@ void info_msg(const char *fmt, ...) PRINTF_LIKE(1, 2);
 void hint_msg(const char *fmt, ...) PRINTF_LIKE(1, 2);
 _Noreturn void die(int status, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
+/* on: messages wait instead of being drawn over pytrace top's full
+ * screen; off: they are written, in order.  die() after a hold writes
+ * nothing until an exit handler turns it off. */
+void log_hold(bool on);
+
 /* Fill a caller's error buffer (the modules' way of reporting: they never
  * print, main decides). Always returns -1 so call sites can `return err_set(..)`. */
 int err_set(char *err, size_t errlen, const char *fmt, ...) PRINTF_LIKE(3, 4);

@@ -18,6 +18,7 @@ int main(int argc, char **argv)
 	case CMD_TAPSET: status = cmd_tapset(&o); break;
 	case CMD_REPLAY: status = cmd_replay(&o); break;
 	case CMD_TRACE:  status = cmd_trace(&o); break;
+	case CMD_TOP:    status = cmd_top(&o); break;
 	}
 	options_free(&o);
 	return status;

@@ -13,10 +13,11 @@
 #include "filter.h"
 #include "pipeline.h"
 #include "render.h"
+#include "top_model.h"
 
 struct engine_ops;
 
-enum command { CMD_TRACE, CMD_LIST, CMD_DOCTOR, CMD_TAPSET, CMD_REPLAY };
+enum command { CMD_TRACE, CMD_LIST, CMD_DOCTOR, CMD_TAPSET, CMD_REPLAY, CMD_TOP };
 struct options {
 	enum command command;
 
@@ -53,6 +54,11 @@ struct options {
 	const char *summary_file;      /* --summary-file: the table appended there */
 	bool show_startup;             /* --startup: -c text shows interpreter start-up */
 	enum flame_by flame_by;        /* --flame-by: root frames in folded and svg */
+
+	/* pytrace top */
+	uint64_t interval_ns;          /* --interval, default 1 s */
+	long iterations;               /* -n N: stop after N refreshes, 0 = no limit */
+	enum top_sort top_sort;        /* --sort: the first order */
 
 	bool strict;                   /* lost events / skipped input lines are errors */
 	bool quiet;

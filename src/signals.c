@@ -8,12 +8,16 @@
 #include "signals.h"
 
 static volatile sig_atomic_t stop_flag, sent_sig;
+static void (*last_resort)(void);
 
 static void on_stop(int sig, siginfo_t *si, void *uctx)
 {
 	(void)uctx;
-	if (stop_flag && sig == SIGINT)
+	if (stop_flag && sig == SIGINT) {
+		if (last_resort)
+			last_resort();
 		signal(SIGINT, SIG_DFL);
+	}
 	stop_flag = 1;
 	/* A terminal's Ctrl-C comes from the kernel to the whole foreground
 	 * process group; kill(1) and timeout(1) send to pytrace alone. */
@@ -34,6 +38,11 @@ bool stop_requested(void)
 void request_stop(void)
 {
 	stop_flag = 1;
+}
+
+void signals_set_last_resort(void (*fn)(void))
+{
+	last_resort = fn;
 }
 
 void signals_install(void)

@@ -12,6 +12,9 @@ void request_stop(void);
  * the -c command did not get, or 0 (none, or a terminal's, which reached
  * the command's process group too). */
 int stop_signal_sent(void);
+/* fn (async-signal-safe) runs when a second SIGINT makes a stuck pytrace
+ * killable by the next one: what must be undone even then (top's terminal). */
+void signals_set_last_resort(void (*fn)(void));
 /* Install SIGINT/SIGTERM/SIGHUP/SIGPIPE handling for a trace. */
 void signals_install(void);
 

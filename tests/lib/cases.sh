@@ -43,7 +43,8 @@
 #                      semaphores, a rate)
 #
 # REQUIRES, SETUP, DURING, KILL_WHEN and CHECK run in the runner's shell, so
-# the helpers of tests/lib.sh, tests/lib/bpf.sh and tests/lib/faults.sh are
+# the helpers of tests/lib.sh, tests/lib/bpf.sh, tests/lib/faults.sh and
+# tests/lib/top.sh are
 # there (REQUIRES: bpf_engine, root, installed CMD, fixture NAME, python311;
 # CHECK: pytrace_error, usage_error, tree_is, calls_of, marker_dirty,
 # marker_raised, ...); RUN and BEFORE get the environment only.  Every command and
@@ -63,6 +64,7 @@
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/lib/bpf.sh"
 . "$TOP/tests/lib/faults.sh"
+. "$TOP/tests/lib/top.sh"
 
 FILE=$1
 [ -r "$FILE" ] || { fail "cannot read case file $FILE"; done_testing; exit 1; }

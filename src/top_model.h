@@ -1,0 +1,58 @@
+/* pytrace top's rows: the engine's cumulative per-function tables (agg.h)
+ * turned into what the view shows — strings copied into top's own intern
+ * (a table is valid only during its snapshot call), the file/function
+ * filters applied, calls/s from the difference of two snapshots, and an
+ * order by calls, total or self time. */
+#ifndef PYTRACE_TOP_MODEL_H
+#define PYTRACE_TOP_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agg.h"
+#include "filter.h"
+#include "intern.h"
+
+enum top_sort { TOP_SORT_CALLS, TOP_SORT_TOTAL, TOP_SORT_SELF };
+
+struct top_row {
+	int32_t pid;
+	uint32_t func, file;     /* ids in top_model.in */
+	int64_t line;
+	uint64_t calls, total_ns, self_ns, sum_ns, max_ns, open;
+	uint64_t prev_calls;     /* calls at the snapshot before */
+	double rate;             /* calls per second over the last interval */
+	bool seen;               /* in the latest snapshot */
+};
+
+struct top_model {
+	struct intern *in;
+	struct filter *filter;   /* borrowed; NULL: every row */
+	struct top_row *rows;
+	size_t nrows, cap;
+	struct hmap index;       /* (pid, func, file, line) -> row */
+	uint32_t *order;         /* shown rows, sorted by top_model_sort */
+	size_t norder, order_cap;
+	/* the latest table's totals */
+	uint64_t elapsed_ns, events, lost, stack_overflow, map_full;
+	uint32_t nprocs;
+	double events_rate;      /* events per second over the last interval */
+	uint64_t snapshots;      /* tables taken in */
+	uint64_t prev_elapsed_ns, prev_events;
+};
+
+void top_model_init(struct top_model *m, struct filter *filter);
+void top_model_free(struct top_model *m);
+
+/* Take in the engine's cumulative table t: rows and totals, and the rates
+ * against the table taken in before. */
+void top_model_update(struct top_model *m, const struct agg_table *t);
+
+/* Fill m->order with the rows that had calls or are running, by key,
+ * largest first (ties: calls, total, then function name). */
+void top_model_sort(struct top_model *m, enum top_sort key);
+
+const char *top_sort_name(enum top_sort key);
+
+#endif
