@@ -34,8 +34,10 @@ struct top {
 };
 
 /* The engine that aggregates: --engine's, or the first of engines[] that
- * can aggregate and run here; NULL with the reason printed. */
-static const struct engine_ops *top_engine(const struct options *o, int *exit_code)
+ * can aggregate and is available (for plan, once it exists: asked with NULL
+ * before, as cmd_trace does); NULL with the reason printed. */
+static const struct engine_ops *top_engine(const struct options *o,
+					   const struct trace_plan *plan, int *exit_code)
 {
 	char why[256] = "", all[768] = "";
 
@@ -48,7 +50,7 @@ static const struct engine_ops *top_engine(const struct options *o, int *exit_co
 		why[0] = '\0';
 		if (!e->aggregate)
 			snprintf(why, sizeof(why), "it cannot aggregate in the kernel (yet)");
-		else if (e->available(why, sizeof(why)))
+		else if (e->available(plan, why, sizeof(why)))
 			return e;
 		if (o->engine) {
 			error_msg("pytrace top cannot use the %s engine: %s", e->name, why);
@@ -191,18 +193,19 @@ int cmd_top(const struct options *o)
 	char err[512] = "", what[256];
 	int code, rc;
 
-	const struct engine_ops *engine = top_engine(o, &code);
-	if (!engine)
+	/* The engine first: without privileges, looking at the target fails
+	 * too, and the real problem is the engine. */
+	if (!top_engine(o, NULL, &code))
 		return code;
 	rc = plan_build(o, &plan, err, sizeof(err));
 	if (rc != 0) {
 		error_msg("%s", err);
 		return rc;
 	}
-	if (engine->can_trace && !engine->can_trace(&plan, err, sizeof(err))) {
-		error_msg("the %s engine cannot trace this: %s", engine->name, err);
+	const struct engine_ops *engine = top_engine(o, &plan, &code);
+	if (!engine) {
 		plan_free(&plan);
-		return EXIT_NO_ENGINE;
+		return code;
 	}
 	struct filter *filter = top_filter(o, &plan);
 	if (!filter) {
