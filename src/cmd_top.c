@@ -4,6 +4,7 @@
  * pause; without one (a pipe, a file, a CI log) one plain table per
  * interval.  Either way the final table goes to stdout at the end. */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,8 +121,12 @@ static void on_key(void *arg, enum top_key key)
 	case TOP_KEY_SORT_SELF:  t->view.sort = TOP_SORT_SELF; break;
 	case TOP_KEY_PAUSE:      t->view.paused = !t->view.paused; break;
 	case TOP_KEY_QUIT:
+		/* As a terminal's Ctrl-C ends a trace: the keys' thread blocks
+		 * signals, so the engine's thread gets it and, seeing it sent to
+		 * pytrace alone, passes it on to the -c command at once. */
+		if (!t->view.stopping)
+			kill(getpid(), SIGINT);
 		t->view.stopping = true;
-		request_stop();
 		break;
 	case TOP_KEY_RESIZE: case TOP_KEY_REDRAW: case TOP_KEY_NONE:
 		break;
