@@ -111,6 +111,8 @@ check "an arrow key does not re-sort" grep -qE "${HEADER_RE}calls" "$TMP/screen"
 
 tmux send-keys -t "$S" q
 restored "q"
+check "q: the command got SIGINT at once, as from a trace's Ctrl-C (status 130)" \
+	grep -q '^TOP-DONE rc=130$' "$TMP/screen"
 
 # SIGTERM to pytrace: the same way back
 start_top 60
@@ -133,4 +135,5 @@ start_top 60
 wait_screen ' outer +.*top_mix\.py' >/dev/null
 tmux send-keys -t "$S" C-c
 restored "Ctrl-C"
+check "Ctrl-C: status 130" grep -q '^TOP-DONE rc=130$' "$TMP/screen"
 done_testing
