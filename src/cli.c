@@ -310,6 +310,7 @@ static bool trace_only(int c)
 	case OPT_LINES: case OPT_GC: case OPT_IMPORTS: case OPT_AUDIT: case OPT_ALL:
 	case OPT_MAX_DEPTH: case OPT_MIN_DURATION: case OPT_SUMMARY: case OPT_SUMMARY_FORMAT:
 	case OPT_SUMMARY_FILE: case OPT_STARTUP: case OPT_JSON: case OPT_FLAME_BY:
+	case OPT_NO_KERNEL_SUMMARY:
 		return true;
 	default:
 		return false;
