@@ -258,9 +258,9 @@ int cmd_top(const struct options *o)
 			code = EXIT_PYTRACE_ERROR;
 		}
 	}
-	if (rc == 0 && o->strict && t.model.lost) {
+	if (rc == 0 && o->strict && t.model.tot.lost) {
 		error_msg("%llu events lost (--strict makes this an error)",
-			  (unsigned long long)t.model.lost);
+			  (unsigned long long)t.model.tot.lost);
 		rc = -1;
 		code = EXIT_DATA_LOSS;
 	}

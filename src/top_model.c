@@ -43,13 +43,13 @@ static struct top_row *row_for(struct top_model *m, int32_t pid, uint32_t func, 
 	size_t pos = hmap_pos(&m->index, h);
 
 	for (uint32_t id; (id = hmap_next(&m->index, &pos, h)) != HMAP_NONE;) {
-		struct top_row *r = &m->rows[id];
-		if (r->pid == pid && r->func == func && r->file == file && r->line == line)
-			return r;
+		struct agg_row *a = &m->rows[id].a;
+		if (a->pid == pid && a->func == func && a->file == file && a->line == line)
+			return &m->rows[id];
 	}
 	m->rows = xgrow(m->rows, &m->cap, m->nrows + 1, sizeof(*m->rows));
 	struct top_row *r = &m->rows[m->nrows];
-	*r = (struct top_row){ .pid = pid, .func = func, .file = file, .line = line };
+	*r = (struct top_row){ .a = { .pid = pid, .func = func, .file = file, .line = line } };
 	hmap_insert(&m->index, pos, h, (uint32_t)m->nrows++);
 	return r;
 }
@@ -64,10 +64,8 @@ void top_model_update(struct top_model *m, const struct agg_table *t)
 {
 	uint64_t dt = t->elapsed_ns > m->prev_elapsed_ns ? t->elapsed_ns - m->prev_elapsed_ns : 0;
 
-	for (size_t i = 0; i < m->nrows; i++) {
-		m->rows[i].prev_calls = m->rows[i].calls;
-		m->rows[i].seen = false;
-	}
+	for (size_t i = 0; i < m->nrows; i++)
+		m->rows[i].prev_calls = m->rows[i].a.calls;
 	for (size_t i = 0; i < t->nrows; i++) {
 		const struct agg_row *a = &t->rows[i];
 		uint32_t func = copy_str(m, t->in, a->func), file = copy_str(m, t->in, a->file);
@@ -76,25 +74,20 @@ void top_model_update(struct top_model *m, const struct agg_table *t)
 				  !filter_code_ok(m->filter, m->in, func, file)))
 			continue;
 		struct top_row *r = row_for(m, a->pid, func, file, a->line);
-		r->calls = a->calls;
-		r->total_ns = a->total_ns;
-		r->self_ns = a->self_ns;
-		r->sum_ns = a->sum_ns;
-		r->max_ns = a->max_ns;
-		r->open = a->open;
-		r->seen = true;
+		r->a = *a;
+		r->a.func = func;
+		r->a.file = file;
 	}
 	for (size_t i = 0; i < m->nrows; i++)
-		m->rows[i].rate = per_second(m->rows[i].calls, m->rows[i].prev_calls, dt);
+		m->rows[i].rate = per_second(m->rows[i].a.calls, m->rows[i].prev_calls, dt);
 	m->events_rate = per_second(t->events, m->prev_events, dt);
 	m->prev_elapsed_ns = t->elapsed_ns;
 	m->prev_events = t->events;
-	m->elapsed_ns = t->elapsed_ns;
-	m->events = t->events;
-	m->lost = t->lost;
-	m->stack_overflow = t->stack_overflow;
-	m->map_full = t->map_full;
-	m->nprocs = t->nprocs;
+	m->tot = *t;
+	m->tot.in = NULL;
+	m->tot.rows = NULL;
+	m->tot.nrows = m->tot.cap = 0;
+	memset(&m->tot.map, 0, sizeof(m->tot.map));
 	m->snapshots++;
 }
 
@@ -106,11 +99,11 @@ struct sort_ctx {
 static uint64_t key_of(const struct top_row *r, enum top_sort key)
 {
 	switch (key) {
-	case TOP_SORT_TOTAL: return r->total_ns;
-	case TOP_SORT_SELF:  return r->self_ns;
+	case TOP_SORT_TOTAL: return r->a.total_ns;
+	case TOP_SORT_SELF:  return r->a.self_ns;
 	case TOP_SORT_CALLS: break;
 	}
-	return r->calls;
+	return r->a.calls;
 }
 
 static int cmp_u64(uint64_t a, uint64_t b)
@@ -126,13 +119,13 @@ static int by_key(const void *pa, const void *pb, void *arg)
 	int d = cmp_u64(key_of(a, c->key), key_of(b, c->key));
 
 	if (!d)
-		d = cmp_u64(a->calls, b->calls);
+		d = cmp_u64(a->a.calls, b->a.calls);
 	if (!d)
-		d = cmp_u64(a->total_ns, b->total_ns);
+		d = cmp_u64(a->a.total_ns, b->a.total_ns);
 	if (!d)
-		d = strcmp(intern_str(c->m->in, a->func)->s, intern_str(c->m->in, b->func)->s);
+		d = strcmp(intern_str(c->m->in, a->a.func)->s, intern_str(c->m->in, b->a.func)->s);
 	if (!d)
-		d = a->pid < b->pid ? -1 : a->pid > b->pid;
+		d = a->a.pid < b->a.pid ? -1 : a->a.pid > b->a.pid;
 	return d;
 }
 
@@ -143,7 +136,7 @@ void top_model_sort(struct top_model *m, enum top_sort key)
 	m->order = xgrow(m->order, &m->order_cap, m->nrows + 1, sizeof(*m->order));
 	m->norder = 0;
 	for (size_t i = 0; i < m->nrows; i++)
-		if (m->rows[i].calls || m->rows[i].open)
+		if (m->rows[i].a.calls || m->rows[i].a.open)
 			m->order[m->norder++] = (uint32_t)i;
 	qsort_r(m->order, m->norder, sizeof(*m->order), by_key, &c);
 }

@@ -17,13 +17,9 @@
 enum top_sort { TOP_SORT_CALLS, TOP_SORT_TOTAL, TOP_SORT_SELF };
 
 struct top_row {
-	int32_t pid;
-	uint32_t func, file;     /* ids in top_model.in */
-	int64_t line;
-	uint64_t calls, total_ns, self_ns, sum_ns, max_ns, open;
+	struct agg_row a;        /* the engine's row, func and file ids in top_model.in */
 	uint64_t prev_calls;     /* calls at the snapshot before */
 	double rate;             /* calls per second over the last interval */
-	bool seen;               /* in the latest snapshot */
 };
 
 struct top_model {
@@ -34,9 +30,9 @@ struct top_model {
 	struct hmap index;       /* (pid, func, file, line) -> row */
 	uint32_t *order;         /* shown rows, sorted by top_model_sort */
 	size_t norder, order_cap;
-	/* the latest table's totals */
-	uint64_t elapsed_ns, events, lost, stack_overflow, map_full;
-	uint32_t nprocs;
+	/* the latest table's totals (elapsed_ns, events, lost, nprocs...;
+	 * its in, rows and map are not kept) */
+	struct agg_table tot;
 	double events_rate;      /* events per second over the last interval */
 	uint64_t snapshots;      /* tables taken in */
 	uint64_t prev_elapsed_ns, prev_events;

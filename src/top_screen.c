@@ -133,13 +133,13 @@ static void header(struct top_screen *s, const struct top_model *m, const struct
 		   size_t width)
 {
 	char line[512], lost[96];
-	uint64_t el = m->elapsed_ns;
+	uint64_t el = m->tot.elapsed_ns;
 
 	top_lost_text(lost, sizeof(lost), m);
 	int n = snprintf(line, sizeof(line), "pytrace top  %llu.%llu s  %u %s  %.0f events/s  %s"
 			 "  sort: %s%s  ", (unsigned long long)(el / 1000000000ull),
-			 (unsigned long long)(el / 100000000ull % 10), m->nprocs,
-			 m->nprocs == 1 ? "process" : "processes", m->events_rate, lost,
+			 (unsigned long long)(el / 100000000ull % 10), m->tot.nprocs,
+			 m->tot.nprocs == 1 ? "process" : "processes", m->events_rate, lost,
 			 top_sort_name(v->sort), v->stopping ? "  [stopping]" :
 			 v->paused ? "  [paused]" : "");
 	if (n < 0)
@@ -187,7 +187,7 @@ static size_t func_width(struct top_screen *s, const struct top_model *m, size_t
 	size_t fw = 8, room = width > NUMS_WIDTH ? width - NUMS_WIDTH : 0;
 
 	for (size_t k = 0; k < shown; k++) {
-		const struct esc_entry *e = esc_get(&s->esc, m->in, m->rows[m->order[k]].func);
+		const struct esc_entry *e = esc_get(&s->esc, m->in, m->rows[m->order[k]].a.func);
 		size_t c = cells(e->s, e->len);
 		if (c > fw)
 			fw = c;
@@ -204,27 +204,27 @@ static void row(struct top_screen *s, const struct top_model *m, const struct to
 {
 	char tot[16], self[16], mean[16], max[16], fileline[64];
 
-	fmt_dur(tot, sizeof(tot), r->total_ns);
-	fmt_dur(self, sizeof(self), r->self_ns);
-	if (r->calls) {
-		fmt_dur(mean, sizeof(mean), r->sum_ns / r->calls);
-		fmt_dur(max, sizeof(max), r->max_ns);
+	fmt_dur(tot, sizeof(tot), r->a.total_ns);
+	fmt_dur(self, sizeof(self), r->a.self_ns);
+	if (r->a.calls) {
+		fmt_dur(mean, sizeof(mean), r->a.sum_ns / r->a.calls);
+		fmt_dur(max, sizeof(max), r->a.max_ns);
 	} else {
 		strcpy(mean, "-");
 		strcpy(max, "-");
 	}
-	putf(s, "%10llu %9.0f %9s %9s %9s %9s %8d ", (unsigned long long)r->calls, r->rate, tot,
-	     self, mean, max, (int)r->pid);
+	putf(s, "%10llu %9.0f %9s %9s %9s %9s %8d ", (unsigned long long)r->a.calls, r->rate, tot,
+	     self, mean, max, (int)r->a.pid);
 	if (width <= NUMS_WIDTH)
 		return;
 	size_t room = width - NUMS_WIDTH;
-	const struct esc_entry *fn = esc_get(&s->esc, m->in, r->func);
+	const struct esc_entry *fn = esc_get(&s->esc, m->in, r->a.func);
 	put_fit(s, fn->s, fn->len, fw < room ? fw : room, false);
 	if (room <= fw + 1)
 		return;
 	put(s, " ", 1);
-	const struct esc_entry *file = esc_get(&s->esc, m->in, r->file);
-	snprintf(fileline, sizeof(fileline), ":%lld", (long long)r->line);
+	const struct esc_entry *file = esc_get(&s->esc, m->in, r->a.file);
+	snprintf(fileline, sizeof(fileline), ":%lld", (long long)r->a.line);
 	/* file:line as one string, cut from the left */
 	size_t n = file->len + strlen(fileline);
 	char *fl = xmalloc(n + 1);

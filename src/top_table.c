@@ -7,11 +7,11 @@
 
 void top_lost_text(char *buf, size_t len, const struct top_model *m)
 {
-	int n = snprintf(buf, len, "%llu lost", (unsigned long long)m->lost);
+	int n = snprintf(buf, len, "%llu lost", (unsigned long long)m->tot.lost);
 
-	if (n > 0 && (size_t)n < len && (m->stack_overflow || m->map_full))
+	if (n > 0 && (size_t)n < len && (m->tot.stack_overflow || m->tot.map_full))
 		snprintf(buf + n, len - (size_t)n, " (%llu deeper than the kept stack, %llu map full)",
-			 (unsigned long long)m->stack_overflow, (unsigned long long)m->map_full);
+			 (unsigned long long)m->tot.stack_overflow, (unsigned long long)m->tot.map_full);
 }
 
 static void put_us(FILE *f, uint64_t ns)
@@ -37,37 +37,37 @@ static void put_name(FILE *f, const struct intern *in, uint32_t id)
 int top_table_print(FILE *f, const struct top_model *m, enum top_sort key, bool final)
 {
 	char lost[96];
-	uint64_t el = m->elapsed_ns;
+	uint64_t el = m->tot.elapsed_ns;
 
 	top_lost_text(lost, sizeof(lost), m);
 	fprintf(f, "# pytrace top%s: %llu.%03llu s, %u %s, %.0f events/s, %s, sorted by %s\n",
 		final ? " (final)" : "", (unsigned long long)(el / 1000000000ull),
-		(unsigned long long)(el / 1000000ull % 1000), m->nprocs,
-		m->nprocs == 1 ? "process" : "processes",
-		final && el ? (double)m->events * 1e9 / (double)el : m->events_rate, lost,
+		(unsigned long long)(el / 1000000ull % 1000), m->tot.nprocs,
+		m->tot.nprocs == 1 ? "process" : "processes",
+		final && el ? (double)m->tot.events * 1e9 / (double)el : m->events_rate, lost,
 		top_sort_name(key));
 	fputs("     calls    calls/s       total us        self us        mean us         max us"
 	      "      pid  function (file:line)\n", f);
 	for (size_t k = 0; k < m->norder; k++) {
 		const struct top_row *r = &m->rows[m->order[k]];
-		double rate = final ? (el ? (double)r->calls * 1e9 / (double)el : 0.0) : r->rate;
+		double rate = final ? (el ? (double)r->a.calls * 1e9 / (double)el : 0.0) : r->rate;
 
-		fprintf(f, "%10llu %10.0f", (unsigned long long)r->calls, rate);
-		put_us(f, r->total_ns);
-		put_us(f, r->self_ns);
-		if (r->calls) {
-			put_us(f, r->sum_ns / r->calls);
-			put_us(f, r->max_ns);
+		fprintf(f, "%10llu %10.0f", (unsigned long long)r->a.calls, rate);
+		put_us(f, r->a.total_ns);
+		put_us(f, r->a.self_ns);
+		if (r->a.calls) {
+			put_us(f, r->a.sum_ns / r->a.calls);
+			put_us(f, r->a.max_ns);
 		} else {
 			fprintf(f, " %14s %14s", "-", "-");
 		}
-		fprintf(f, " %8d  ", (int)r->pid);
-		put_name(f, m->in, r->func);
+		fprintf(f, " %8d  ", (int)r->a.pid);
+		put_name(f, m->in, r->a.func);
 		fputs(" (", f);
-		put_name(f, m->in, r->file);
-		fprintf(f, ":%lld)", (long long)r->line);
-		if (final && r->open)
-			fprintf(f, " [%llu never returned]", (unsigned long long)r->open);
+		put_name(f, m->in, r->a.file);
+		fprintf(f, ":%lld)", (long long)r->a.line);
+		if (final && r->a.open)
+			fprintf(f, " [%llu never returned]", (unsigned long long)r->a.open);
 		fputc('\n', f);
 	}
 	fputc('\n', f);
