@@ -37,7 +37,9 @@ top_order() {
 
 # top_order_is FILE "NAMES": top_order is exactly NAMES (else printed)
 top_order_is() {
-	local have; have=$(top_order "$1" $2)
+	local have names
+	read -ra names <<<"$2"
+	have=$(top_order "$1" "${names[@]}")
 	[ "$have" = "$2" ] || { echo "order: $have, wanted $2"; return 1; }
 }
 
