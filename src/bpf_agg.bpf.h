@@ -32,7 +32,7 @@ struct {
 } fn_ids SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, AGG_MAX_FNS);
 	__type(key, __u32);
 	__type(value, struct agg_stat);
@@ -89,21 +89,21 @@ static __always_inline struct agg_stack *agg_stack_of(__u32 tid, __u32 tgid, boo
 /* The id of (tgid, func, file), a new one (and its BEV_FN record) when the
  * key is new; AGG_NO_FN when the maps are full. */
 static __always_inline __u32 agg_fn(struct pt_regs *ctx, const struct bpf_site *site,
-				    __u64 pid_tgid, long func, long file, long line)
+				    __u64 pid_tgid, long func, long file)
 {
 	struct agg_fn_key k = { .func = func, .file = file, .tgid = pid_tgid >> 32 };
-	struct agg_stat *stat;
 	struct scratch *s;
 	__u32 *idp = bpf_map_lookup_elem(&fn_ids, &k);
 	__u32 id;
+	long line = 0;
 
 	if (idp)
 		return *idp;
 	id = __sync_fetch_and_add(&next_fn_id, 1);
-	stat = bpf_map_lookup_elem(&fn_stats, &id);
-	if (!stat)
-		return AGG_NO_FN;   /* id >= AGG_MAX_FNS */
-	stat->line = line;
+	if (!bpf_map_lookup_elem(&fn_stats, &id))
+		return AGG_NO_FN;   /* beyond the map */
+	if (site->num_arg)
+		line = site_arg(ctx, &site->arg[(site->num_arg - 1) & (BPF_SITE_ARGS - 1)]);
 	if (bpf_map_update_elem(&fn_ids, &k, &id, BPF_NOEXIST) < 0) {
 		/* Another CPU added it first (this id is wasted), or full. */
 		idp = bpf_map_lookup_elem(&fn_ids, &k);
@@ -112,7 +112,7 @@ static __always_inline __u32 agg_fn(struct pt_regs *ctx, const struct bpf_site *
 	s = scratch_for(BEV_FN, pid_tgid);
 	if (!s)
 		return id;
-	s->ev.num = id;
+	s->ev.num = (__s64)((__u64)id << 32 | (__u32)line);
 	if (site->func_arg)
 		s->ev.func_len = copy_user_str(s->data, BEV_FUNC_MAX, (const void *)func,
 					       &s->ev.flags, EVF_FUNC_TRUNC, EVF_FUNC_NULL);
@@ -127,9 +127,10 @@ static __always_inline __u32 agg_fn(struct pt_regs *ctx, const struct bpf_site *
 static __always_inline void agg_entry(struct pt_regs *ctx, const struct bpf_site *site,
 				      __u64 pid_tgid)
 {
-	long func = 0, file = 0, line = 0;
+	long func = 0, file = 0;
 	struct agg_stack *st = agg_stack_of((__u32)pid_tgid, pid_tgid >> 32, true);
 	struct agg_frame *fr;
+	struct agg_cached *c;
 	__u32 d, id, outer = 1;
 
 	if (!st) {
@@ -139,27 +140,38 @@ static __always_inline void agg_entry(struct pt_regs *ctx, const struct bpf_site
 	d = st->depth;
 	if (d >= AGG_DEPTH) {
 		st->depth = d + 1;
-		agg_count(AGG_OVERFLOW, 1);
+		st->overflow++;
 		return;
 	}
 	if (site->func_arg)
 		func = site_arg(ctx, &site->arg[(site->func_arg - 1) & (BPF_SITE_ARGS - 1)]);
 	if (site->file_arg)
 		file = site_arg(ctx, &site->arg[(site->file_arg - 1) & (BPF_SITE_ARGS - 1)]);
-	if (site->num_arg)
-		line = site_arg(ctx, &site->arg[(site->num_arg - 1) & (BPF_SITE_ARGS - 1)]);
-	id = agg_fn(ctx, site, pid_tgid, func, file, line);
+	c = &st->cache[((func >> 4) ^ (func >> 9) ^ (file >> 4)) & (AGG_CACHE - 1)];
+	if (c->id1 && c->func == func && c->file == file) {
+		id = c->id1 - 1;
+	} else {
+		id = agg_fn(ctx, site, pid_tgid, func, file);
+		if (id != AGG_NO_FN) {
+			c->func = func;
+			c->file = file;
+			c->id1 = id + 1;
+		}
+	}
 	if (id == AGG_NO_FN)
 		agg_count(AGG_MAP_FULL, 1);
-	/* Recursion: the innermost activation below is usually the caller. */
-	for (int k = 1; k <= AGG_DEPTH; k++) {
-		int i = (int)d - k;
+	/* Recursion, when a frame of an id like this one is open: the
+	 * innermost activation below is usually the caller. */
+	if (st->open_by_id[id & 255]) {
+		for (int k = 1; k <= AGG_DEPTH; k++) {
+			int i = (int)d - k;
 
-		if (i < 0)
-			break;
-		if (st->f[i & (AGG_DEPTH - 1)].fn == id) {
-			outer = 0;
-			break;
+			if (i < 0)
+				break;
+			if (st->f[i & (AGG_DEPTH - 1)].fn == id) {
+				outer = 0;
+				break;
+			}
 		}
 	}
 	fr = &st->f[d & (AGG_DEPTH - 1)];
@@ -167,8 +179,9 @@ static __always_inline void agg_entry(struct pt_regs *ctx, const struct bpf_site
 	fr->child = 0;
 	fr->fn = id;
 	fr->outer = outer;
+	st->open_by_id[id & 255]++;
 	st->depth = d + 1;
-	agg_count(AGG_EVENTS, 1);
+	st->events++;
 }
 
 static __always_inline void agg_return(__u64 pid_tgid)
@@ -186,7 +199,7 @@ static __always_inline void agg_return(__u64 pid_tgid)
 	d = st->depth - 1;
 	st->depth = d;
 	if (d >= AGG_DEPTH) {
-		agg_count(AGG_OVERFLOW, 1);
+		st->overflow++;
 		return;
 	}
 	fr = &st->f[d & (AGG_DEPTH - 1)];
@@ -195,20 +208,21 @@ static __always_inline void agg_return(__u64 pid_tgid)
 	if (d > 0)
 		st->f[(d - 1) & (AGG_DEPTH - 1)].child += dur;
 	id = fr->fn;
+	st->open_by_id[id & 255]--;
 	stat = bpf_map_lookup_elem(&fn_stats, &id);
 	if (!stat) {
 		agg_count(AGG_MAP_FULL, 1);
 		return;
 	}
-	/* Threads of one process return from the same function at once. */
-	__sync_fetch_and_add(&stat->calls, 1);
-	__sync_fetch_and_add(&stat->sum, dur);
-	__sync_fetch_and_add(&stat->self, self);
+	/* This CPU's sums: a thread runs on one CPU at a time. */
+	stat->calls++;
+	stat->sum += dur;
+	stat->self += self;
 	if (fr->outer)
-		__sync_fetch_and_add(&stat->total, dur);
+		stat->total += dur;
 	if (dur > stat->max)
-		stat->max = dur;   /* a racing larger one may be lost: max only */
-	agg_count(AGG_EVENTS, 1);
+		stat->max = dur;
+	st->events++;
 }
 
 /* A thread ended: its stack goes unless calls are open on it (they are
@@ -220,8 +234,12 @@ static __always_inline void agg_thread_exit(__u32 tid)
 	if (!aggregate)
 		return;
 	st = bpf_map_lookup_elem(&stacks, &tid);
-	if (st && st->depth == 0)
-		bpf_map_delete_elem(&stacks, &tid);
+	if (!st || st->depth != 0)
+		return;
+	/* Its counts stay in the totals. */
+	agg_count(AGG_EVENTS, st->events);
+	agg_count(AGG_OVERFLOW, st->overflow);
+	bpf_map_delete_elem(&stacks, &tid);
 }
 
 #endif

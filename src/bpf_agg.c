@@ -16,6 +16,7 @@
 struct fn_name {
 	int32_t pid;
 	uint32_t func, file;   /* intern ids */
+	int64_t line;          /* of its first entry */
 	bool named;            /* its BEV_FN record came */
 };
 
@@ -33,14 +34,30 @@ struct bpf_agg {
 	int32_t *pids;             /* processes seen (EV_COMM) */
 	size_t npids, cap_pids;
 	uint32_t null_id, lost_id;
+	size_t max_fns;            /* the fn_stats map's room */
+	int ncpu;
+	struct agg_stat *per_cpu;  /* one fn_stats value */
 	uint64_t start, last;
 	uint64_t events;
+	/* Counted in the thread stacks: of those read (each_stack), and of
+	 * those removed at an exec. */
+	uint64_t read_events, read_overflow, gone_events, gone_overflow;
 	bool final_done;
 };
 
+/* fn_stats is per CPU: its memory is bounded, not its function count. */
+#define STATS_BYTES (64u << 20)
+
 void bpf_agg_configure(struct engine_bpf *skel)
 {
+	int ncpu = libbpf_num_possible_cpus();
+	size_t fns = AGG_MAX_FNS;
+
+	if (ncpu > 0 && fns * sizeof(struct agg_stat) * (size_t)ncpu > STATS_BYTES)
+		fns = STATS_BYTES / (sizeof(struct agg_stat) * (size_t)ncpu);
 	skel->rodata->aggregate = true;
+	bpf_map__set_max_entries(skel->maps.fn_stats, (__u32)fns);
+	bpf_map__set_max_entries(skel->maps.fn_ids, (__u32)fns);
 }
 
 void bpf_agg_unused(struct engine_bpf *skel)
@@ -63,6 +80,11 @@ struct bpf_agg *bpf_agg_new(const struct agg_sink *sink, struct engine_bpf *skel
 	/* A BEV_FN record the full ring turned away (counted, reported). */
 	a->lost_id = intern_id(a->in, "<name lost>", 11);
 	a->start = a->last = start_ns;
+	a->max_fns = bpf_map__max_entries(skel->maps.fn_stats);
+	a->ncpu = libbpf_num_possible_cpus();
+	if (a->ncpu < 1)
+		a->ncpu = 1;
+	a->per_cpu = xcalloc((size_t)a->ncpu, sizeof(*a->per_cpu));
 	return a;
 }
 
@@ -76,6 +98,7 @@ void bpf_agg_free(struct bpf_agg *a)
 	free(a->closed);
 	free(a->cur);
 	free(a->pids);
+	free(a->per_cpu);
 	free(a);
 }
 
@@ -91,9 +114,9 @@ void bpf_agg_record(struct bpf_agg *a, const struct bpf_event *rec)
 		a->pids[a->npids++] = (int32_t)rec->pid;
 		return;
 	}
-	if (rec->kind != BEV_FN || rec->num < 0 || rec->num >= AGG_MAX_FNS)
+	if (rec->kind != BEV_FN || (uint64_t)rec->num >> 32 >= a->max_fns)
 		return;
-	size_t id = (size_t)rec->num;
+	size_t id = (size_t)((uint64_t)rec->num >> 32);
 	if (id >= a->cap_names)
 		a->names = xgrow_zero(a->names, &a->cap_names, id + 1, sizeof(*a->names));
 	struct fn_name *n = &a->names[id];
@@ -101,6 +124,7 @@ void bpf_agg_record(struct bpf_agg *a, const struct bpf_event *rec)
 	n->func = (rec->flags & EVF_FUNC_NULL) ? a->null_id : intern_id(a->in, strings, rec->func_len);
 	n->file = (rec->flags & EVF_FILE_NULL) ? a->null_id
 		  : intern_id(a->in, strings + rec->func_len, rec->file_len);
+	n->line = (int32_t)(uint32_t)rec->num;
 	n->named = true;
 }
 
@@ -145,6 +169,8 @@ static void each_stack(struct bpf_agg *a, int32_t pid, uint64_t end, struct agg_
 		if (pid && (int32_t)st->tgid != pid)
 			continue;
 		add_open(st, end, by_id, n);
+		a->read_events += st->events;
+		a->read_overflow += st->overflow;
 		if (remove) {
 			gone = xgrow(gone, &capgone, ngone + 1, sizeof(*gone));
 			gone[ngone++] = key;
@@ -161,7 +187,7 @@ static size_t ids_used(const struct bpf_agg *a)
 {
 	uint32_t n = __atomic_load_n(&a->skel->bss->next_fn_id, __ATOMIC_RELAXED);
 
-	return n < AGG_MAX_FNS ? n : AGG_MAX_FNS;
+	return n < a->max_fns ? n : a->max_fns;
 }
 
 void bpf_agg_exec(struct bpf_agg *a, int32_t pid, uint64_t ts)
@@ -170,7 +196,10 @@ void bpf_agg_exec(struct bpf_agg *a, int32_t pid, uint64_t ts)
 
 	if (n > a->cap_closed)
 		a->closed = xgrow_zero(a->closed, &a->cap_closed, n, sizeof(*a->closed));
+	a->read_events = a->read_overflow = 0;
 	each_stack(a, pid, ts, a->closed, n, true);
+	a->gone_events += a->read_events;
+	a->gone_overflow += a->read_overflow;
 }
 
 static uint64_t counter(struct bpf_agg *a, __u32 slot)
@@ -197,24 +226,27 @@ static void take(struct bpf_agg *a, uint64_t now)
 	if (n > a->cap_cur)
 		a->cur = xgrow(a->cur, &a->cap_cur, n, sizeof(*a->cur));
 	for (size_t id = 0; id < n; id++) {
-		struct agg_stat s;
 		struct agg_row *r = &a->cur[id];
 		__u32 key = (__u32)id;
 
 		memset(r, 0, sizeof(*r));
 		if (id < a->cap_closed)
 			*r = a->closed[id];
-		if (bpf_map__lookup_elem(a->skel->maps.fn_stats, &key, sizeof(key), &s, sizeof(s),
-					 0) < 0)
+		if (bpf_map__lookup_elem(a->skel->maps.fn_stats, &key, sizeof(key), a->per_cpu,
+					 sizeof(*a->per_cpu) * (size_t)a->ncpu, 0) < 0)
 			continue;
-		r->line = s.line;
-		r->calls += s.calls;
-		r->total_ns += s.total;
-		r->self_ns += s.self;
-		r->sum_ns += s.sum;
-		if (s.max > r->max_ns)
-			r->max_ns = s.max;
+		for (int c = 0; c < a->ncpu; c++) {
+			const struct agg_stat *s = &a->per_cpu[c];
+
+			r->calls += s->calls;
+			r->total_ns += s->total;
+			r->self_ns += s->self;
+			r->sum_ns += s->sum;
+			if (s->max > r->max_ns)
+				r->max_ns = s->max;
+		}
 	}
+	a->read_events = a->read_overflow = 0;
 	each_stack(a, 0, now, a->cur, n, false);
 
 	agg_table_clear(&a->t);
@@ -226,11 +258,11 @@ static void take(struct bpf_agg *a, uint64_t now)
 		if (!r->calls && !r->open)
 			continue;   /* a wasted id, or a function not back yet */
 		agg_row_add(agg_table_row(&a->t, nm ? nm->pid : 0, nm ? nm->func : a->lost_id,
-					  nm ? nm->file : a->lost_id, r->line), r);
+					  nm ? nm->file : a->lost_id, nm ? nm->line : 0), r);
 	}
 	a->t.elapsed_ns = now > a->start ? now - a->start : 0;
-	a->t.events = a->events = counter(a, AGG_EVENTS);
-	a->t.stack_overflow = counter(a, AGG_OVERFLOW);
+	a->t.events = a->events = counter(a, AGG_EVENTS) + a->gone_events + a->read_events;
+	a->t.stack_overflow = counter(a, AGG_OVERFLOW) + a->gone_overflow + a->read_overflow;
 	a->t.map_full = counter(a, AGG_MAP_FULL);
 	a->t.lost = a->t.stack_overflow + a->t.map_full;
 	a->t.nprocs = (uint32_t)a->npids;

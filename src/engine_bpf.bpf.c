@@ -307,11 +307,42 @@ static __always_inline void emit_comm(__u64 pid_tgid)
 	submit(s, false);
 }
 
+/* The register at byte offset off of struct pt_regs (x86-64: 21 registers
+ * of 8 bytes, the layout of user_regs_struct that bpf_attach.c's offsets
+ * come from).  Constant-offset context reads, no helper call: the verifier
+ * allows no variable offset into the context. */
+static __always_inline unsigned long reg_at(struct pt_regs *ctx, int off)
+{
+	switch (off) {
+	case 0:   return ctx->r15;
+	case 8:   return ctx->r14;
+	case 16:  return ctx->r13;
+	case 24:  return ctx->r12;
+	case 32:  return ctx->bp;
+	case 40:  return ctx->bx;
+	case 48:  return ctx->r11;
+	case 56:  return ctx->r10;
+	case 64:  return ctx->r9;
+	case 72:  return ctx->r8;
+	case 80:  return ctx->ax;
+	case 88:  return ctx->cx;
+	case 96:  return ctx->dx;
+	case 104: return ctx->si;
+	case 112: return ctx->di;
+	case 120: return ctx->orig_ax;
+	case 128: return ctx->ip;
+	case 136: return ctx->cs;
+	case 144: return ctx->flags;
+	case 152: return ctx->sp;
+	case 160: return ctx->ss;
+	default:  return 0;
+	}
+}
+
 /* A marker argument, as the site's spec says (libbpf's bpf_usdt_arg does
  * the same for its own specs). */
 static __always_inline long site_arg(struct pt_regs *ctx, const struct bpf_site_arg *a)
 {
-	const char *regs = (const char *)ctx;
 	unsigned long v = 0;
 	int shift;
 
@@ -319,12 +350,10 @@ static __always_inline long site_arg(struct pt_regs *ctx, const struct bpf_site_
 	case BARG_CONST:
 		return a->val;
 	case BARG_REG:
-		if (bpf_probe_read_kernel(&v, sizeof(v), regs + (a->reg_off & 0xff)) < 0)
-			return 0;
+		v = reg_at(ctx, a->reg_off);
 		break;
 	case BARG_MEM:
-		if (bpf_probe_read_kernel(&v, sizeof(v), regs + (a->reg_off & 0xff)) < 0)
-			return 0;
+		v = reg_at(ctx, a->reg_off);
 		if (bpf_probe_read_user(&v, sizeof(v), (void *)(v + a->val)) < 0)
 			return 0;
 		break;

@@ -42,8 +42,9 @@
 #define BEV_NEWIMAGE 105  /* a traced python process exec'd a file known not
 			  * to be a python (no hold): its stacks end there */
 #define BEV_FN 106       /* aggregate mode: a function key seen for the first
-			  * time (bpf_agg.bpf.h): num is its id, pid its
-			  * process, the strings its name and file */
+			  * time (bpf_agg.bpf.h): num is its id << 32 | the
+			  * line of that entry (32 bits), pid its process,
+			  * the strings its name and file */
 #define BEV_DEF 107      /* a code id (num) of process pid is function STR1
 			  * in file STR2 (flags: EVF_*_TRUNC, EVF_*_NULL);
 			  * ids are unique in a trace, never reused */
@@ -165,8 +166,8 @@ struct bpf_file_key {
  * Per thread a stack of the calls open (their function id, start, and the
  * time of their returned callees); per function id the sums. */
 #define AGG_DEPTH       128      /* frames kept per thread (a power of two) */
-#define AGG_MAX_FNS     32768    /* function ids (the fn_stats array) */
-#define AGG_MAX_THREADS 4096     /* threads with a stack at once */
+#define AGG_MAX_FNS     32768    /* function ids (fewer with many CPUs: bpf_agg.c) */
+#define AGG_MAX_THREADS 2048     /* threads with a stack at once */
 #define AGG_NO_FN       0xffffffffu  /* a frame whose function found the map full */
 
 /* A function: its code object's name and file pointers, in one process.
@@ -177,14 +178,13 @@ struct agg_fn_key {
 	__u32 pad;
 };
 
-/* Value of fn_stats (index: the id). */
+/* Value of fn_stats (index: the id), per CPU: no atomics on the way. */
 struct agg_stat {
 	__u64 calls;         /* completed calls */
 	__u64 total;         /* outermost activations on their thread only */
 	__u64 self;          /* duration minus the returned callees' */
 	__u64 sum;           /* every completed call's duration */
 	__u64 max;
-	__s64 line;          /* the line of its first entry */
 };
 
 struct agg_frame {
@@ -194,16 +194,32 @@ struct agg_frame {
 	__u32 outer;         /* no activation of fn below it on the stack */
 };
 
+/* A thread's recent functions: most calls are to a function called
+ * before, found here without hashing the key (agg_fn). */
+#define AGG_CACHE 16         /* a power of two */
+struct agg_cached {
+	__u64 func, file;
+	__u32 id1;           /* id + 1; 0: empty */
+	__u32 pad;
+};
+
 /* Value of stacks (key: tid). */
 struct agg_stack {
 	__u32 depth;         /* calls open; frames above AGG_DEPTH are not kept */
 	__u32 tgid;
+	__u64 events;        /* entries and returns aggregated on this thread */
+	__u64 overflow;      /* of them deeper than AGG_DEPTH */
+	/* Open frames per function id & 255: 0 says no activation of the
+	 * function is open below a new call without looking (recursion). */
+	__u8 open_by_id[256];
+	struct agg_cached cache[AGG_CACHE];
 	struct agg_frame f[AGG_DEPTH];
 };
 
 /* Slots of the per-CPU agg_counts map. */
-#define AGG_EVENTS   0   /* entries and returns aggregated */
-#define AGG_OVERFLOW 1   /* entries and returns deeper than AGG_DEPTH */
+#define AGG_EVENTS   0   /* entries and returns aggregated (of the threads gone:
+			  * a live thread counts in its stack) */
+#define AGG_OVERFLOW 1   /* entries and returns deeper than AGG_DEPTH (ditto) */
 #define AGG_MAP_FULL 2   /* events of a function or thread that found its map full */
 #define AGG_ORPHANS  3   /* returns with no call open on their thread */
 #define AGG_SLOTS    4
