@@ -552,8 +552,8 @@ static int attach_target(struct bpf_run *r, const struct py_target *t, pid_t pid
 	if (t->health == HEALTH_RETURN_ON_YIELD && r->agg)
 		return err_set(err, errlen, "%s: CPython %d.%d fires function__return at every yield "
 			       "and function__entry when a generator is created: the in-kernel "
-			       "summary does not follow that; use --no-kernel-summary",
-			       t->marker_file, t->py_major, t->py_minor);
+			       "aggregation does not follow that yet", t->marker_file, t->py_major,
+			       t->py_minor);
 	if (t->health == HEALTH_RETURN_ON_YIELD && (r->plan->markers & MARK(EV_CALL))) {
 		/* 3.15: a generator's or coroutine's creation fires
 		 * function__entry; _Py_MakeCoro, right after, tells it apart.
