@@ -77,7 +77,11 @@ run() {
 }
 ratio() { awk -v a="${CPU[$1]}" -v f="${CPU[floor]}" -v u="${CPU[untraced]}" 'BEGIN {
 	if (f - u <= 0) print "n/a"; else printf "%.2f", (a - u) / (f - u) }'; }
-lost_of() { grep -oE '[0-9]+ lost' "$W/$1.err" | head -1 | grep -oE '^[0-9]+' || echo "-"; }
+# lost: a trace's report line on stderr, or top's final table header on stdout
+lost_of() {
+	{ grep -oE '[0-9]+ lost' "$W/$1.err"; grep -E '^# pytrace top \(final\)' "$W/$1.out" |
+		grep -oE '[0-9]+ lost'; } | head -1 | grep -oE '^[0-9]+' || echo "-"
+}
 
 # The floor needs pytrace's PYTRACE_FLOOR switch.
 has_floor=0
