@@ -246,8 +246,13 @@ int cmd_top(const struct options *o)
 	top_keys_stop(keys);
 	top_term_leave();
 	log_hold(false);
-	if (rc < 0)
+	if (rc < 0) {
 		error_msg("%s", err[0] ? err : "tracing failed");
+		if (plan.have_target && plan.target.health == HEALTH_RETURN_ON_YIELD)
+			hint_msg("a trace's summary counts CPython %d.%d's calls in user space: "
+				 "pytrace -f summary %s", plan.target.py_major, plan.target.py_minor,
+				 o->command_line ? "-c \"COMMAND\"" : "-p PID");
+	}
 
 	/* The final table: once, unless -n's last table was the end already. */
 	if (t.have_final && !t.out_closed && !(!t.tty && t.iterations && t.taken >= t.iterations)) {

@@ -18,8 +18,9 @@ if foreign_python 3.15; then
 		. "$TOP/tests/lib/top.sh"
 		check "3.15: the final table's counts" top_calls_are "$TMP/out" f=1000 g=10 slow=2 outer=1
 	else
-		check "3.15: the engine's refusal is one line after the caveat (status $rc)" \
-			sh -c "[ \$(wc -l <'$TMP/err') -eq 2 ] && [ ! -s '$TMP/out' ]"
+		check "3.15: the engine's refusal and the way out after the caveat (status $rc)" \
+			sh -c "[ \$(wc -l <'$TMP/err') -eq 3 ] && [ ! -s '$TMP/out' ] &&
+			       tail -1 '$TMP/err' | grep -q 'hint: .*pytrace -f summary -c'"
 	fi
 else
 	skip "3.15: $FPY_WHY"
