@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -903,10 +904,20 @@ static void teardown(struct bpf_run *r)
 			 (double)r->held_ns / (double)r->holds / 1e6);
 	/* For make bench: what an event costs in the ring, definitions and
 	 * pytrace's own records included. */
-	if (r->events && getenv("PYTRACE_RING_STATS"))
-		info_msg("ring: %llu bytes for %llu events (%.1f bytes per event), %zu code ids",
+	if (r->events && getenv("PYTRACE_RING_STATS")) {
+		struct rusage ru;
+		double cpu = 0;
+
+		/* pytrace's own CPU (reader and writer threads), not the command's */
+		if (getrusage(RUSAGE_SELF, &ru) == 0)
+			cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+			      ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
+		info_msg("ring: %llu bytes for %llu events (%.1f bytes per event), %zu code ids; "
+			 "pytrace used %.3f s of CPU (%.2f M events per CPU second)",
 			 (unsigned long long)r->ring_bytes, (unsigned long long)r->events,
-			 (double)r->ring_bytes / (double)r->events, r->ncodes ? r->ncodes - 1 : 0);
+			 (double)r->ring_bytes / (double)r->events, r->ncodes ? r->ncodes - 1 : 0,
+			 cpu, cpu > 0 ? (double)r->events / cpu / 1e6 : 0.0);
+	}
 	ring_buffer__free(r->rb);
 	engine_bpf__destroy(r->skel);
 	if (r->pidfd >= 0)
