@@ -9,6 +9,7 @@
 . "$TOP/tests/lib/bpf.sh"
 . "$TOP/tests/lib/faults.sh"
 . "$TOP/tests/lib/top.sh"
+. "$TOP/tests/lib/pythons.sh"
 
 have tmux || { skip "top screen: tmux is not installed (make deps installs it)"; done_testing; exit 0; }
 bpf_ready || { done_testing; exit 0; }
@@ -45,11 +46,10 @@ start_top() {
 	tmux new-session -d -s "$S" -x 160 -y 30 "env PS1='shell> ' bash --norc --noprofile"
 	tmux send-keys -t "$S" "stty -g >$TMP/stty.before" Enter
 	tmux send-keys -t "$S" "clear; $(printf '%q ' "$PYTRACE" top --engine bpf --include top_mix.py "$@" \
-		-c "$PYC $DATA/top_mix.py $secs"); echo TOP-DONE rc=\$?" Enter
+		-c "${TOP_PY:-$PYC} $DATA/top_mix.py $secs"); echo TOP-DONE rc=\$?" Enter
 }
-# restored WHAT: pytrace ended, the terminal is as before, the final table
-# was printed once with the program's counts
-restored() {
+# terminal_back WHAT: pytrace ended and the terminal is as before
+terminal_back() {
 	local what=$1
 	if wait_screen '^TOP-DONE rc=' 30; then ok "$what: pytrace ended"; else fail "$what: pytrace ended"; fi
 	check "$what: the main screen is back" test "$(tmux display -p -t "$S" '#{alternate_on}')" = 0
@@ -59,6 +59,12 @@ restored() {
 	check "$what: the terminal modes are as before (echo, canonical, signals)" \
 		cmp -s "$TMP/stty.before" "$TMP/stty.after"
 	check "$what: the shell's prompt is back" grep -q '^shell> ' "$TMP/screen"
+}
+# restored WHAT: terminal_back, and the final table was printed once with
+# the program's counts
+restored() {
+	local what=$1
+	terminal_back "$what"
 	tmux capture-pane -t "$S" -p -J -S -200 >"$TMP/history"
 	check "$what: the final table printed once" \
 		test "$(grep -c '^# pytrace top (final)' "$TMP/history")" = 1
@@ -144,4 +150,20 @@ wait_screen "$OUTER_DONE" >/dev/null
 tmux send-keys -t "$S" C-c
 restored "Ctrl-C"
 check "Ctrl-C: status 130" grep -q '^TOP-DONE rc=130$' "$TMP/screen"
+
+# An error once the screen is up (the engine refuses CPython 3.15 when it
+# starts): the terminal comes back, then the error is on it
+if foreign_python 3.15; then
+	TOP_PY=$FPY start_top 5
+	terminal_back "an engine error"
+	tmux capture-pane -t "$S" -p -J -S -200 >"$TMP/history"
+	if grep -q '^TOP-DONE rc=0$' "$TMP/screen"; then
+		ok "an engine error: 3.15 traced here, no error to show"
+	else
+		check "an engine error: its message is on the main screen" \
+			grep -q '^pytrace: .*python3.15: ' "$TMP/history"
+	fi
+else
+	skip "an engine error: $FPY_WHY"
+fi
 done_testing
