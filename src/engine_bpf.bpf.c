@@ -498,6 +498,20 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
+/* A thread of a traced python ended (user space frees its stacks: a
+ * program that starts and joins 40,000 threads must not keep 40,000). */
+static __always_inline void thread_end(__u32 tgid)
+{
+	struct bpf_proc *proc = bpf_map_lookup_elem(&procs, &tgid);
+	struct scratch *s;
+
+	if (!proc || !proc->is_python || proc->quiet)
+		return;
+	s = scratch_for(BEV_THREAD_END, bpf_get_current_pid_tgid());
+	if (s)
+		submit(s, false);
+}
+
 /* A traced python that ends is reported (how, so user space can say it was
  * killed); then it leaves the map.  Attached for -p too. */
 SEC("tp_btf/sched_process_exit")
@@ -508,8 +522,10 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	struct scratch *s;
 
 	agg_thread_exit(p->pid);
-	if (p->pid != p->tgid)
+	if (p->pid != p->tgid) {
+		thread_end(tgid);
 		return 0;
+	}
 	proc = bpf_map_lookup_elem(&procs, &tgid);
 	if (!proc)
 		return 0;

@@ -480,9 +480,11 @@ static int handle_record(void *ctx, void *data, size_t size)
 		r->held_ns += now_ns() - rec->ts;
 		return 0;
 	}
-	if (rec->kind == BEV_EXIT) {
-		if (!r->failed)
+	if (rec->kind == BEV_EXIT || rec->kind == BEV_THREAD_END) {
+		if (rec->kind == BEV_EXIT && !r->failed)
 			report_exit(r, rec, (const char *)data + sizeof(*rec));
+		if (!r->agg)
+			pipeline_thread_end(r->p, (int32_t)rec->pid, (int32_t)rec->tid);
 		return 0;
 	}
 	if (r->agg) {

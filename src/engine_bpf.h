@@ -48,7 +48,10 @@
 #define BEV_DEF 107      /* a code id (num) of process pid is function STR1
 			  * in file STR2 (flags: EVF_*_TRUNC, EVF_*_NULL);
 			  * ids are unique in a trace, never reused */
-/* (next free record kind: 108) */
+#define BEV_THREAD_END 108  /* a thread (tid) of a traced python process (pid)
+			      * ended, not its main thread: what user space
+			      * kept for it can go */
+/* (next free record kind: 109) */
 #define BEV_MAP  103     /* a traced process awaiting libpython mapped the
 			  * writable data of a marker file (num: address);
 			  * stopped (SIGSTOP) until its semaphores are up */

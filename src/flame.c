@@ -66,6 +66,15 @@ static struct flame_stack *stack_for(struct flame *f, const struct render_thread
 	return s;
 }
 
+void flame_thread_end(struct flame *f, const struct render_thread *th)
+{
+	if (th->index < f->nstacks) {
+		free(f->stacks[th->index].v);
+		f->stacks[th->index].v = NULL;
+		f->stacks[th->index].cap = 0;   /* base stays: the thread's root frame */
+	}
+}
+
 void flame_unreturned(struct flame *f, const struct tev *call)
 {
 	struct flame_stack *s = stack_for(f, call->th, (size_t)call->depth);

@@ -43,6 +43,9 @@ void flame_free(struct flame *f);
 /* A shown call or a return with its duration; other kinds are ignored. */
 void flame_event(struct flame *f, const struct tev *e);
 
+/* The thread ended with no call open: its stack goes. */
+void flame_thread_end(struct flame *f, const struct render_thread *th);
+
 /* A shown call still open at the end (call->self: its time to the end). */
 void flame_unreturned(struct flame *f, const struct tev *call);
 

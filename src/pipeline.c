@@ -827,6 +827,27 @@ void pipeline_exec(struct pipeline *p, int32_t pid, uint64_t engine_ts)
 	}
 }
 
+void pipeline_thread_end(struct pipeline *p, int32_t pid, int32_t tid)
+{
+	struct thread *th = stacks_thread_ended(p->st, pid, tid);
+
+	if (!th || th->rt.index >= p->npth)
+		return;
+	struct pthread *pt = &p->pth[th->rt.index];
+	free(pt->frames);
+	free(pt->held);
+	pt->frames = NULL;
+	pt->held = NULL;
+	pt->frames_cap = pt->held_cap = 0;
+	pt->nvisible = 0;
+	pt->first_pending = -1;
+	pt->nheld = pt->held_head = 0;
+	if (pt->selected > 0)
+		for (int i = 0; i < p->nr; i++)
+			if (p->r[i]->ops->thread_end)
+				p->r[i]->ops->thread_end(p->r[i], &th->rt);
+}
+
 static const char *plural(uint64_t n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;

@@ -94,6 +94,11 @@ void pipeline_end_at(struct pipeline *p, uint64_t ts);
  * at depth 0. */
 void pipeline_exec(struct pipeline *p, int32_t pid, uint64_t ts);
 
+/* Thread tid of process pid ended (pid == tid: the process): what was
+ * kept for it is freed when no call of it is open (held or pending
+ * included); a reused tid starts afresh. */
+void pipeline_thread_end(struct pipeline *p, int32_t pid, int32_t tid);
+
 /* Live engines call this every few ms: output older than the flush
  * interval goes to the writer (a line shows within 100 ms on a terminal). */
 void pipeline_tick(struct pipeline *p);

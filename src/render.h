@@ -98,6 +98,10 @@ struct render_ops {
 	/* A shown call still open when the trace ended (innermost first);
 	 * call->dur and call->self are its time up to the end. */
 	void (*unreturned)(struct renderer *r, const struct tev *call, uint64_t end_ts);
+	/* Optional: a shown thread ended with no call open; what the renderer
+	 * keeps per thread for open calls can go (the thread may come back:
+	 * a reused tid, from depth 0). */
+	void (*thread_end)(struct renderer *r, const struct render_thread *th);
 	void (*finish)(struct renderer *r, uint64_t end_ts);
 	void (*destroy)(struct renderer *r);
 };

@@ -267,6 +267,11 @@ static void meta(struct chrome *c, const char *what, int32_t pid, int32_t tid,
 	o->len += (size_t)(d - s);
 }
 
+static void chrome_thread_end(struct renderer *r, const struct render_thread *th)
+{
+	slicer_thread_end(&((struct chrome *)r)->sl, th);
+}
+
 static void chrome_finish(struct renderer *r, uint64_t end_ts)
 {
 	struct chrome *c = (struct chrome *)r;
@@ -331,6 +336,7 @@ const struct render_ops render_chrome = {
 	.event = chrome_event,
 	.lost = chrome_lost,
 	.meta = chrome_meta,
+	.thread_end = chrome_thread_end,
 	.finish = chrome_finish,
 	.destroy = chrome_destroy,
 };

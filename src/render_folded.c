@@ -94,6 +94,11 @@ static void put_frame(struct folded *f, const struct flame_node *nd, char sep)
 	o->len += (size_t)(d - s);
 }
 
+static void folded_thread_end(struct renderer *r, const struct render_thread *th)
+{
+	flame_thread_end(&((struct folded *)r)->fl, th);
+}
+
 static void folded_unreturned(struct renderer *r, const struct tev *call, uint64_t end_ts)
 {
 	(void)end_ts;
@@ -141,6 +146,7 @@ const struct render_ops render_folded = {
 	.create = folded_create,
 	.event = folded_event,
 	.unreturned = folded_unreturned,
+	.thread_end = folded_thread_end,
 	.meta = folded_meta,
 	.finish = folded_finish,
 	.destroy = folded_destroy,

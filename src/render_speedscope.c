@@ -180,6 +180,11 @@ static void put_frame(struct speedscope *s, const struct sframe *f)
 	}
 }
 
+static void speedscope_thread_end(struct renderer *r, const struct render_thread *th)
+{
+	slicer_thread_end(&((struct speedscope *)r)->sl, th);
+}
+
 static void speedscope_finish(struct renderer *r, uint64_t end_ts)
 {
 	struct speedscope *s = (struct speedscope *)r;
@@ -239,6 +244,7 @@ const struct render_ops render_speedscope = {
 	.create = speedscope_create,
 	.meta = speedscope_meta,
 	.event = speedscope_event,
+	.thread_end = speedscope_thread_end,
 	.finish = speedscope_finish,
 	.destroy = speedscope_destroy,
 };

@@ -383,6 +383,11 @@ struct pending {
 	int depth;
 };
 
+static void svg_thread_end(struct renderer *r, const struct render_thread *th)
+{
+	flame_thread_end(&((struct svg *)r)->fl, th);
+}
+
 static void svg_unreturned(struct renderer *r, const struct tev *call, uint64_t end_ts)
 {
 	(void)end_ts;
@@ -489,6 +494,7 @@ const struct render_ops render_svg = {
 	.event = svg_event,
 	.meta = svg_meta,
 	.unreturned = svg_unreturned,
+	.thread_end = svg_thread_end,
 	.finish = svg_finish,
 	.destroy = svg_destroy,
 };

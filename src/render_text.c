@@ -269,6 +269,16 @@ static void text_event(struct renderer *r, const struct tev *e)
 	o->len += (size_t)(d - s);
 }
 
+static void text_thread_end(struct renderer *r, const struct render_thread *th)
+{
+	struct text *t = (struct text *)r;
+
+	if (th->index < t->nprefixes) {
+		free(t->prefixes[th->index].s);
+		memset(&t->prefixes[th->index], 0, sizeof(t->prefixes[th->index]));
+	}
+}
+
 static void text_finish(struct renderer *r, uint64_t end_ts)
 {
 	(void)r;
@@ -280,6 +290,7 @@ const struct render_ops render_text = {
 	.create = text_create,
 	.event = text_event,
 	.lost = text_lost,
+	.thread_end = text_thread_end,
 	.finish = text_finish,
 	.destroy = text_destroy,
 };

@@ -19,6 +19,17 @@ void slicer_free(struct slicer *sl)
 	memset(sl, 0, sizeof(*sl));
 }
 
+void slicer_thread_end(struct slicer *sl, const struct render_thread *th)
+{
+	struct slice_stack *s = th->index < sl->nstacks ? &sl->stacks[th->index] : NULL;
+
+	if (s && s->n == 0) {   /* a gc or import slice still open stays */
+		free(s->v);
+		s->v = NULL;
+		s->cap = 0;
+	}
+}
+
 static struct slice_stack *stack_of(struct slicer *sl, const struct render_thread *th)
 {
 	struct slice_stack *s = render_thread_slot((void **)&sl->stacks, &sl->nstacks, th,

@@ -49,6 +49,8 @@ void slicer_init(struct slicer *sl, const struct slice_ops *ops, void *ctx);
 void slicer_free(struct slicer *sl);
 /* true when e opened or closed a slice; false for every other event. */
 bool slicer_event(struct slicer *sl, const struct tev *e);
+/* The thread ended: its stack goes when nothing is open on it. */
+void slicer_thread_end(struct slicer *sl, const struct render_thread *th);
 /* Close what is open on every thread at end (innermost first); returns
  * how many calls were closed that way. */
 uint64_t slicer_finish(struct slicer *sl, uint64_t end);

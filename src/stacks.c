@@ -70,6 +70,24 @@ struct thread *stacks_thread_slow(struct stacks *st, int32_t pid, int32_t tid)
 	return t;
 }
 
+struct thread *stacks_thread_ended(struct stacks *st, int32_t pid, int32_t tid)
+{
+	uint32_t h = hmap_hash64(thread_key(pid, tid));
+	size_t pos = hmap_pos(&st->tmap, h);
+	for (uint32_t id; (id = hmap_next(&st->tmap, &pos, h)) != HMAP_NONE;) {
+		struct thread *t = st->threads[id];
+		if (t->rt.pid != pid || t->rt.tid != tid)
+			continue;
+		if (t->n)
+			return NULL;   /* its open calls are reported at the end */
+		free(t->stack);
+		t->stack = NULL;
+		t->cap = 0;
+		return t;
+	}
+	return NULL;
+}
+
 struct frame *stacks_call(struct stacks *st, struct thread *th, uint32_t func,
 			  uint32_t file, int64_t line, uint64_t ts)
 {

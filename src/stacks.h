@@ -50,6 +50,10 @@ static inline struct thread *stacks_thread(struct stacks *st, int32_t pid, int32
 	return st->last = stacks_thread_slow(st, pid, tid);
 }
 struct render_proc *stacks_proc(struct stacks *st, int32_t pid);
+/* The engine says the thread ended: with no call open, its stack is freed
+ * and the thread returned (it stays registered, small, for the renderers
+ * and a reused tid); NULL when unknown or calls are open. */
+struct thread *stacks_thread_ended(struct stacks *st, int32_t pid, int32_t tid);
 
 /* A call: push a frame (visibility etc. are the caller's). */
 struct frame *stacks_call(struct stacks *st, struct thread *th, uint32_t func,
