@@ -106,6 +106,11 @@ static bool on_snapshot(void *arg, const struct agg_table *tab, bool final)
 	}
 	if ((t->iterations && t->taken >= t->iterations) || t->out_closed)
 		go_on = false;
+	if (!go_on && t->tty && !t->out_closed) {
+		/* a -c command runs on untraced until it ends (or q) */
+		t->view.ended = true;
+		draw_locked(t);
+	}
 	pthread_mutex_unlock(&t->mu);
 	return go_on;
 }

@@ -141,7 +141,7 @@ static void header(struct top_screen *s, const struct top_model *m, const struct
 			 (unsigned long long)(el / 100000000ull % 10), m->tot.nprocs,
 			 m->tot.nprocs == 1 ? "process" : "processes", m->events_rate, lost,
 			 top_sort_name(v->sort), v->stopping ? "  [stopping]" :
-			 v->paused ? "  [paused]" : "");
+			 v->ended ? "  [tracing ended]" : v->paused ? "  [paused]" : "");
 	if (n < 0)
 		n = 0;
 	snprintf(line + n, sizeof(line) - (size_t)n, "%s", v->what);
@@ -179,8 +179,8 @@ static void column_names(struct top_screen *s, enum top_sort sort, size_t width,
 	eol(s);
 }
 
-/* The function column's width: the longest shown name, within [8, 40] and
- * leaving the file at least 16 cells. */
+/* The function column's width: the longest shown name, within [8, 40],
+ * leaving the file 16 cells or a third of the room, whichever is less. */
 static size_t func_width(struct top_screen *s, const struct top_model *m, size_t shown,
 			 size_t width)
 {
@@ -192,11 +192,12 @@ static size_t func_width(struct top_screen *s, const struct top_model *m, size_t
 		if (c > fw)
 			fw = c;
 	}
+	size_t most = room > 17 ? room - 17 : 0;
+	if (most < room * 2 / 3)
+		most = room * 2 / 3;
 	if (fw > 40)
 		fw = 40;
-	if (room > 17 && fw > room - 17)
-		fw = room - 17;
-	return fw;
+	return fw < most ? fw : most;
 }
 
 static void row(struct top_screen *s, const struct top_model *m, const struct top_row *r,

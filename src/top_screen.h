@@ -20,6 +20,7 @@ struct top_view {
 	enum top_sort sort;
 	bool paused;
 	bool stopping;           /* q was pressed: the engine is detaching */
+	bool ended;              /* -n reached: tracing stopped, a -c command runs on */
 	const char *what;        /* what is traced: the command or "PID N" */
 };
 
