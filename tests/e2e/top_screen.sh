@@ -113,9 +113,13 @@ sleep 1.5
 screen "$TMP/screen"
 check "p: the paused screen does not change (nap $n1 calls)" test "$(top_field "$TMP/screen" nap 1)" = "$n1"
 tmux send-keys -t "$S" p
-sleep 1.5
-screen "$TMP/screen"
-check "p again: resumed (nap above $n1 calls)" test "$(top_field "$TMP/screen" nap 1)" -gt "$n1"
+resumed=no
+for ((i = 0; i < 100; i++)); do
+	screen "$TMP/screen"
+	[ "$(top_field "$TMP/screen" nap 1)" -gt "$n1" ] && { resumed=yes; break; }
+	sleep 0.1
+done
+check "p again: resumed (nap above $n1 calls)" test $resumed = yes
 
 # Arrow keys are not letters: an escape sequence changes nothing
 tmux send-keys -t "$S" Up
