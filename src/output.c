@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +31,8 @@ struct out_writer {
 	pthread_cond_t cv;
 	struct out_chunk *head, *tail;
 	size_t queued;          /* bytes in the queue (atomic reads) */
+	bool wait_room;         /* a regular file: wait for it, never drop */
+	pthread_cond_t room;    /* wait_room: the writer took a chunk */
 	char *spare;            /* an OUT_BUF_SIZE buffer to swap in */
 	bool stop;
 	uint64_t interval, last_handoff;
@@ -147,9 +150,21 @@ bool out_is_closed(const struct out *o)
 	return __atomic_load_n(&o->closed, __ATOMIC_ACQUIRE);
 }
 
-bool out_behind(const struct out *o)
+bool out_behind(struct out *o)
 {
-	return o->w && __atomic_load_n(&o->w->queued, __ATOMIC_RELAXED) > OUT_QUEUE_LIMIT;
+	struct out_writer *w = o->w;
+
+	if (!w || __atomic_load_n(&w->queued, __ATOMIC_RELAXED) <= OUT_QUEUE_LIMIT)
+		return false;
+	if (!w->wait_room)
+		return true;
+	/* A regular file: a disk always catches up, so the trace waits for
+	 * it (the engine's buffer takes up the slack) rather than dropping. */
+	pthread_mutex_lock(&w->mu);
+	while (w->queued > OUT_QUEUE_LIMIT)
+		pthread_cond_wait(&w->room, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	return false;
 }
 
 static void *writer_main(void *arg)
@@ -174,6 +189,8 @@ static void *writer_main(void *arg)
 			out_write_all(o, c->data, c->len);
 		pthread_mutex_lock(&w->mu);
 		__atomic_store_n(&w->queued, w->queued - c->len, __ATOMIC_RELAXED);
+		if (w->wait_room)
+			pthread_cond_signal(&w->room);
 		if (!w->spare && c->len > COPY_BELOW) {
 			w->spare = c->data;
 			c->data = NULL;
@@ -229,6 +246,7 @@ static void handoff(struct out *o)
 int out_go_live(struct out *o, char *err, size_t errlen)
 {
 	struct out_writer *w;
+	struct stat st;
 	sigset_t all, old;
 	int rc;
 
@@ -240,6 +258,8 @@ int out_go_live(struct out *o, char *err, size_t errlen)
 
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
+	pthread_cond_init(&w->room, NULL);
+	w->wait_room = fstat(o->fd, &st) == 0 && S_ISREG(st.st_mode);
 	w->interval = isatty(o->fd) ? FLUSH_TTY_NS : FLUSH_FILE_NS;
 	w->last_handoff = now_ns();
 	o->w = w;
@@ -250,6 +270,7 @@ int out_go_live(struct out *o, char *err, size_t errlen)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
 		o->w = NULL;
+		pthread_cond_destroy(&w->room);
 		pthread_cond_destroy(&w->cv);
 		pthread_mutex_destroy(&w->mu);
 		free(w);
@@ -275,6 +296,7 @@ static void writer_stop(struct out *o)
 	pthread_cond_signal(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->room);
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
 	free(w->spare);

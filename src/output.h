@@ -8,7 +8,9 @@
  * paused reader (a pipe nobody drains, a terminal stopped with Ctrl-S)
  * never holds the event loop.  What waits for that reader is bounded
  * (OUT_QUEUE_LIMIT); out_behind() says when it is full, and the caller
- * drops events (and counts them lost) until the reader catches up.
+ * drops events (and counts them lost) until the reader catches up.  A
+ * regular file is no reader that can pause for good: out_behind() waits
+ * for the disk instead, and nothing written to a file is dropped.
  * The inline helpers format integers by hand: printf is too slow for
  * millions of lines. */
 #ifndef PYTRACE_OUTPUT_H
@@ -48,8 +50,9 @@ void out_init_fd(struct out *o, int fd, const char *name);
 int out_go_live(struct out *o, char *err, size_t errlen);
 /* Live: hand what is buffered to the writer when the flush interval passed. */
 void out_tick(struct out *o);
-/* Live: the reader is OUT_QUEUE_LIMIT behind (drop, do not add). */
-bool out_behind(const struct out *o);
+/* Live: the reader is OUT_QUEUE_LIMIT behind (drop, do not add); for a
+ * regular file, waits until it is not and says false. */
+bool out_behind(struct out *o);
 bool out_is_closed(const struct out *o);
 void out_flush(struct out *o);
 /* Flush and close; -1 with err filled when a write failed (not EPIPE). */
