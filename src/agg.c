@@ -76,3 +76,21 @@ void agg_table_fold_pids(const struct agg_table *t, struct agg_table *out)
 		agg_row_add(agg_table_row(out, 0, r->func, r->file, r->line), r);
 	}
 }
+
+void agg_add_open(const struct agg_open *f, size_t n, uint64_t end, struct agg_row *by_id,
+		  size_t nids)
+{
+	uint64_t inner = 0;
+
+	for (size_t i = n; i-- > 0;) {
+		uint64_t dur = end > f[i].start ? end - f[i].start : 0, used = f[i].child + inner;
+
+		inner = dur;
+		if (f[i].fn >= nids)
+			continue;
+		by_id[f[i].fn].open++;
+		by_id[f[i].fn].self_ns += dur > used ? dur - used : 0;
+		if (f[i].outer)
+			by_id[f[i].fn].total_ns += dur;
+	}
+}

@@ -53,6 +53,20 @@ void agg_row_add(struct agg_row *to, const struct agg_row *from);
  * (func, file) with pid 0, in order of first appearance; the counts of t. */
 void agg_table_fold_pids(const struct agg_table *t, struct agg_table *out);
 
+/* A call open on a thread when a table is taken, as an engine keeps it. */
+struct agg_open {
+	uint64_t start;       /* entry time */
+	uint64_t child;       /* time of its callees that returned */
+	uint32_t fn;          /* the engine's function id */
+	bool outer;           /* no activation of fn below it on the thread */
+};
+/* A thread's open calls f[0..n) (outermost first) at end into by_id[fn]
+ * (fn < nids; others are skipped): each is an activation never returned,
+ * its time up to end in self (minus its callees', the open one's too) and,
+ * outermost, in total: the user-space summary's arithmetic. */
+void agg_add_open(const struct agg_open *f, size_t n, uint64_t end, struct agg_row *by_id,
+		  size_t nids);
+
 /* Where an aggregating engine delivers its tables. */
 struct agg_sink {
 	uint64_t interval_ns; /* a snapshot every interval; 0: only the final one */

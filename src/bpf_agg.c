@@ -128,26 +128,16 @@ void bpf_agg_record(struct bpf_agg *a, const struct bpf_event *rec)
 	n->named = true;
 }
 
-/* The calls open on a stack at end, innermost first, into by_id: never
- * returned, their time up to end in self, an outermost one's in total
- * (pipeline.c's finish_thread and render_summary.c's unreturned). */
+/* The calls open on a stack at end into by_id (agg_add_open). */
 static void add_open(const struct agg_stack *st, uint64_t end, struct agg_row *by_id, size_t n)
 {
 	size_t kept = st->depth < AGG_DEPTH ? st->depth : AGG_DEPTH;
-	uint64_t inner = 0;
+	struct agg_open f[AGG_DEPTH];
 
-	for (size_t i = kept; i-- > 0;) {
-		const struct agg_frame *f = &st->f[i];
-		uint64_t dur = end > f->start ? end - f->start : 0, used = f->child + inner;
-
-		inner = dur;
-		if (f->fn >= n)
-			continue;   /* AGG_NO_FN: counted as map-full */
-		by_id[f->fn].open++;
-		by_id[f->fn].self_ns += dur > used ? dur - used : 0;
-		if (f->outer)
-			by_id[f->fn].total_ns += dur;
-	}
+	for (size_t i = 0; i < kept; i++)
+		f[i] = (struct agg_open){ .start = st->f[i].start, .child = st->f[i].child,
+					  .fn = st->f[i].fn, .outer = st->f[i].outer };
+	agg_add_open(f, kept, end, by_id, n);
 }
 
 /* Every thread stack (of process pid, or all when pid is 0) into by_id;

@@ -58,6 +58,7 @@
 #include "log.h"
 #include "probe_checks.h"
 #include "raw.h"
+#include "stap_agg_stream.h"
 #include "stap_stream.h"
 #include "stapgen.h"
 #include "supervise.h"
@@ -178,11 +179,13 @@ static int write_wrapper(const struct workdir *w, const char *command, char *err
 
 struct stap_run {
 	const struct trace_plan *plan;
-	struct pipeline *p;
+	struct pipeline *p;           /* run: the events go there */
+	const struct agg_sink *sink;  /* aggregate: tables go there (p is NULL) */
 	pid_t pid;
 	int out_fd, err_fd;
 	bool err_eof;
 	struct stap_stream stream;
+	struct stap_agg_stream agg;
 	/* stderr */
 	char *ebuf;
 	size_t ecap, efill;
@@ -215,8 +218,10 @@ static void stap_stderr_line(struct stap_run *r, char *line)
 		return;
 	}
 	if (sscanf(line, "WARNING: Number of errors: %llu, skipped probes: %llu", &a, &b) == 2) {
-		if (b)
+		if (b && r->p)
 			pipeline_lost(r->p, b);
+		else if (b)
+			warn_msg("stap skipped %llu probe hits: the table misses them", b);
 		if (a)
 			warn_msg("stap: %llu error%s in the probes (events may be missing)",
 				 a, a == 1 ? "" : "s");
@@ -376,6 +381,44 @@ static void account_losses(struct stap_run *r)
 	pipeline_incomplete(r->p, why);
 }
 
+/* Read what stap wrote: events into the pipeline, or tables to the sink. */
+static void drain_stream(struct stap_run *r, bool final)
+{
+	if (r->sink) {
+		stap_agg_stream_drain(&r->agg, r->out_fd, final);
+		return;
+	}
+	stap_stream_drain(&r->stream, r->out_fd, final);
+	stap_stream_release(&r->stream, final);
+	if (!final)
+		pipeline_tick(r->p);
+}
+
+static bool stream_bad(const struct stap_run *r)
+{
+	return r->sink ? r->agg.bad : r->stream.bad;
+}
+
+static bool stream_started(const struct stap_run *r)
+{
+	return r->sink ? r->agg.header_seen : stap_stream_header_seen(&r->stream);
+}
+
+/* Aggregate: the table of stap's end probe is the final one; without it
+ * (stap killed) the last table that came is. */
+static void agg_final(struct stap_run *r)
+{
+	if (r->agg.final_seen)
+		return;
+	if (r->agg.tables) {
+		warn_msg("stap's last table never arrived: the table is the one of %.1f s before "
+			 "the end", r->agg.now ? (double)(now_ns() - r->agg.now) / 1e9 : 0.0);
+		r->sink->snapshot(r->sink->arg, &r->agg.t, true);
+	} else {
+		warn_msg("stap ended before printing a table: nothing was counted");
+	}
+}
+
 /* The main loop: read the stream and stap's stderr until stap ends.
  * When supervise.h says tracing stops, stap is asked (SIGINT: it runs the
  * script's end and flushes) and escalated on its clock. */
@@ -390,7 +433,7 @@ static int run_loop(struct stap_run *r, struct run_result *res)
 	for (;;) {
 		struct pollfd fds[2];
 		int nfds = 0;
-		if (!r->stream.eof && !r->stream.bad)
+		if (!r->stream.eof && !stream_bad(r))
 			fds[nfds++] = (struct pollfd){ .fd = r->out_fd, .events = POLLIN };
 		if (!r->err_eof)
 			fds[nfds++] = (struct pollfd){ .fd = r->err_fd, .events = POLLIN };
@@ -398,29 +441,29 @@ static int run_loop(struct stap_run *r, struct run_result *res)
 			poll(fds, (nfds_t)nfds, POLL_MS);
 		else
 			usleep(POLL_MS * 1000);
-		stap_stream_drain(&r->stream, r->out_fd, false);
+		drain_stream(r, false);
 		drain_stderr(r, false);
-		stap_stream_release(&r->stream, false);
-		pipeline_tick(r->p);
 
 		pid_t w = waitpid(r->pid, &wstatus, WNOHANG);
 		if (w == r->pid) {
 			/* stap is gone: what it wrote is in the pipes already. */
-			stap_stream_drain(&r->stream, r->out_fd, true);
+			drain_stream(r, true);
 			drain_stderr(r, true);
-			stap_stream_release(&r->stream, true);
 			break;
 		}
 
 		uint64_t now = now_ns();
+		uint64_t start = r->sink ? r->agg.start_ns : r->stream.start_ns;
 		/* --duration counts from the stream's start (the module runs),
 		 * not from the compile. */
-		if (!started && r->stream.start_ns) {
-			supervise_started(&sup, r->stream.start_ns);
+		if (!started && start) {
+			supervise_started(&sup, start);
 			started = true;
 		}
 		if (!stap_stop.since) {
-			if (supervise_tick(&sup, r->p, res, now) != SUP_TRACE) {
+			/* The sink has seen enough (top -n N): as at --duration. */
+			if (supervise_tick(&sup, r->p, res, now) != SUP_TRACE ||
+			    (r->sink && r->agg.stop)) {
 				res->interrupted = true;
 				kill(r->pid, SIGINT);
 				escalation_begin(&stap_stop, now);
@@ -471,10 +514,13 @@ static bool stap_available(const struct trace_plan *plan, char *why, size_t len)
 	return stap_can_run(why, len) && (!plan || stap_can_trace(plan, why, len));
 }
 
-static int stap_run(const struct trace_plan *plan, struct pipeline *p, struct run_result *res,
-		    int *exit_code, char *err, size_t errlen)
+/* run and aggregate: one way of running stap, events to p or tables to
+ * sink. */
+static int stap_start(const struct trace_plan *plan, struct pipeline *p,
+		      const struct agg_sink *sink, struct run_result *res, int *exit_code,
+		      char *err, size_t errlen)
 {
-	struct stap_run r = { .plan = plan, .p = p, .out_fd = -1, .err_fd = -1 };
+	struct stap_run r = { .plan = plan, .p = p, .sink = sink, .out_fd = -1, .err_fd = -1 };
 	struct workdir w;
 	char *script;
 	char **argv;
@@ -489,7 +535,15 @@ static int stap_run(const struct trace_plan *plan, struct pipeline *p, struct ru
 		stap_can_trace(plan, err, errlen);
 		return -1;
 	}
-	script = stapgen_script(plan, NULL, err, errlen);
+	if (sink) {
+		/* stap's timer counts ms; a table at least every interval. */
+		unsigned ms = sink->interval_ns ? (unsigned)((sink->interval_ns + 999999) / 1000000)
+						: 0;
+
+		script = stapgen_agg_script(plan, NULL, ms, err, errlen);
+	} else {
+		script = stapgen_script(plan, NULL, err, errlen);
+	}
 	if (!script)
 		return -1;   /* a plan stap cannot express: bpf may still trace it */
 	if (plan->entry_fix && !(plan->markers & MARK(EV_LINE)))
@@ -501,6 +555,8 @@ static int stap_run(const struct trace_plan *plan, struct pipeline *p, struct ru
 		return -1;
 	}
 	stap_stream_init(&r.stream, p);
+	if (sink)
+		stap_agg_stream_init(&r.agg, sink);
 	if (write_file(w.script, script, err, errlen) < 0 ||
 	    (plan->command && write_wrapper(&w, plan->command, err, errlen) < 0))
 		goto out;
@@ -525,18 +581,20 @@ static int stap_run(const struct trace_plan *plan, struct pipeline *p, struct ru
 
 	stap_status = run_loop(&r, res);
 	rc = 0;
-	if (r.stream.bad) {
-		rc = err_set(err, errlen, "%s", r.stream.bad_why);
-	} else if (!stap_stream_header_seen(&r.stream) && r.task_work_api) {
+	if (stream_bad(&r)) {
+		rc = err_set(err, errlen, "%s", sink ? r.agg.bad_why : r.stream.bad_why);
+	} else if (!stream_started(&r) && r.task_work_api) {
 		rc = err_set(err, errlen, "stap cannot compile its module for this kernel: %s; %s",
 			     STAP_TASK_WORK_WHAT, STAP_TASK_WORK_FIX);
-	} else if (!stap_stream_header_seen(&r.stream)) {
+	} else if (!stream_started(&r)) {
 		rc = err_set(err, errlen, "stap failed (exit status %d)%s%s", stap_status,
 			     r.last_error[0] ? ": " : "", r.last_error);
 	} else if (stap_status != 0 && !res->interrupted) {
 		warn_msg("stap exited with status %d; the trace may be incomplete", stap_status);
 	}
-	if (rc == 0)
+	if (rc == 0 && sink)
+		agg_final(&r);
+	else if (rc == 0)
 		account_losses(&r);
 	if (plan->command) {
 		int status;
@@ -558,10 +616,24 @@ out:
 	if (r.err_fd >= 0)
 		close(r.err_fd);
 	stap_stream_free(&r.stream);
+	if (sink)
+		stap_agg_stream_free(&r.agg);
 	free(r.ebuf);
 	workdir_remove(&w);
 	free(script);
 	return rc;
+}
+
+static int stap_run(const struct trace_plan *plan, struct pipeline *p, struct run_result *res,
+		    int *exit_code, char *err, size_t errlen)
+{
+	return stap_start(plan, p, NULL, res, exit_code, err, errlen);
+}
+
+static int stap_aggregate(const struct trace_plan *plan, const struct agg_sink *sink,
+			  struct run_result *res, int *exit_code, char *err, size_t errlen)
+{
+	return stap_start(plan, NULL, sink, res, exit_code, err, errlen);
 }
 
 const struct engine_ops engine_stap = {
@@ -570,4 +642,5 @@ const struct engine_ops engine_stap = {
 	.available = stap_available,
 	.checks = stap_checks,
 	.run = stap_run,
+	.aggregate = stap_aggregate,
 };

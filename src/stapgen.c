@@ -196,12 +196,7 @@ static void emit_header(FILE *f, const struct trace_plan *plan, const char *fmt_
 	fprintf(f, "global pytrace_seen%%[8192]   # pids whose comm line was printed\n");
 	fprintf(f, "global pytrace_pad = \"%*s\"  # see pytrace_emit\n", STAPGEN_ALIGN - 1, "");
 	fprintf(f, "global pytrace_emitted      # lines emitted, told at the end\n");
-	if (plan->command && !plan->pid && !plan->follow)
-		fprintf(f, "global pytrace_first         # --no-follow: the one process traced\n");
-	if (plan->pids.n)
-		fprintf(f, "global pytrace_pids          # --pid\n");
-	if (plan->tids.n)
-		fprintf(f, "global pytrace_tids          # --tid\n");
+	stapgen_filter_globals(f, plan);
 	fprintf(f, "\n");
 
 	fprintf(f, "# One event line, padded with spaces so that the probe's whole output\n"
@@ -228,6 +223,27 @@ static void emit_header(FILE *f, const struct trace_plan *plan, const char *fmt_
 		   "\treturn pytrace_emit(\"%s\", 0, string_quoted(execname()), %s, 0)\n"
 		   "}\n\n", ev_kind_name(EV_COMM), NO_STR);
 
+	stapgen_wanted_fn(f, plan);
+}
+
+void stapgen_filter_globals(FILE *f, const struct trace_plan *plan)
+{
+	if (plan->command && !plan->pid && !plan->follow)
+		fprintf(f, "global pytrace_first         # --no-follow: the one process traced\n");
+	if (plan->pids.n)
+		fprintf(f, "global pytrace_pids          # --pid\n");
+	if (plan->tids.n)
+		fprintf(f, "global pytrace_tids          # --tid\n");
+}
+
+void stapgen_id_sets(FILE *f, const struct trace_plan *plan)
+{
+	emit_id_set(f, "pytrace_pids", &plan->pids);
+	emit_id_set(f, "pytrace_tids", &plan->tids);
+}
+
+void stapgen_wanted_fn(FILE *f, const struct trace_plan *plan)
+{
 	fprintf(f, "function pytrace_wanted:long() {\n");
 	if (plan->pid) {
 		fprintf(f, "\tif (pid() != target())\n\t\treturn 0\n");
@@ -260,8 +276,7 @@ static int emit_begin(FILE *f, const struct trace_plan *plan, char *err, size_t 
 	int pad = (int)((STAPGEN_ALIGN - used % STAPGEN_ALIGN) % STAPGEN_ALIGN);
 	fprintf(f, "probe begin {\n\tprintf(\"%%s\\n#%*s\\n\", %s)\n", pad, "", hdr);
 	free(hdr);
-	emit_id_set(f, "pytrace_pids", &plan->pids);
-	emit_id_set(f, "pytrace_tids", &plan->tids);
+	stapgen_id_sets(f, plan);
 	fprintf(f, "}\n\n");
 	return 0;
 }
@@ -295,8 +310,8 @@ static char *format_literal(void)
 
 /* Every refusal of stapgen_script, without writing the script: the
  * probe-point prefix of the marker file, or NULL with err filled. */
-static char *plan_point(const struct trace_plan *plan, const struct stapgen_opts *opts,
-			char *err, size_t errlen)
+char *stapgen_point(const struct trace_plan *plan, const struct stapgen_opts *opts,
+		    char *err, size_t errlen)
 {
 	enum stapgen_lib_form form = opts ? opts->lib_form : STAPGEN_LIB_VIA_EXE;
 	const struct py_target *t = &plan->target;
@@ -329,7 +344,7 @@ static char *plan_point(const struct trace_plan *plan, const struct stapgen_opts
 bool stapgen_plan_ok(const struct trace_plan *plan, const struct stapgen_opts *opts,
 		     char *err, size_t errlen)
 {
-	char *point = plan_point(plan, opts, err, errlen);
+	char *point = stapgen_point(plan, opts, err, errlen);
 
 	free(point);
 	return point != NULL;
@@ -343,7 +358,7 @@ char *stapgen_script(const struct trace_plan *plan, const struct stapgen_opts *o
 	FILE *f;
 	int rc = 0;
 
-	if (!(point = plan_point(plan, opts, err, errlen)))
+	if (!(point = stapgen_point(plan, opts, err, errlen)))
 		return NULL;
 	fmt = format_literal();
 	f = open_memstream(&text, &len);
@@ -393,9 +408,11 @@ out:
 	return text;
 }
 
-int stap_print_script(const struct trace_plan *plan, FILE *out, char *err, size_t errlen)
+int stap_print_script(const struct trace_plan *plan, bool aggregate, FILE *out, char *err,
+		      size_t errlen)
 {
-	char *text = stapgen_script(plan, NULL, err, errlen);
+	char *text = aggregate ? stapgen_agg_script(plan, NULL, 0, err, errlen)
+			       : stapgen_script(plan, NULL, err, errlen);
 
 	if (!text)
 		return -1;

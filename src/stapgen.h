@@ -32,8 +32,26 @@ char *stapgen_script(const struct trace_plan *plan, const struct stapgen_opts *o
 bool stapgen_plan_ok(const struct trace_plan *plan, const struct stapgen_opts *opts,
 		     char *err, size_t errlen);
 
-/* `pytrace --engine stap --print-script`: write the script to out. */
-int stap_print_script(const struct trace_plan *plan, FILE *out, char *err, size_t errlen);
+/* The aggregate script (stapgen_agg.c): per function sums in stap
+ * aggregates, a table every interval_ms (0: only at the end). */
+char *stapgen_agg_script(const struct trace_plan *plan, const struct stapgen_opts *opts,
+			 unsigned interval_ms, char *err, size_t errlen);
+
+/* Pieces both scripts share.  The probe-point prefix of the plan's marker
+ * file, NULL with err filled for every plan stapgen refuses: */
+char *stapgen_point(const struct trace_plan *plan, const struct stapgen_opts *opts,
+		    char *err, size_t errlen);
+/* the globals the process filter needs, */
+void stapgen_filter_globals(FILE *f, const struct trace_plan *plan);
+/* its function pytrace_wanted() (1: this event's process is traced), */
+void stapgen_wanted_fn(FILE *f, const struct trace_plan *plan);
+/* and the lines of a `probe begin` that fill the --pid/--tid sets. */
+void stapgen_id_sets(FILE *f, const struct trace_plan *plan);
+
+/* `pytrace --engine stap --print-script`: write the script to out (the
+ * aggregate one, tables at the end only, for an in-kernel -f summary). */
+int stap_print_script(const struct trace_plan *plan, bool aggregate, FILE *out, char *err,
+		      size_t errlen);
 
 /* The python tapset (probe aliases pytrace.function.entry, ...) for the
  * interpreter t, as a malloc'd string; NULL with err filled. */

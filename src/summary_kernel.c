@@ -25,6 +25,14 @@ bool summary_kernel_fits(const struct options *o, const struct engine_ops *e,
 	return !(plan->have_target && plan->target.health == HEALTH_RETURN_ON_YIELD);
 }
 
+void summary_kernel_plan(struct trace_plan *plan)
+{
+	/* A table needs calls and returns only (and the 3.11 entry fix). */
+	plan->markers &= MARKS_CALLS;
+	if (plan->have_target)
+		plan->entry_fix = plan_entry_fix(plan, &plan->target);
+}
+
 struct printer {
 	struct out *out;
 	enum summary_format fmt;
@@ -98,10 +106,7 @@ int summary_kernel_run(const struct options *o, struct trace_plan *plan,
 	char err[512] = "";
 	int code = EXIT_PYTRACE_ERROR, rc;
 
-	/* A table needs calls and returns only (and the 3.11 entry fix). */
-	plan->markers &= MARKS_CALLS;
-	if (plan->have_target)
-		plan->entry_fix = plan_entry_fix(plan, &plan->target);
+	summary_kernel_plan(plan);
 	if (out_open(&out, o->output, err, sizeof(err)) < 0) {
 		error_msg("%s", err);
 		return EXIT_PYTRACE_ERROR;

@@ -18,6 +18,9 @@
 bool summary_kernel_fits(const struct options *o, const struct engine_ops *e,
 			 const struct trace_plan *plan);
 
+/* The plan narrowed to what a table needs: calls and returns. */
+void summary_kernel_plan(struct trace_plan *plan);
+
 /* Trace per plan (its markers narrowed to calls and returns) with e's
  * aggregate op, print the table, report as a trace does.  Returns the exit
  * status (the command's with -c). */

@@ -48,11 +48,14 @@ static const struct engine_ops *choose_engine(const struct options *o, int *exit
 	return NULL;
 }
 
-static int print_script(const struct trace_plan *plan)
+static int print_script(const struct options *o, struct trace_plan *plan)
 {
+	bool aggregate = summary_kernel_fits(o, &engine_stap, plan);
 	char err[512] = "";
 
-	if (stap_print_script(plan, stdout, err, sizeof(err)) < 0) {
+	if (aggregate)
+		summary_kernel_plan(plan);
+	if (stap_print_script(plan, aggregate, stdout, err, sizeof(err)) < 0) {
 		error_msg("%s", err);
 		return EXIT_PYTRACE_ERROR;
 	}
@@ -98,7 +101,7 @@ int cmd_trace(const struct options *o)
 		return rc;
 	}
 	if (o->print_script) {
-		code = print_script(&plan);
+		code = print_script(o, &plan);
 		plan_free(&plan);
 		return code;
 	}

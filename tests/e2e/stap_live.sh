@@ -3,7 +3,8 @@
 # this machine's kernel has none): trees equal to sys.setprofile's
 # (recursion, class, generator, exceptions, threads, wrappers, embedded
 # libpython) with the 3.11 entry fix, -p PID with Ctrl-C, exit statuses,
-# lost events and --strict, the stap 4.8 runtime incompatibility.  Modules
+# lost events and --strict, the stap 4.8 runtime incompatibility; -f summary
+# from stap aggregates against the user-space summary.  Modules
 # are compiled on the host for the guest's kernel; one guest boot.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/vm/live_common.sh"
@@ -12,6 +13,7 @@ main() {
 	live_ready "live stap" || return 0
 	local t0=$SECONDS
 	precompile_pytrace python "-c /bin/sh" -c "$PY311 -c pass"
+	precompile_pytrace aggregate "-c /bin/sh" -f summary -c "$PY311 -c pass"
 	[ -x "$FIXTURES/embed_py" ] && precompile_pytrace embedded "-c /bin/sh" -c "$FIXTURES/embed_py"
 	"$PY311" -c 'import time; time.sleep(60)' &
 	local sleeper=$!

@@ -149,6 +149,35 @@ else
 	skip "SDT fixture variant: $SDT not built"
 fi
 
+# --- the aggregate script (-f summary alone: tables from stap aggregates) ---
+variant "aggregate: -f summary, -c (3.11 entry fix)" -f summary -c "$PY311 -c pass"
+check "aggregate: per-function stap aggregates" grep -q 'pytrace_dur\[id\] <<< dur' "$LAST"
+check "aggregate: @count/@sum/@max in the table" \
+	grep -q '@count(pytrace_dur\[id\]).*' "$LAST"
+check "aggregate: strings read only for a new function" \
+	[ "$(grep -o 'user_string_quoted' "$LAST" | wc -l)" -eq 2 ]
+check "aggregate: the line probe for the entry fix" grep -q '\.mark("line") {' "$LAST"
+check "aggregate: only entry, return (and line) are probed" \
+	[ "$(grep -c '\.mark(' "$LAST")" -eq 3 ]
+stap -p2 -r "$STANDIN" "$LAST" > "$TMP/p2.out" 2>/dev/null
+check "aggregate: stap -p2 keeps the line probe (statement($line_pc))" \
+	grep -q "statement($line_pc)" "$TMP/p2.out"
+variant "aggregate: -f summary --gc --lines (narrowed to calls)" -f summary --gc --lines \
+	-c "$PY311 -c pass"
+check "aggregate: --lines/--gc add no probe to a table" [ "$(grep -c '\.mark(' "$LAST")" -eq 3 ]
+"$PY311" -c 'import time; time.sleep(60)' &
+sleeper=$!
+sleep 0.2
+variant "aggregate: -f summary -p PID"     -f summary -p "$sleeper"
+check "aggregate -p: the script ends with its target" grep -q 'probe process.end' "$LAST"
+kill "$sleeper" 2>/dev/null; wait "$sleeper" 2>/dev/null
+variant "aggregate: libpython named directly" -f summary --python "$LIBPY" -c "$PY311 -c pass"
+if [ -x "$SDT" ]; then
+	variant "aggregate: SDT fixture"         -f summary --python "$SDT" -c "$SDT tree"
+fi
+variant "--no-kernel-summary: the event script" -f summary --no-kernel-summary -c "$PY311 -c pass"
+check "--no-kernel-summary: no aggregates" sh -c "! grep -q '<<< dur' '$LAST'"
+
 # --- hostile paths -----------------------------------------------------------
 weird="$TMP/we\"ird \\dir %s %n \$HOME @1 ü	tab $HOSTILE"
 mkdir -p "$weird"
