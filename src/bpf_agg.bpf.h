@@ -23,6 +23,7 @@
 const volatile bool aggregate = false;   /* set before load: this mode */
 
 __u32 next_fn_id;                        /* ids handed out (some wasted by races) */
+bool agg_match_returns;                  /* set by user space for a 3.15 python */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -89,7 +90,7 @@ static __always_inline struct agg_stack *agg_stack_of(__u32 tid, __u32 tgid, boo
 /* The id of (tgid, func, file), a new one (and its BEV_FN record) when the
  * key is new; AGG_NO_FN when the maps are full. */
 static __always_inline __u32 agg_fn(struct pt_regs *ctx, const struct bpf_site *site,
-				    __u64 pid_tgid, long func, long file)
+				    struct agg_stack *st, __u64 pid_tgid, long func, long file)
 {
 	struct agg_fn_key k = { .func = func, .file = file, .tgid = pid_tgid >> 32 };
 	struct scratch *s;
@@ -109,6 +110,8 @@ static __always_inline __u32 agg_fn(struct pt_regs *ctx, const struct bpf_site *
 		idp = bpf_map_lookup_elem(&fn_ids, &k);
 		return idp ? *idp : AGG_NO_FN;
 	}
+	st->last_new = id + 1;
+	st->last_key = k;
 	s = scratch_for(BEV_FN, pid_tgid);
 	if (!s)
 		return id;
@@ -124,57 +127,57 @@ static __always_inline __u32 agg_fn(struct pt_regs *ctx, const struct bpf_site *
 	return id;
 }
 
-static __always_inline void agg_entry(struct pt_regs *ctx, const struct bpf_site *site,
-				      __u64 pid_tgid)
+/* The id of the marker's function (its name and file pointers): from the
+ * thread's cache, else from agg_fn. */
+static __always_inline __u32 agg_id_of(struct pt_regs *ctx, const struct bpf_site *site,
+				       struct agg_stack *st, __u64 pid_tgid)
 {
 	long func = 0, file = 0;
-	struct agg_stack *st = agg_stack_of((__u32)pid_tgid, pid_tgid >> 32, true);
-	struct agg_frame *fr;
 	struct agg_cached *c;
-	__u32 d, id, outer = 1;
+	__u32 id;
 
-	if (!st) {
-		agg_count(AGG_MAP_FULL, 1);
-		return;
-	}
-	d = st->depth;
-	if (d >= AGG_DEPTH) {
-		st->depth = d + 1;
-		st->overflow++;
-		return;
-	}
 	if (site->func_arg)
 		func = site_arg(ctx, &site->arg[(site->func_arg - 1) & (BPF_SITE_ARGS - 1)]);
 	if (site->file_arg)
 		file = site_arg(ctx, &site->arg[(site->file_arg - 1) & (BPF_SITE_ARGS - 1)]);
 	c = &st->cache[((func >> 4) ^ (func >> 9) ^ (file >> 4)) & (AGG_CACHE - 1)];
-	if (c->id1 && c->func == func && c->file == file) {
-		id = c->id1 - 1;
-	} else {
-		id = agg_fn(ctx, site, pid_tgid, func, file);
-		if (id != AGG_NO_FN) {
-			c->func = func;
-			c->file = file;
-			c->id1 = id + 1;
-		}
-	}
-	if (id == AGG_NO_FN)
+	if (c->id1 && c->func == func && c->file == file)
+		return c->id1 - 1;
+	id = agg_fn(ctx, site, st, pid_tgid, func, file);
+	if (id == AGG_NO_FN) {
 		agg_count(AGG_MAP_FULL, 1);
-	/* Recursion, when a frame of an id like this one is open: the
-	 * innermost activation below is usually the caller. */
-	if (st->open_by_id[id & 255]) {
-		for (int k = 1; k <= AGG_DEPTH; k++) {
-			int i = (int)d - k;
-
-			if (i < 0)
-				break;
-			if (st->f[i & (AGG_DEPTH - 1)].fn == id) {
-				outer = 0;
-				break;
-			}
-		}
+		return id;
 	}
-	fr = &st->f[d & (AGG_DEPTH - 1)];
+	c->func = func;
+	c->file = file;
+	c->id1 = id + 1;
+	return id;
+}
+
+/* Is no activation of id open in the d frames below?  Recursion: the
+ * innermost activation below is usually the caller. */
+static __always_inline __u32 agg_outermost(const struct agg_stack *st, __u32 d, __u32 id)
+{
+	if (!st->open_by_id[id & 255])
+		return 1;
+	for (int k = 1; k <= AGG_DEPTH; k++) {
+		int i = (int)d - k;
+
+		if (i < 0)
+			break;
+		if (st->f[i & (AGG_DEPTH - 1)].fn == id)
+			return 0;
+	}
+	return 1;
+}
+
+/* Open a frame of id (AGG_PENDING: its function comes with its return)
+ * on the thread's stack. */
+static __always_inline void agg_push(struct agg_stack *st, __u32 id, __u32 outer)
+{
+	__u32 d = st->depth;
+	struct agg_frame *fr = &st->f[d & (AGG_DEPTH - 1)];
+
 	fr->start = bpf_ktime_get_ns();
 	fr->child = 0;
 	fr->fn = id;
@@ -184,31 +187,37 @@ static __always_inline void agg_entry(struct pt_regs *ctx, const struct bpf_site
 	st->events++;
 }
 
-static __always_inline void agg_return(__u64 pid_tgid)
+static __always_inline void agg_entry(struct pt_regs *ctx, const struct bpf_site *site,
+				      __u64 pid_tgid)
 {
-	struct agg_stack *st = agg_stack_of((__u32)pid_tgid, pid_tgid >> 32, false);
-	__u64 now = bpf_ktime_get_ns(), dur, self;
-	struct agg_frame *fr;
-	struct agg_stat *stat;
-	__u32 d, id;
+	struct agg_stack *st = agg_stack_of((__u32)pid_tgid, pid_tgid >> 32, true);
+	__u32 id;
 
-	if (!st || st->depth == 0) {
-		agg_count(AGG_ORPHANS, 1);
+	if (!st) {
+		agg_count(AGG_MAP_FULL, 1);
 		return;
 	}
-	d = st->depth - 1;
-	st->depth = d;
-	if (d >= AGG_DEPTH) {
+	if (st->depth >= AGG_DEPTH) {
+		st->depth++;
 		st->overflow++;
 		return;
 	}
-	fr = &st->f[d & (AGG_DEPTH - 1)];
-	dur = now > fr->start ? now - fr->start : 0;
-	self = dur > fr->child ? dur - fr->child : 0;
+	id = agg_id_of(ctx, site, st, pid_tgid);
+	agg_push(st, id, agg_outermost(st, st->depth, id));
+}
+
+/* Close frame d (the top) at now as a call of id (outermost or not). */
+static __always_inline void agg_close(struct agg_stack *st, __u32 d, __u64 now, __u32 id,
+				      __u32 outer)
+{
+	struct agg_frame *fr = &st->f[d & (AGG_DEPTH - 1)];
+	__u64 dur = now > fr->start ? now - fr->start : 0;
+	__u64 self = dur > fr->child ? dur - fr->child : 0;
+	struct agg_stat *stat;
+
 	if (d > 0)
 		st->f[(d - 1) & (AGG_DEPTH - 1)].child += dur;
-	id = fr->fn;
-	st->open_by_id[id & 255]--;
+	st->open_by_id[fr->fn & 255]--;
 	stat = bpf_map_lookup_elem(&fn_stats, &id);
 	if (!stat) {
 		agg_count(AGG_MAP_FULL, 1);
@@ -218,11 +227,128 @@ static __always_inline void agg_return(__u64 pid_tgid)
 	stat->calls++;
 	stat->sum += dur;
 	stat->self += self;
-	if (fr->outer)
+	if (outer)
 		stat->total += dur;
 	if (dur > stat->max)
 		stat->max = dur;
+}
+
+/* The frame below d that rid is open in, -1 when none. */
+static __always_inline int agg_find(const struct agg_stack *st, __u32 d, __u32 rid)
+{
+	for (int k = 1; k <= AGG_DEPTH; k++) {
+		int i = (int)d - k;
+
+		if (i < 0)
+			break;
+		if (st->f[i & (AGG_DEPTH - 1)].fn == rid)
+			return i;
+	}
+	return -1;
+}
+
+static __always_inline void agg_return(struct pt_regs *ctx, const struct bpf_site *site,
+				       __u64 pid_tgid)
+{
+	struct agg_stack *st = agg_stack_of((__u32)pid_tgid, pid_tgid >> 32, false);
+	__u64 now = bpf_ktime_get_ns();
+	__u32 d, id, rid, outer;
+	int k;
+
+	if (!st || st->depth == 0) {
+		agg_count(AGG_ORPHANS, 1);
+		return;
+	}
+	d = st->depth - 1;
+	if (d >= AGG_DEPTH) {
+		st->depth = d;
+		st->overflow++;
+		return;
+	}
 	st->events++;
+	id = st->f[d & (AGG_DEPTH - 1)].fn;
+	outer = st->f[d & (AGG_DEPTH - 1)].outer;
+	if (id == AGG_PENDING) {
+		/* 3.15, a frame thrown into: its return names it. */
+		id = agg_id_of(ctx, site, st, pid_tgid);
+		outer = agg_outermost(st, d, id);
+	} else if (agg_match_returns) {
+		/* 3.15: a return is matched to its call by function, as the
+		 * pipeline does (pipeline_match_returns). */
+		rid = agg_id_of(ctx, site, st, pid_tgid);
+		if (rid != id && rid != AGG_NO_FN) {
+			k = agg_find(st, d, rid);
+			if (k < 0) {
+				/* No call of it open: a call at this moment. */
+				struct agg_stat *stat = bpf_map_lookup_elem(&fn_stats, &rid);
+
+				if (stat)
+					stat->calls++;
+				return;
+			}
+			/* The calls above it never returned: closed now. */
+			for (int j = 0; j < AGG_DEPTH && (int)d > k; j++) {
+				__u32 fn = st->f[d & (AGG_DEPTH - 1)].fn;
+
+				if (fn == AGG_PENDING)
+					st->open_by_id[fn & 255]--;
+				else
+					agg_close(st, d, now, fn, st->f[d & (AGG_DEPTH - 1)].outer);
+				d--;
+			}
+			id = rid;
+			outer = st->f[d & (AGG_DEPTH - 1)].outer;
+		}
+	}
+	st->depth = d;
+	agg_close(st, d, now, id, outer);
+}
+
+/* CPython 3.15: _Py_MakeCoro right after a function__entry of this thread:
+ * that entry was a generator's or coroutine's creation, not a call. */
+static __always_inline void agg_creation(__u64 pid_tgid)
+{
+	struct agg_stack *st = agg_stack_of((__u32)pid_tgid, pid_tgid >> 32, false);
+	__u32 d, id;
+
+	if (!st || st->depth == 0)
+		return;
+	d = st->depth - 1;
+	st->depth = d;
+	if (d >= AGG_DEPTH) {
+		st->overflow--;   /* not an event after all */
+		return;
+	}
+	id = st->f[d & (AGG_DEPTH - 1)].fn;
+	st->open_by_id[id & 255]--;
+	st->events--;
+	/* Named by this creation: its first call names it again, with that
+	 * call's line (the user-space summary never sees the creation). */
+	if (st->last_new == id + 1) {
+		bpf_map_delete_elem(&fn_ids, &st->last_key);
+		for (int i = 0; i < AGG_CACHE; i++)
+			if (st->cache[i].id1 == id + 1)
+				st->cache[i].id1 = 0;
+		st->last_new = 0;
+	}
+}
+
+/* CPython 3.15: a frame resumes with an exception thrown into it, and no
+ * function__entry fires: its call starts here, named by its return. */
+static __always_inline void agg_thrown(__u64 pid_tgid)
+{
+	struct agg_stack *st = agg_stack_of((__u32)pid_tgid, pid_tgid >> 32, true);
+
+	if (!st) {
+		agg_count(AGG_MAP_FULL, 1);
+		return;
+	}
+	if (st->depth >= AGG_DEPTH) {
+		st->depth++;
+		st->overflow++;
+		return;
+	}
+	agg_push(st, AGG_PENDING, 0);
 }
 
 /* A thread ended: its stack goes unless calls are open on it (they are

@@ -405,7 +405,7 @@ int on_marker(struct pt_regs *ctx)
 		if (kind == EV_CALL)
 			agg_entry(ctx, site, pid_tgid);
 		else if (kind == EV_RETURN)
-			agg_return(pid_tgid);
+			agg_return(ctx, site, pid_tgid);
 		return 0;
 	}
 	s = scratch_for(kind, pid_tgid);
@@ -453,6 +453,10 @@ int on_coro(struct pt_regs *ctx)
 
 	if (!bpf_map_lookup_elem(&procs, &tgid))
 		return 0;
+	if (aggregate) {
+		agg_creation(pid_tgid);
+		return 0;
+	}
 	s = scratch_for(BEV_CORO, pid_tgid);
 	if (s)
 		submit(s, false);
@@ -472,6 +476,10 @@ int on_evalframe(struct pt_regs *ctx)
 
 	if (!PT_REGS_PARM3(ctx) || !bpf_map_lookup_elem(&procs, &tgid))
 		return 0;
+	if (aggregate) {
+		agg_thrown(pid_tgid);
+		return 0;
+	}
 	s = scratch_for(BEV_THROW, pid_tgid);
 	if (s)
 		submit(s, false);

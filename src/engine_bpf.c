@@ -552,11 +552,9 @@ static int attach_target(struct bpf_run *r, const struct py_target *t, pid_t pid
 		return -1;
 	if (r->p)
 		engine_target_seen(r->p, t);
-	if (t->health == HEALTH_RETURN_ON_YIELD && r->agg)
-		return err_set(err, errlen, "%s: CPython %d.%d fires function__return at every yield "
-			       "and function__entry when a generator is created: the in-kernel "
-			       "aggregation does not follow that yet", t->marker_file, t->py_major,
-			       t->py_minor);
+	/* 3.15: the kernel matches returns to calls by function. */
+	if (t->health == HEALTH_RETURN_ON_YIELD && r->sink)
+		r->skel->bss->agg_match_returns = true;
 	if (t->health == HEALTH_RETURN_ON_YIELD && (r->plan->markers & MARK(EV_CALL))) {
 		/* 3.15: a generator's or coroutine's creation fires
 		 * function__entry; _Py_MakeCoro, right after, tells it apart.

@@ -172,6 +172,7 @@ struct bpf_file_key {
 #define AGG_MAX_FNS     32768    /* function ids (fewer with many CPUs: bpf_agg.c) */
 #define AGG_MAX_THREADS 2048     /* threads with a stack at once */
 #define AGG_NO_FN       0xffffffffu  /* a frame whose function found the map full */
+#define AGG_PENDING     0xfffffffeu  /* 3.15: a thrown-into frame, named at its return */
 
 /* A function: its code object's name and file pointers, in one process.
  * The strings are read once, when the key is new (a BEV_FN record). */
@@ -212,6 +213,9 @@ struct agg_stack {
 	__u32 tgid;
 	__u64 events;        /* entries and returns aggregated on this thread */
 	__u64 overflow;      /* of them deeper than AGG_DEPTH */
+	__u32 last_new;      /* id + 1 of the last function this thread named */
+	__u32 pad;
+	struct agg_fn_key last_key;   /* and its key (3.15: a creation unnames it) */
 	/* Open frames per function id & 255: 0 says no activation of the
 	 * function is open below a new call without looking (recursion). */
 	__u8 open_by_id[256];

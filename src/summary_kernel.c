@@ -21,8 +21,11 @@ bool summary_kernel_fits(const struct options *o, const struct engine_ops *e,
 	if (f->include.n || f->exclude.n || f->functions.n || f->no_stdlib || f->max_depth >= 0 ||
 	    f->min_duration_ns || f->pids.n || f->tids.n)
 		return false;
-	/* 3.15: a yield fires a return; matching it is the pipeline's work. */
-	return !(plan->have_target && plan->target.health == HEALTH_RETURN_ON_YIELD);
+	/* 3.15 fires function__entry when a generator is created and none
+	 * when one is thrown into: the bpf engine's kernel side mends both
+	 * (bpf_agg.bpf.h), the stap script does not. */
+	return !(plan->have_target && plan->target.health == HEALTH_RETURN_ON_YIELD &&
+		 e != &engine_bpf);
 }
 
 void summary_kernel_plan(struct trace_plan *plan)

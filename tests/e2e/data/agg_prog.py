@@ -2,7 +2,10 @@
 # (tests/live/summary_kernel.test): recursion, generators (exhausted, closed,
 # thrown into), an exception through frames, threads, and a call that never
 # returns (a daemon thread still asleep at exit).  Most functions nap, so
-# their times are tens of ms, well above run-to-run noise.
+# their times are tens of ms.  With a FIFO path as argument it first waits
+# (one read, no Python call) until a byte comes: tracers attach with -p.
+import os
+import sys
 import threading
 import time
 
@@ -86,4 +89,7 @@ def main():
         t.join()
 
 
+if len(sys.argv) > 1:
+    print("waiting", flush=True)
+    os.read(os.open(sys.argv[1], os.O_RDONLY), 1)
 main()

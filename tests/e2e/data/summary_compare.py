@@ -1,18 +1,20 @@
 """Compare two summary tables (pytrace -f summary): the in-kernel one and
-the user-space one (--no-kernel-summary) of two runs of one program.
+the user-space one (--no-kernel-summary).
 
-    summary_compare.py KERNEL.txt USER.txt [FILE]
+    summary_compare.py KERNEL.txt USER.txt [--same-run]
 
-The same rows (function, file:line, "[N never returned]"), the same calls,
-exactly.  Times (total, self, mean, max) of FILE's rows are compared where
-either side is at least 10 ms: within 20% or 10 ms, whichever is larger (two
-runs of a program that naps: run-to-run noise, not the method, is what
-differs).  Rows with calls never returned are not compared on time: that
-time runs to the end of each trace.  Exit 1 with the differences listed."""
+Always: the same rows (function, file:line, "[N never returned]") and the
+same calls, exactly.  With --same-run (both tables traced one run of the
+program, two tracers attached with -p): times too (total, self, mean,
+max), within 1% or 0.2 ms, whichever is larger; the two tracers stamp each
+event a few microseconds apart.  Rows with calls never returned are not
+compared on time: that time runs to the end of each tracer's trace.  Exit 1
+with the differences listed."""
 import re
 import sys
 
 ROW = re.compile(r"^\s*(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+|-)\s+([\d.]+|-)\s+(.*)$")
+REL, ABS_MS = 0.01, 0.2
 
 
 def table(path):
@@ -35,8 +37,9 @@ def table(path):
 
 
 def main():
-    k, u = table(sys.argv[1]), table(sys.argv[2])
-    only = sys.argv[3] if len(sys.argv) > 3 else None
+    args = [a for a in sys.argv[1:] if a != "--same-run"]
+    same_run = "--same-run" in sys.argv[1:]
+    k, u = table(args[0]), table(args[1])
     bad = []
     for key in sorted(set(k) | set(u)):
         if key not in u:
@@ -47,17 +50,14 @@ def main():
             continue
         if k[key][0] != u[key][0]:
             bad.append(f"calls {k[key][0]} != {u[key][0]}: {key}")
-        if not only or only not in key or "never returned" in key:
+        if not same_run or "never returned" in key:
             continue
         for i, col in enumerate(("total", "self", "mean", "max"), start=1):
             a, b = k[key][i], u[key][i]
             if a is None or b is None:
                 if a != b:
                     bad.append(f"{col} {a} != {b}: {key}")
-                continue
-            if max(a, b) < 10:
-                continue
-            if abs(a - b) > max(0.2 * max(a, b), 10):
+            elif abs(a - b) > max(REL * max(a, b), ABS_MS):
                 bad.append(f"{col} {a:.3f} ms vs {b:.3f} ms: {key}")
     for b in bad:
         print(b)
