@@ -155,6 +155,15 @@ tmux send-keys -t "$S" C-c
 restored "Ctrl-C"
 check "Ctrl-C: status 130" grep -q '^TOP-DONE rc=130$' "$TMP/screen"
 
+# TERM=dumb: no full screen on that terminal, plain tables instead
+tmux send-keys -t "$S" "clear; TERM=dumb $(printf '%q ' "$PYTRACE" top --engine bpf --include top_mix.py \
+	--interval 0.5 -n 2 -c "$PYC $DATA/top_mix.py 1"); echo TOP-DONE rc=\$?" Enter
+wait_screen '^TOP-DONE rc=' 30 >/dev/null
+tmux capture-pane -t "$S" -p -J -S -200 >"$TMP/history"
+check "TERM=dumb: two plain tables on the terminal" \
+	test "$(grep -c '^# pytrace top: ' "$TMP/history")" = 2
+check "TERM=dumb: no full screen was drawn" sh -c "! grep -q '^keys: c calls' '$TMP/history'"
+
 # An error once the screen is up (the engine refuses CPython 3.15 when it
 # starts): the terminal comes back, then the error is on it
 if foreign_python 3.15; then
