@@ -15,6 +15,9 @@
  *    pytrace's exit status.  The wrapper ignores nothing: it traps
  *    SIGINT/SIGTERM/SIGHUP with a no-op so a Ctrl-C still reaches the
  *    command (traps reset on exec) while the wrapper lives to record it.
+ *    With -u the wrapper runs the command through setpriv (the user's ids,
+ *    groups, HOME, USER, LOGNAME), which execs it: still the process stap
+ *    follows.
  *  - -p: `stap -x PID`; the script exits when PID ends.
  *  - stap runs with -v so its "Pass N:" lines say whether it compiles (a
  *    cache miss, seconds) or reuses its cache; pytrace says "compiling" once
@@ -58,6 +61,7 @@
 #include "log.h"
 #include "probe_checks.h"
 #include "raw.h"
+#include "spawn.h"
 #include "stap_agg_stream.h"
 #include "stap_stream.h"
 #include "stapgen.h"
@@ -157,19 +161,64 @@ static char *sh_quote(const char *s)
 	return out;
 }
 
-static int write_wrapper(const struct workdir *w, const char *command, char *err, size_t errlen)
+/* The setpriv (util-linux) that -u runs the command through, or NULL. */
+static const char *setpriv_path(void)
+{
+	static const char *const where[] = { "/usr/bin/setpriv", "/bin/setpriv" };
+
+	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++)
+		if (access(where[i], X_OK) == 0)
+			return where[i];
+	return NULL;
+}
+
+/* -u: "setpriv --reuid=U --regid=G --groups=... -- env HOME=.. USER=..
+ * LOGNAME=.. " before the command: the user's ids, groups and the three
+ * variables spawn_user_resolve set (its envp ends with them), as the bpf
+ * engine's own fork does.  setpriv execs, so the command is the same
+ * process stap's target_set follows. */
+static char *user_prefix(const struct spawn_user *u)
+{
+	char *groups = xstrdup(""), *env = xstrdup("");
+	size_t n = 0;
+
+	for (int i = 0; i < u->ngroups; i++) {
+		char *g = xasprintf("%s%s%u", groups, i ? "," : "", (unsigned)u->groups[i]);
+		free(groups);
+		groups = g;
+	}
+	while (u->envp[n])
+		n++;
+	for (size_t i = n >= 3 ? n - 3 : 0; i < n; i++) {   /* HOME, USER, LOGNAME */
+		char *q = sh_quote(u->envp[i]), *e = xasprintf("%s %s", env, q);
+		free(q);
+		free(env);
+		env = e;
+	}
+	char *prefix = xasprintf("%s --reuid=%u --regid=%u %s%s -- /usr/bin/env%s ", setpriv_path(),
+				 (unsigned)u->uid, (unsigned)u->gid,
+				 u->ngroups ? "--groups=" : "--clear-groups", groups, env);
+	free(groups);
+	free(env);
+	return prefix;
+}
+
+static int write_wrapper(const struct workdir *w, const char *command, const struct spawn_user *user,
+			 char *err, size_t errlen)
 {
 	char *cmd = sh_quote(command), *status = sh_quote(w->status), *text;
+	char *as = user ? user_prefix(user) : xstrdup("");
 	int rc;
 
 	text = xasprintf("# pytrace: runs the -c command under stap and records its status.\n"
 			 "trap : INT TERM HUP\n"
-			 "/bin/sh -c %s\n"
+			 "%s/bin/sh -c %s\n"
 			 "pytrace_status=$?\n"
 			 "echo \"$pytrace_status\" > %s\n"
-			 "exit \"$pytrace_status\"\n", cmd, status);
+			 "exit \"$pytrace_status\"\n", as, cmd, status);
 	rc = write_file(w->wrapper, text, err, errlen);
 	free(text);
+	free(as);
 	free(cmd);
 	free(status);
 	return rc;
@@ -502,10 +551,9 @@ static bool stap_can_trace(const struct trace_plan *plan, char *why, size_t len)
 {
 	if (!plan->command && plan->pid <= 0)
 		return err_set(why, len, "the stap engine traces -c CMD or -p PID"), false;
-	if (plan->user)
-		return err_set(why, len, "-u USER is not done by the stap engine yet (run the "
-			       "user switch inside -c: -c \"runuser -u USER -- python3 app.py\")"),
-		       false;
+	if (plan->user && !setpriv_path())
+		return err_set(why, len, "-u USER with the stap engine runs the command through "
+			       "setpriv, which is not installed (apt-get install util-linux)"), false;
 	return stapgen_plan_ok(plan, NULL, why, len);
 }
 
@@ -522,6 +570,8 @@ static int stap_start(const struct trace_plan *plan, struct pipeline *p,
 {
 	struct stap_run r = { .plan = plan, .p = p, .sink = sink, .out_fd = -1, .err_fd = -1 };
 	struct workdir w;
+	struct spawn_user user;
+	bool have_user = false;
 	char *script;
 	char **argv;
 	int stap_status, rc = -1;
@@ -530,8 +580,7 @@ static int stap_start(const struct trace_plan *plan, struct pipeline *p,
 	res->exit_status = 0;
 	if (!plan->command && plan->pid <= 0)
 		return err_set(err, errlen, "the stap engine traces -c CMD or -p PID");
-	if (plan->user) {   /* --engine stap -u: say why, as auto's fallback would */
-		*exit_code = EXIT_USAGE;
+	if (plan->user && !setpriv_path()) {   /* --engine stap -u: say why, as auto's would */
 		stap_can_trace(plan, err, errlen);
 		return -1;
 	}
@@ -557,8 +606,16 @@ static int stap_start(const struct trace_plan *plan, struct pipeline *p,
 	stap_stream_init(&r.stream, p);
 	if (sink)
 		stap_agg_stream_init(&r.agg, sink);
+	if (plan->user) {
+		if (spawn_user_resolve(plan->user, &user, err, errlen) < 0) {
+			*exit_code = EXIT_USAGE;
+			goto out;
+		}
+		have_user = true;
+	}
 	if (write_file(w.script, script, err, errlen) < 0 ||
-	    (plan->command && write_wrapper(&w, plan->command, err, errlen) < 0))
+	    (plan->command && write_wrapper(&w, plan->command, have_user ? &user : NULL, err,
+					    errlen) < 0))
 		goto out;
 	if (mkfifo(w.fifo, 0600) < 0) {
 		err_set(err, errlen, "cannot create %s: %s", w.fifo, strerror(errno));
@@ -621,6 +678,8 @@ out:
 	free(r.ebuf);
 	workdir_remove(&w);
 	free(script);
+	if (have_user)
+		spawn_user_free(&user);
 	return rc;
 }
 

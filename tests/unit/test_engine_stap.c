@@ -6,6 +6,8 @@
  * stderr, and on SIGINT ends the run after a last flush. */
 #include <stdarg.h>
 #include <stddef.h>
+#include <grp.h>
+#include <pwd.h>
 #include <setjmp.h>
 #include <dirent.h>
 #include <signal.h>
@@ -67,6 +69,7 @@ static const char fake_stap[] =
 
 static char dir[] = "/tmp/pytrace-test-engine-stap.XXXXXX";
 static char *trace_out, *err_out, *tmpdir;
+static const char *run_user;   /* -u for the next run_engine */
 
 static int setup(void **state)
 {
@@ -146,6 +149,7 @@ static void run_engine(const char *command, pid_t pid, struct outcome *out)
 	plan.have_target = true;
 	plan.markers = MARKS_CALLS;
 	plan.command = command;
+	plan.user = run_user;
 	plan.pid = pid;
 	plan.follow = true;
 	plan.target.exe = plan.target.marker_file = (char *)"/usr/bin/python3.11";
@@ -240,6 +244,51 @@ static void test_command_with_quotes(void **state)
 	run_engine("test \"$(printf '%s' 'it'\\''s')\" = \"it's\" && exit 7", 0, &o);
 	assert_int_equal(o.rc, 0);
 	assert_int_equal(o.res.exit_status, 7);
+	free_outcome(&o);
+}
+
+/* -u: the wrapper runs the command through setpriv as the user, with the
+ * user's ids, groups, HOME, USER and LOGNAME (as the bpf engine does), and
+ * its status still comes back. */
+static void test_command_as_user(void **state)
+{
+	(void)state;
+	struct outcome o;
+	struct passwd *pw = getpwnam("nobody");
+	char want[512];
+
+	if (geteuid() != 0 || !pw || access("/usr/bin/setpriv", X_OK) != 0) {
+		skip();
+		return;
+	}
+	gid_t groups[64];
+	int ngroups = 64;
+	size_t len;
+
+	assert_true(getgrouplist(pw->pw_name, pw->pw_gid, groups, &ngroups) >= 0);
+	len = (size_t)snprintf(want, sizeof(want), "as-user %u %u", (unsigned)pw->pw_uid,
+			       (unsigned)pw->pw_gid);
+	for (int i = 0; i < ngroups; i++)   /* id -G: the primary group, then the others */
+		if (groups[i] != pw->pw_gid)
+			len += (size_t)snprintf(want + len, sizeof(want) - len, " %u", (unsigned)groups[i]);
+	snprintf(want + len, sizeof(want) - len, " %s nobody nobody\n", pw->pw_dir);
+	run_user = "nobody";
+	run_engine("echo as-user $(id -u) $(id -G) $HOME $USER $LOGNAME >&2; exit 5", 0, &o);
+	run_user = NULL;
+	if (o.rc != 0)
+		fail_msg("run failed: %s\n%s", o.err, o.stderr_text);
+	assert_int_equal(o.res.exit_status, 5);
+	if (!strstr(o.stderr_text, want))
+		fail_msg("wanted \"%s\" in:\n%s", want, o.stderr_text);
+	free_outcome(&o);
+
+	run_user = "no-such-user-xyz";
+	run_engine("true", 0, &o);
+	run_user = NULL;
+	assert_int_equal(o.rc, -1);
+	assert_int_equal(o.exit_code, EXIT_USAGE);
+	assert_non_null(strstr(o.err, "no-such-user-xyz: no such user"));
+	assert_int_equal(entries_in(tmpdir), 0);
 	free_outcome(&o);
 }
 
@@ -391,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_command_status_and_stream),
 		cmocka_unit_test(test_command_killed_by_signal),
 		cmocka_unit_test(test_command_with_quotes),
+		cmocka_unit_test(test_command_as_user),
 		cmocka_unit_test(test_stap_failure),
 		cmocka_unit_test(test_stap_task_work_failure),
 		cmocka_unit_test(test_emitted_count),
