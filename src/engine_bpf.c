@@ -20,7 +20,11 @@
  * (bpf_exec_hold.c).  A fork inherits the raised counters with its memory.
  *
  * Speed: records are submitted without waking us; we drain every ~10 ms and
- * get woken only when the ring passes a fill threshold.
+ * get woken only when the ring passes a fill threshold.  A call, return or
+ * line is a 24-byte record naming its code by id: a code's strings cross
+ * the ring once (a BEV_DEF record, interned here once, define_code), and
+ * the kernel side checks them on every event, so memory CPython freed and
+ * reused for another name gets a new id, never the old name.
  *
  * Detaching is lowering the semaphores we raised, then closing the links
  * (the kernel removes the uprobes), so a -p target, or a -c process that
