@@ -16,6 +16,7 @@
 #include "log.h"
 #include "plan.h"
 #include "signals.h"
+#include "summary_kernel.h"
 #include "top_keys.h"
 #include "top_model.h"
 #include "top_screen.h"
@@ -51,6 +52,9 @@ static const struct engine_ops *top_engine(const struct options *o,
 		why[0] = '\0';
 		if (!e->aggregate)
 			snprintf(why, sizeof(why), "it cannot aggregate in the kernel (yet)");
+		else if (plan && !summary_kernel_follows(e, plan))
+			snprintf(why, sizeof(why), "its aggregation does not follow CPython %d.%d's "
+				 "markers", plan->target.py_major, plan->target.py_minor);
 		else if (e->available(plan, why, sizeof(why)))
 			return e;
 		if (o->engine) {
@@ -251,13 +255,8 @@ int cmd_top(const struct options *o)
 	top_keys_stop(keys);
 	top_term_leave();
 	log_hold(false);
-	if (rc < 0) {
+	if (rc < 0)
 		error_msg("%s", err[0] ? err : "tracing failed");
-		if (plan.have_target && plan.target.health == HEALTH_RETURN_ON_YIELD)
-			hint_msg("a trace's summary counts CPython %d.%d's calls in user space: "
-				 "pytrace -f summary %s", plan.target.py_major, plan.target.py_minor,
-				 o->command_line ? "-c \"COMMAND\"" : "-p PID");
-	}
 
 	/* The final table: once, unless -n's last table was the end already. */
 	if (t.have_final && !t.out_closed && !(!t.tty && t.iterations && t.taken >= t.iterations)) {

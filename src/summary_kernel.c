@@ -21,6 +21,11 @@ bool summary_kernel_fits(const struct options *o, const struct engine_ops *e,
 	if (f->include.n || f->exclude.n || f->functions.n || f->no_stdlib || f->max_depth >= 0 ||
 	    f->min_duration_ns || f->pids.n || f->tids.n)
 		return false;
+	return summary_kernel_follows(e, plan);
+}
+
+bool summary_kernel_follows(const struct engine_ops *e, const struct trace_plan *plan)
+{
 	/* 3.15 fires function__entry when a generator is created and none
 	 * when one is thrown into: the bpf engine's kernel side mends both
 	 * (bpf_agg.bpf.h), the stap script does not. */

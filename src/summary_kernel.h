@@ -18,6 +18,10 @@
 bool summary_kernel_fits(const struct options *o, const struct engine_ops *e,
 			 const struct trace_plan *plan);
 
+/* Does e's aggregate op count this plan's interpreter right?  (-f summary
+ * and pytrace top ask; the one place that knows which engine mends what.) */
+bool summary_kernel_follows(const struct engine_ops *e, const struct trace_plan *plan);
+
 /* The plan narrowed to what a table needs: calls and returns. */
 void summary_kernel_plan(struct trace_plan *plan);
 
