@@ -156,25 +156,33 @@ static void header(struct top_screen *s, const struct top_model *m, const struct
 }
 
 /* Column names in reverse video, the sort key's also bold and marked. */
+/* Cut what was put since start (text without escapes) to width cells:
+ * a narrow terminal gets the left part of a line, never a wrapped one. */
+static void clip(struct top_screen *s, size_t start, size_t width)
+{
+	s->len = start + skip_cells(s->buf + start, s->len - start, width);
+}
+
+/* Column names in reverse video over the whole width, the sort key's
+ * marked with '*'. */
 static void column_names(struct top_screen *s, enum top_sort sort, size_t width, size_t fw)
 {
 	int key = sort == TOP_SORT_TOTAL ? 2 : sort == TOP_SORT_SELF ? 3 : 0;
+	size_t start;
 	char rest[64];
 
 	puts_(s, "\033[7m");
+	start = s->len;
 	for (int i = 0; i < NUM_COLS; i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "%s%s", cols_spec[i].name, i == key ? "*" : "");
-		if (i == key)
-			puts_(s, "\033[1m");
 		putf(s, "%*s ", cols_spec[i].width, name);
-		if (i == key)
-			puts_(s, "\033[22m");
 	}
 	if (width > NUMS_WIDTH) {
 		snprintf(rest, sizeof(rest), "%-*s FILE:LINE", (int)fw, "FUNCTION");
 		put_fit(s, rest, strlen(rest), width - NUMS_WIDTH, false);
 	}
+	clip(s, start, width);
 	puts_(s, "\033[0m");
 	eol(s);
 }
@@ -214,10 +222,13 @@ static void row(struct top_screen *s, const struct top_model *m, const struct to
 		strcpy(mean, "-");
 		strcpy(max, "-");
 	}
+	size_t start = s->len;
 	putf(s, "%10llu %9.0f %9s %9s %9s %9s %8d ", (unsigned long long)r->a.calls, r->rate, tot,
 	     self, mean, max, (int)r->a.pid);
-	if (width <= NUMS_WIDTH)
+	if (width <= NUMS_WIDTH) {
+		clip(s, start, width);
 		return;
+	}
 	size_t room = width - NUMS_WIDTH;
 	const struct esc_entry *fn = esc_get(&s->esc, m->in, r->a.func);
 	put_fit(s, fn->s, fn->len, fw < room ? fw : room, false);
@@ -250,7 +261,9 @@ int top_screen_draw(struct top_screen *s, const struct top_model *m, const struc
 	size_t fw = func_width(s, m, shown, width);
 	column_names(s, v->sort, width, fw);
 	if (!m->norder) {
+		size_t start = s->len;
 		puts_(s, m->snapshots ? "no python calls yet" : "starting...");
+		clip(s, start, width);
 		eol(s);
 	}
 	for (size_t k = 0; k < shown; k++) {
@@ -261,8 +274,12 @@ int top_screen_draw(struct top_screen *s, const struct top_model *m, const struc
 		else
 			puts_(s, "\033[K");
 	}
-	if (shown < m->norder)
-		putf(s, "  ... %zu more functions\033[K", m->norder - shown);
+	if (shown < m->norder) {
+		size_t start = s->len;
+		putf(s, "  ... %zu more functions", m->norder - shown);
+		clip(s, start, width);
+		puts_(s, "\033[K");
+	}
 	puts_(s, "\033[J");
 	const char *p = s->buf;
 	size_t left = s->len;

@@ -208,49 +208,39 @@ static void test_table(void **state)
 	table_free(&fx);
 }
 
-/* A frame drawn into a file: lines (escape sequences taken out) never
- * wider than the terminal, long UTF-8 names cut at a character, the
- * header first, "N more functions" when the rows do not fit. */
-static void test_screen(void **state)
+/* m drawn as a cols x rows frame into buf (NUL-terminated); its length. */
+static size_t frame(const struct top_model *m, const struct top_view *v, int cols, int rows,
+		    char *buf, size_t len)
 {
-	(void)state;
-	struct fixture fx;
-	struct top_model m;
 	struct top_screen scr;
-	struct top_view v = { .sort = TOP_SORT_TOTAL, .paused = true, .what = "python3 app.py" };
-	char path[] = "/tmp/test_top.XXXXXX", name[64];
+	char path[] = "/tmp/test_top.XXXXXX";
 	int fd = mkstemp(path), saved = dup(STDOUT_FILENO);
 
 	assert_true(fd >= 0 && saved >= 0);
-	table_init(&fx);
-	top_model_init(&m, NULL);
-	for (int i = 0; i < 30; i++) {
-		snprintf(name, sizeof(name), "caf\u00e9_\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9_%02d", i);
-		put_row(&fx, name, "/very/long/path/of/some/package/\u00e9\u00e9\u00e9/module.py",
-			(uint64_t)i + 1, (uint64_t)i * 1000, 5);
-	}
-	fx.t.elapsed_ns = 1000000000;
-	top_model_update(&m, &fx.t);
-	top_model_sort(&m, v.sort);
 	top_screen_init(&scr);
 	assert_int_equal(dup2(fd, STDOUT_FILENO), STDOUT_FILENO);
-	int rc = top_screen_draw(&scr, &m, &v, 90, 12);
+	int rc = top_screen_draw(&scr, m, v, cols, rows);
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
 	assert_int_equal(rc, 0);
 	top_screen_free(&scr);
-
-	FILE *f = fdopen(fd, "r");
-	char buf[4096], plain[4096];
-	int lines = 0;
-	rewind(f);
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
+	ssize_t n = pread(fd, buf, len - 1, 0);
+	close(fd);
 	unlink(path);
-	/* without CSI sequences; lines end in \r\n */
+	assert_true(n > 0);
+	buf[n] = '\0';
+	return (size_t)n;
+}
+
+/* The frame's lines with escape sequences taken out: none wider than cols
+ * cells, none with a character cut in half; returns how many. */
+static int frame_lines(const char *buf, size_t n, size_t cols, char *first, size_t firstlen)
+{
+	char plain[8192];
 	size_t o = 0;
-	for (size_t i = 0; i < n; i++) {
+	int lines = 0;
+
+	for (size_t i = 0; i < n && o + 1 < sizeof(plain); i++) {
 		if (buf[i] == '\033' && buf[i + 1] == '[') {
 			for (i += 2; i < n && !(buf[i] >= 0x40 && buf[i] <= 0x7e); i++)
 				;
@@ -264,20 +254,50 @@ static void test_screen(void **state)
 		size_t cells = 0;
 		for (const char *p = line; *p; p++)
 			cells += ((unsigned char)*p & 0xc0) != 0x80;
-		assert_true(cells <= 90);
-		/* no character cut in half: the line is valid UTF-8 */
+		assert_true(cells <= cols);
 		for (const unsigned char *p = (const unsigned char *)line; *p; p++)
 			if (*p == 0xc3)
 				assert_true((p[1] & 0xc0) == 0x80);
-		if (lines == 0) {
-			assert_non_null(strstr(line, "pytrace top  1.0 s  1 process"));
-			assert_non_null(strstr(line, "sort: total  [paused]"));
-		}
+		if (lines == 0)
+			snprintf(first, firstlen, "%s", line);
 	}
-	assert_int_equal(lines, 12);
-	assert_non_null(strstr(buf, "... 22 more functions"));
+	return lines;
+}
+
+/* Frames: lines never wider than the terminal (a wide one, a narrow one),
+ * long UTF-8 names cut at a character, the header first, "N more
+ * functions" when the rows do not fit. */
+static void test_screen(void **state)
+{
+	(void)state;
+	struct fixture fx;
+	struct top_model m;
+	struct top_view v = { .sort = TOP_SORT_TOTAL, .paused = true, .what = "python3 app.py" };
+	char name[64], buf[8192], first[512];
+
+	table_init(&fx);
+	top_model_init(&m, NULL);
+	for (int i = 0; i < 30; i++) {
+		snprintf(name, sizeof(name), "caf\u00e9_\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9_%02d", i);
+		put_row(&fx, name, "/very/long/path/of/some/package/\u00e9\u00e9\u00e9/module.py",
+			(uint64_t)i + 1, (uint64_t)i * 1000, 5);
+	}
+	fx.t.elapsed_ns = 1000000000;
+	top_model_update(&m, &fx.t);
+	top_model_sort(&m, v.sort);
+
+	size_t n = frame(&m, &v, 90, 12, buf, sizeof(buf));
 	/* 20 cells for names: the function 13, the file 6, each cut with "..." */
 	assert_non_null(strstr(buf, " caf\u00e9_\u00e9\u00e9\u00e9\u00e9\u00e9... ...y:3"));
+	assert_non_null(strstr(buf, "... 22 more functions"));
+	assert_int_equal(frame_lines(buf, n, 90, first, sizeof(first)), 12);
+	assert_non_null(strstr(first, "pytrace top  1.0 s  1 process"));
+	assert_non_null(strstr(first, "sort: total  [paused]"));
+
+	/* narrower than the numbers: every line cut, none wrapped */
+	n = frame(&m, &v, 40, 8, buf, sizeof(buf));
+	assert_int_equal(frame_lines(buf, n, 40, first, sizeof(first)), 8);
+	assert_non_null(strstr(buf, "... 26 more functions"));
 	top_model_free(&m);
 	table_free(&fx);
 }
