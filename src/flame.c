@@ -6,10 +6,7 @@
 
 static uint32_t node_hash(uint32_t parent, uint32_t func, uint32_t file, enum flame_root root)
 {
-	uint64_t h = ((uint64_t)func << 32 | file) * 0x9e3779b97f4a7c15ULL;
-	h ^= (parent * 4ULL + root) * 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 31;
-	return (uint32_t)(h * 0xff51afd7ed558ccdULL >> 32);
+	return hmap_hash3(func, file, parent * 4ULL + root);
 }
 
 void flame_init(struct flame *f, enum flame_by by)

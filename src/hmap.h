@@ -64,4 +64,15 @@ static inline uint32_t hmap_hash64(uint64_t k)
 	return (uint32_t)k;
 }
 
+/* Three values mixed down to a hash: two 32-bit ids and a third value
+ * (flame nodes: func, file, parent and root; speedscope frames: func,
+ * file, line or generation and kind). */
+static inline uint32_t hmap_hash3(uint32_t a, uint32_t b, uint64_t c)
+{
+	uint64_t h = ((uint64_t)a << 32 | b) * 0x9e3779b97f4a7c15ULL;
+	h ^= c * 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 31;
+	return (uint32_t)(h * 0xff51afd7ed558ccdULL >> 32);
+}
+
 #endif

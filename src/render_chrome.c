@@ -140,7 +140,7 @@ static const char *slice_cat(const struct slice *s)
 	return s->kind == SLICE_CALL ? "call" : s->kind == SLICE_GC ? "gc" : "import";
 }
 
-static void chrome_open(void *ctx, const struct render_thread *th, const struct slice *s)
+static void chrome_open(void *ctx, const struct render_thread *th, struct slice *s)
 {
 	slice_event(ctx, th, s, 'B', s->start, slice_cat(s));
 }

@@ -77,10 +77,7 @@ static void speedscope_destroy(struct renderer *r)
 
 static uint32_t frame_hash(const struct sframe *f)
 {
-	uint64_t h = ((uint64_t)f->func << 32 | f->file) * 0x9e3779b97f4a7c15ULL;
-	h ^= ((uint64_t)f->num * 4 + f->kind) * 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 31;
-	return (uint32_t)(h * 0xff51afd7ed558ccdULL >> 32);
+	return hmap_hash3(f->func, f->file, (uint64_t)f->num * 4 + f->kind);
 }
 
 static bool same(const struct sframe *a, const struct sframe *b)
@@ -118,10 +115,11 @@ static void add(struct speedscope *s, const struct render_thread *th, uint32_t f
 	t->v[t->n++] = (struct sevent){ .at = at, .frame = frame, .open = open };
 }
 
-static void ss_open(void *ctx, const struct render_thread *th, const struct slice *x)
+static void ss_open(void *ctx, const struct render_thread *th, struct slice *x)
 {
 	struct speedscope *s = ctx;
-	add(s, th, frame_of(s, x), x->start, true);
+	x->tag = frame_of(s, x);   /* the close uses it: one lookup per slice */
+	add(s, th, x->tag, x->start, true);
 }
 
 static void ss_close(void *ctx, const struct render_thread *th, const struct slice *x, uint64_t ts,
@@ -129,7 +127,7 @@ static void ss_close(void *ctx, const struct render_thread *th, const struct sli
 {
 	struct speedscope *s = ctx;
 	(void)unreturned;
-	add(s, th, frame_of(s, x), ts, false);
+	add(s, th, x->tag, ts, false);
 }
 
 static const struct slice_ops speedscope_slice_ops = { .open = ss_open, .close = ss_close };

@@ -41,8 +41,8 @@ static struct slice_stack *stack_of(struct slicer *sl, const struct render_threa
 static void push(struct slicer *sl, struct slice_stack *s, const struct slice *x)
 {
 	s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof(*s->v));
-	s->v[s->n++] = *x;
-	sl->ops->open(sl->ctx, s->th, x);
+	s->v[s->n] = *x;
+	sl->ops->open(sl->ctx, s->th, &s->v[s->n++]);
 }
 
 static void pop(struct slicer *sl, struct slice_stack *s, uint64_t ts, bool unreturned)

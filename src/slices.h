@@ -23,10 +23,11 @@ struct slice {
 	int64_t num;          /* call: line of the call; gc: generation */
 	uint64_t start;       /* ns since the start of the trace */
 	int32_t depth;        /* call: shown depth */
+	uint32_t tag;         /* the renderer's own, set by open, seen by close */
 };
 
 struct slice_ops {
-	void (*open)(void *ctx, const struct render_thread *th, const struct slice *s);
+	void (*open)(void *ctx, const struct render_thread *th, struct slice *s);
 	/* unreturned: closed because the trace ended */
 	void (*close)(void *ctx, const struct render_thread *th, const struct slice *s, uint64_t ts,
 		      bool unreturned);
