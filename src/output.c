@@ -1,7 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,6 +10,7 @@
 #include "clock.h"
 #include "log.h"
 #include "output.h"
+#include "signals.h"
 #include "xmalloc.h"
 
 #define OUT_BUF_SIZE (1u << 20)
@@ -247,7 +247,6 @@ int out_go_live(struct out *o, char *err, size_t errlen)
 {
 	struct out_writer *w;
 	struct stat st;
-	sigset_t all, old;
 	int rc;
 
 	/* A .gz file deflates in large blocks on this thread: a file has no
@@ -263,11 +262,7 @@ int out_go_live(struct out *o, char *err, size_t errlen)
 	w->interval = isatty(o->fd) ? FLUSH_TTY_NS : FLUSH_FILE_NS;
 	w->last_handoff = now_ns();
 	o->w = w;
-	/* Signals are the event loop's business, not the writer's. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = pthread_create(&w->thread, NULL, writer_main, o);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = signals_thread_create(&w->thread, writer_main, o);
 	if (rc != 0) {
 		o->w = NULL;
 		pthread_cond_destroy(&w->room);

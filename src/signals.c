@@ -1,6 +1,7 @@
 /* Stop requests: SIGINT/SIGTERM (and --duration, via request_stop) ask the
  * engine to detach cleanly and flush what it received.  A second SIGINT
  * restores the default action, so a third one kills a stuck pytrace. */
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
@@ -59,4 +60,16 @@ void signals_install(void)
 	sigaction(SIGHUP, &sa, NULL);
 	/* A closed stdout (| head) shows up as EPIPE on write, not as a kill. */
 	signal(SIGPIPE, SIG_IGN);
+}
+
+int signals_thread_create(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
 }

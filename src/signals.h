@@ -2,6 +2,7 @@
 #ifndef PYTRACE_SIGNALS_H
 #define PYTRACE_SIGNALS_H
 
+#include <pthread.h>
 #include <stdbool.h>
 
 /* Set by SIGINT/SIGTERM/SIGHUP handlers and by request_stop(). */
@@ -17,5 +18,9 @@ int stop_signal_sent(void);
 void signals_set_last_resort(void (*fn)(void));
 /* Install SIGINT/SIGTERM/SIGHUP/SIGPIPE handling for a trace. */
 void signals_install(void);
+/* pthread_create with every signal blocked in the new thread: signals are
+ * the event loop's business (the main thread's), not a helper thread's.
+ * Returns pthread_create's result. */
+int signals_thread_create(pthread_t *t, void *(*fn)(void *), void *arg);
 
 #endif

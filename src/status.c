@@ -1,5 +1,4 @@
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "signals.h"
 #include "status.h"
 #include "xmalloc.h"
 
@@ -117,16 +117,12 @@ static void *status_main(void *arg)
 struct status *status_start(void)
 {
 	struct status *s = xcalloc(1, sizeof(*s));
-	sigset_t all, old;
 	int rc;
 
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	s->start = now_ns();
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = pthread_create(&s->thread, NULL, status_main, s);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = signals_thread_create(&s->thread, status_main, s);
 	if (rc != 0) {
 		pthread_cond_destroy(&s->cv);
 		pthread_mutex_destroy(&s->mu);
