@@ -21,6 +21,7 @@
 #define PYTRACE_BPF_AGG_BPF_H
 
 const volatile bool aggregate = false;   /* set before load: this mode */
+const volatile bool agg_select = false;  /* --pid/--tid given: agg_ids says who */
 
 __u32 next_fn_id;                        /* ids handed out (some wasted by races) */
 bool agg_match_returns;                  /* set by user space for a 3.15 python */
@@ -60,6 +61,23 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } agg_counts SEC(".maps");
+
+/* --pid/--tid, as filter.h says: a thread is kept when its process is a
+ * --pid or it is a --tid.  Key: the id; value: unused. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u8);
+} agg_ids SEC(".maps");
+
+static __always_inline bool agg_selected(__u64 pid_tgid)
+{
+	__u32 tgid = pid_tgid >> 32, tid = (__u32)pid_tgid;
+
+	return !agg_select || bpf_map_lookup_elem(&agg_ids, &tgid) ||
+	       bpf_map_lookup_elem(&agg_ids, &tid);
+}
 
 static __always_inline void agg_count(__u32 slot, __u64 n)
 {

@@ -48,14 +48,16 @@ struct bpf_agg {
 /* fn_stats is per CPU: its memory is bounded, not its function count. */
 #define STATS_BYTES (64u << 20)
 
-void bpf_agg_configure(struct engine_bpf *skel)
+void bpf_agg_configure(struct engine_bpf *skel, const struct trace_plan *plan)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	size_t fns = AGG_MAX_FNS;
+	size_t fns = AGG_MAX_FNS, ids = plan->pids.n + plan->tids.n;
 
 	if (ncpu > 0 && fns * sizeof(struct agg_stat) * (size_t)ncpu > STATS_BYTES)
 		fns = STATS_BYTES / (sizeof(struct agg_stat) * (size_t)ncpu);
 	skel->rodata->aggregate = true;
+	skel->rodata->agg_select = ids > 0;
+	bpf_map__set_max_entries(skel->maps.agg_ids, ids ? (__u32)ids : 1);
 	bpf_map__set_max_entries(skel->maps.fn_stats, (__u32)fns);
 	bpf_map__set_max_entries(skel->maps.fn_ids, (__u32)fns);
 }
@@ -63,14 +65,30 @@ void bpf_agg_configure(struct engine_bpf *skel)
 void bpf_agg_unused(struct engine_bpf *skel)
 {
 	bpf_map__set_max_entries(skel->maps.fn_ids, 1);
+	bpf_map__set_max_entries(skel->maps.agg_ids, 1);
 	bpf_map__set_max_entries(skel->maps.fn_stats, 1);
 	bpf_map__set_max_entries(skel->maps.stacks, 1);
 }
 
+/* --pid/--tid into the kernel's agg_ids (agg_selected). */
+static void select_ids(struct engine_bpf *skel, const struct id_list *l)
+{
+	__u8 one = 1;
+
+	for (size_t i = 0; i < l->n; i++) {
+		__u32 id = (__u32)l->v[i];
+
+		bpf_map__update_elem(skel->maps.agg_ids, &id, sizeof(id), &one, sizeof(one), BPF_ANY);
+	}
+}
+
 struct bpf_agg *bpf_agg_new(const struct agg_sink *sink, struct engine_bpf *skel,
-			    uint64_t start_ns)
+			    const struct trace_plan *plan, uint64_t start_ns)
 {
 	struct bpf_agg *a = xcalloc(1, sizeof(*a));
+
+	select_ids(skel, &plan->pids);
+	select_ids(skel, &plan->tids);
 
 	a->sink = sink;
 	a->skel = skel;

@@ -11,18 +11,21 @@
 #include <stdint.h>
 
 #include "agg.h"
+#include "plan.h"
 
 struct engine_bpf;
 struct bpf_event;
 struct bpf_agg;
 
-/* Sets the skeleton's aggregate switch: call between open and load. */
-void bpf_agg_configure(struct engine_bpf *skel);
+/* Sets the skeleton's aggregate switch and sizes its maps (--pid/--tid
+ * are counted in the kernel): call between open and load. */
+void bpf_agg_configure(struct engine_bpf *skel, const struct trace_plan *plan);
 /* Or shrinks its maps to nothing when the engine traces events. */
 void bpf_agg_unused(struct engine_bpf *skel);
 
+/* After load: fills the --pid/--tid set. */
 struct bpf_agg *bpf_agg_new(const struct agg_sink *sink, struct engine_bpf *skel,
-			    uint64_t start_ns);
+			    const struct trace_plan *plan, uint64_t start_ns);
 void bpf_agg_free(struct bpf_agg *a);
 
 /* A record of the ring in aggregate mode: BEV_FN (a new function),

@@ -402,6 +402,8 @@ int on_marker(struct pt_regs *ctx)
 		emit_comm(pid_tgid);
 	}
 	if (aggregate) {
+		if (!agg_selected(pid_tgid))
+			return 0;
 		if (kind == EV_CALL)
 			agg_entry(ctx, site, pid_tgid);
 		else if (kind == EV_RETURN)
@@ -454,7 +456,8 @@ int on_coro(struct pt_regs *ctx)
 	if (!bpf_map_lookup_elem(&procs, &tgid))
 		return 0;
 	if (aggregate) {
-		agg_creation(pid_tgid);
+		if (agg_selected(pid_tgid))
+			agg_creation(pid_tgid);
 		return 0;
 	}
 	s = scratch_for(BEV_CORO, pid_tgid);
@@ -477,7 +480,8 @@ int on_evalframe(struct pt_regs *ctx)
 	if (!PT_REGS_PARM3(ctx) || !bpf_map_lookup_elem(&procs, &tgid))
 		return 0;
 	if (aggregate) {
-		agg_thrown(pid_tgid);
+		if (agg_selected(pid_tgid))
+			agg_thrown(pid_tgid);
 		return 0;
 	}
 	s = scratch_for(BEV_THROW, pid_tgid);

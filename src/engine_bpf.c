@@ -674,7 +674,7 @@ static int load(struct bpf_run *r, int *exit_code, char *err, size_t errlen)
 	r->skel->rodata->floor_only = getenv("PYTRACE_FLOOR") != NULL;
 	bpf_map__set_max_entries(r->skel->maps.events, bytes);
 	if (r->sink)
-		bpf_agg_configure(r->skel);
+		bpf_agg_configure(r->skel, r->plan);
 	else
 		bpf_agg_unused(r->skel);
 	rc = engine_bpf__load(r->skel);
@@ -978,7 +978,7 @@ static int bpf_start(const struct trace_plan *plan, struct pipeline *p,
 	supervise_init(&r.sup, r.have_child ? &r.child : NULL, plan->duration, each_other_process, &r);
 	rc = load(&r, exit_code, err, errlen);
 	if (rc == 0 && sink)
-		r.agg = bpf_agg_new(sink, r.skel, now_ns());
+		r.agg = bpf_agg_new(sink, r.skel, plan, now_ns());
 	/* Before any process can be held or raised. */
 	if (rc == 0)
 		rc = bpf_watchdog_start(&r.watchdog, bpf_map__fd(r.skel->maps.procs),

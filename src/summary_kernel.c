@@ -18,8 +18,10 @@ bool summary_kernel_fits(const struct options *o, const struct engine_ops *e,
 	if (o->format != &render_summary || o->summary_file || !o->kernel_summary ||
 	    !e->aggregate || !(plan->markers & MARK(EV_CALL)))
 		return false;
+	/* --pid/--tid keep or drop whole threads: the engines count only
+	 * those (bpf: agg_ids, stap: pytrace_wanted). */
 	if (f->include.n || f->exclude.n || f->functions.n || f->no_stdlib || f->max_depth >= 0 ||
-	    f->min_duration_ns || f->pids.n || f->tids.n)
+	    f->min_duration_ns)
 		return false;
 	return summary_kernel_follows(e, plan);
 }

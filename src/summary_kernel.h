@@ -12,7 +12,7 @@
 #include "plan.h"
 
 /* Does this trace get the in-kernel summary?  -f summary alone (no
- * --summary-file), no filter but --duration (the user-space summary's self
+ * --summary-file), no filter but --pid/--tid (the user-space summary's self
  * time leaves out hidden callees only), an engine that aggregates, a
  * target it can aggregate, and no --no-kernel-summary. */
 bool summary_kernel_fits(const struct options *o, const struct engine_ops *e,
