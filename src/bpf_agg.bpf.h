@@ -205,21 +205,33 @@ static __always_inline void agg_push(struct agg_stack *st, __u32 id, __u32 outer
 	st->events++;
 }
 
-static __always_inline void agg_entry(struct pt_regs *ctx, const struct bpf_site *site,
-				      __u64 pid_tgid)
+/* The thread's stack when a new frame fits on it; NULL (counted) when the
+ * thread has no stack (map full) or is deeper than kept (the frame is
+ * counted in depth, not kept). */
+static __always_inline struct agg_stack *agg_room(__u64 pid_tgid)
 {
 	struct agg_stack *st = agg_stack_of((__u32)pid_tgid, pid_tgid >> 32, true);
-	__u32 id;
 
 	if (!st) {
 		agg_count(AGG_MAP_FULL, 1);
-		return;
+		return NULL;
 	}
 	if (st->depth >= AGG_DEPTH) {
 		st->depth++;
 		st->overflow++;
-		return;
+		return NULL;
 	}
+	return st;
+}
+
+static __always_inline void agg_entry(struct pt_regs *ctx, const struct bpf_site *site,
+				      __u64 pid_tgid)
+{
+	struct agg_stack *st = agg_room(pid_tgid);
+	__u32 id;
+
+	if (!st)
+		return;
 	id = agg_id_of(ctx, site, st, pid_tgid);
 	agg_push(st, id, agg_outermost(st, st->depth, id));
 }
@@ -355,18 +367,10 @@ static __always_inline void agg_creation(__u64 pid_tgid)
  * function__entry fires: its call starts here, named by its return. */
 static __always_inline void agg_thrown(__u64 pid_tgid)
 {
-	struct agg_stack *st = agg_stack_of((__u32)pid_tgid, pid_tgid >> 32, true);
+	struct agg_stack *st = agg_room(pid_tgid);
 
-	if (!st) {
-		agg_count(AGG_MAP_FULL, 1);
-		return;
-	}
-	if (st->depth >= AGG_DEPTH) {
-		st->depth++;
-		st->overflow++;
-		return;
-	}
-	agg_push(st, AGG_PENDING, 0);
+	if (st)
+		agg_push(st, AGG_PENDING, 0);
 }
 
 /* A thread ended: its stack goes unless calls are open on it (they are

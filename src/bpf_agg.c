@@ -6,6 +6,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf_agg.h"
+#include "bpf_attach.h"
 #include "engine_bpf.h"
 #include "event.h"
 #include "intern.h"
@@ -212,18 +213,7 @@ void bpf_agg_exec(struct bpf_agg *a, int32_t pid, uint64_t ts)
 
 static uint64_t counter(struct bpf_agg *a, __u32 slot)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t sum = 0, *per_cpu;
-
-	if (ncpu <= 0)
-		return 0;
-	per_cpu = xcalloc(ncpu, sizeof(*per_cpu));
-	if (bpf_map__lookup_elem(a->skel->maps.agg_counts, &slot, sizeof(slot), per_cpu,
-				 sizeof(*per_cpu) * ncpu, 0) == 0)
-		for (int i = 0; i < ncpu; i++)
-			sum += per_cpu[i];
-	free(per_cpu);
-	return sum;
+	return bpf_percpu_sum(a->skel->maps.agg_counts, slot);
 }
 
 /* The cumulative table at now (calls open end there) in a->t. */

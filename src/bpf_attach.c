@@ -246,3 +246,19 @@ void bpf_links_destroy(struct bpf_links *l)
 	free(l->v);
 	memset(l, 0, sizeof(*l));
 }
+
+uint64_t bpf_percpu_sum(const struct bpf_map *map, uint32_t slot)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t sum = 0, *per_cpu;
+
+	if (ncpu <= 0)
+		return 0;
+	per_cpu = xcalloc((size_t)ncpu, sizeof(*per_cpu));
+	if (bpf_map__lookup_elem(map, &slot, sizeof(slot), per_cpu, sizeof(*per_cpu) * (size_t)ncpu,
+				 0) == 0)
+		for (int i = 0; i < ncpu; i++)
+			sum += per_cpu[i];
+	free(per_cpu);
+	return sum;
+}

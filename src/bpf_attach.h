@@ -11,6 +11,7 @@
 #include "sema.h"
 
 struct bpf_program;
+struct bpf_map;
 struct bpf_link;
 
 /* Every attachment made so far; destroying them detaches (the kernel removes
@@ -36,6 +37,10 @@ struct bpf_sites {
 int bpf_attach_markers(struct bpf_links *l, struct bpf_program *prog, struct bpf_sites *sites,
 		       const struct sdt_file *sdt, const char *path, pid_t pid,
 		       unsigned markers, struct sema_set *own, char *err, size_t errlen);
+
+/* Slot `slot` of a per-CPU array of u64 counters, summed over the CPUs
+ * (0 when it cannot be read). */
+uint64_t bpf_percpu_sum(const struct bpf_map *map, uint32_t slot);
 
 /* A plain uprobe on prog at a file offset (what: its name for errors). */
 int bpf_attach_uprobe_at(struct bpf_links *l, struct bpf_program *prog, const char *path,

@@ -799,18 +799,7 @@ static int each_other_process(void *ctx, bool group_only, int sig, char *some, s
  * summed over CPUs. */
 static uint64_t total_lost(struct bpf_run *r, __u32 slot)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t sum = 0, *per_cpu;
-
-	if (ncpu <= 0)
-		return 0;
-	per_cpu = xcalloc(ncpu, sizeof(*per_cpu));
-	if (bpf_map__lookup_elem(r->skel->maps.lost, &slot, sizeof(slot), per_cpu,
-				 sizeof(*per_cpu) * ncpu, 0) == 0)
-		for (int i = 0; i < ncpu; i++)
-			sum += per_cpu[i];
-	free(per_cpu);
-	return sum;
+	return bpf_percpu_sum(r->skel->maps.lost, slot);
 }
 
 /* Tell the pipeline about events the full ring dropped since the last
