@@ -886,7 +886,11 @@ static void teardown(struct bpf_run *r)
 		uint64_t meta = total_lost(r, LOST_META);
 
 		report_lost(r);
-		if (meta)
+		if (meta && r->sink)
+			warn_msg("the full buffer dropped %llu of pytrace's own records (function "
+				 "names, exits): such functions show as \"<name lost>\"; a larger "
+				 "--buffer-size avoids it", (unsigned long long)meta);
+		else if (meta)
 			warn_msg("the full buffer also dropped %llu of pytrace's own records "
 				 "(process names, exits): names may show as \"python\"; "
 				 "a larger --buffer-size avoids it", (unsigned long long)meta);
