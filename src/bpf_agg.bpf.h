@@ -202,7 +202,8 @@ static __always_inline void agg_push(struct agg_stack *st, __u32 id, __u32 outer
 	fr->outer = outer;
 	st->open_by_id[id & 255]++;
 	st->depth = d + 1;
-	st->events++;
+	if (id < AGG_PENDING)
+		st->events++;   /* not a thrown-into frame (no entry), nor map-full (counted) */
 }
 
 /* The thread's stack when a new frame fits on it; NULL (counted) when the
@@ -236,8 +237,9 @@ static __always_inline void agg_entry(struct pt_regs *ctx, const struct bpf_site
 	agg_push(st, id, agg_outermost(st, st->depth, id));
 }
 
-/* Close frame d (the top) at now as a call of id (outermost or not). */
-static __always_inline void agg_close(struct agg_stack *st, __u32 d, __u64 now, __u32 id,
+/* Close frame d (the top) at now as a call of id (outermost or not);
+ * false when id has no sums (map full: counted). */
+static __always_inline bool agg_close(struct agg_stack *st, __u32 d, __u64 now, __u32 id,
 				      __u32 outer)
 {
 	struct agg_frame *fr = &st->f[d & (AGG_DEPTH - 1)];
@@ -251,7 +253,7 @@ static __always_inline void agg_close(struct agg_stack *st, __u32 d, __u64 now, 
 	stat = bpf_map_lookup_elem(&fn_stats, &id);
 	if (!stat) {
 		agg_count(AGG_MAP_FULL, 1);
-		return;
+		return false;
 	}
 	/* This CPU's sums: a thread runs on one CPU at a time. */
 	stat->calls++;
@@ -261,6 +263,7 @@ static __always_inline void agg_close(struct agg_stack *st, __u32 d, __u64 now, 
 		stat->total += dur;
 	if (dur > stat->max)
 		stat->max = dur;
+	return true;
 }
 
 /* The frame below d that rid is open in, -1 when none. */
@@ -295,7 +298,6 @@ static __always_inline void agg_return(struct pt_regs *ctx, const struct bpf_sit
 		st->overflow++;
 		return;
 	}
-	st->events++;
 	id = st->f[d & (AGG_DEPTH - 1)].fn;
 	outer = st->f[d & (AGG_DEPTH - 1)].outer;
 	if (id == AGG_PENDING) {
@@ -312,8 +314,10 @@ static __always_inline void agg_return(struct pt_regs *ctx, const struct bpf_sit
 				/* No call of it open: a call at this moment. */
 				struct agg_stat *stat = bpf_map_lookup_elem(&fn_stats, &rid);
 
-				if (stat)
+				if (stat) {
 					stat->calls++;
+					st->events++;
+				}
 				return;
 			}
 			/* The calls above it never returned: closed now. */
@@ -331,7 +335,8 @@ static __always_inline void agg_return(struct pt_regs *ctx, const struct bpf_sit
 		}
 	}
 	st->depth = d;
-	agg_close(st, d, now, id, outer);
+	if (agg_close(st, d, now, id, outer))
+		st->events++;
 }
 
 /* CPython 3.15: _Py_MakeCoro right after a function__entry of this thread:
@@ -351,7 +356,8 @@ static __always_inline void agg_creation(__u64 pid_tgid)
 	}
 	id = st->f[d & (AGG_DEPTH - 1)].fn;
 	st->open_by_id[id & 255]--;
-	st->events--;
+	if (id < AGG_PENDING)
+		st->events--;
 	/* Named by this creation: its first call names it again, with that
 	 * call's line (the user-space summary never sees the creation). */
 	if (st->last_new == id + 1) {

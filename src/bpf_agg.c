@@ -56,6 +56,9 @@ void bpf_agg_configure(struct engine_bpf *skel, const struct trace_plan *plan)
 
 	if (ncpu > 0 && fns * sizeof(struct agg_stat) * (size_t)ncpu > STATS_BYTES)
 		fns = STATS_BYTES / (sizeof(struct agg_stat) * (size_t)ncpu);
+	/* The tests' way to fill the map (not for users). */
+	if (getenv("PYTRACE_AGG_FNS") && atoi(getenv("PYTRACE_AGG_FNS")) > 0)
+		fns = (size_t)atoi(getenv("PYTRACE_AGG_FNS"));
 	skel->rodata->aggregate = true;
 	skel->rodata->agg_select = ids > 0;
 	bpf_map__set_max_entries(skel->maps.agg_ids, ids ? (__u32)ids : 1);
