@@ -507,6 +507,14 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	v.is_python = proc->is_python;
 	v.raised = proc->raised;   /* the counters came with the memory */
 	bpf_map_update_elem(&procs, &ctgid, &v, BPF_ANY);
+	/* A quiet child would trap at every marker for nothing: user space
+	 * lowers what it inherited. */
+	if (v.quiet && v.raised) {
+		struct scratch *s = scratch_for(BEV_QUIET, ((__u64)ctgid << 32) | ctgid);
+
+		if (s)
+			submit(s, false);
+	}
 	return 0;
 }
 

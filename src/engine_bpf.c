@@ -257,6 +257,20 @@ static int raise_in(struct bpf_run *r, pid_t pid)
 	return total;
 }
 
+/* --no-follow: a child of a traced python is not traced, so the counters
+ * it inherited go back down (its markers stop reaching the probes). */
+static void lower_in(struct bpf_run *r, pid_t pid)
+{
+	for (size_t i = 0; i < r->nsets; i++) {
+		char err[256];
+
+		if (sema_adjust(pid, &r->sets[i], -1, err, sizeof(err)) < 0 && errno != ESRCH)
+			warn_msg("%s; the untraced PID %d keeps CPython's slower tracing path", err,
+				 (int)pid);
+	}
+	proc_flags(r, pid, -1, 0, -1, -1);
+}
+
 /* ---- records -> events ---- */
 
 /* A traced python ended: say so when it was killed (its events stop
@@ -482,6 +496,10 @@ static int handle_record(void *ctx, void *data, size_t size)
 		exec_hold_handle(&r->hold, (pid_t)rec->pid, rec->kind == BEV_EXEC, r->cutoff_ns != 0);
 		r->holds++;
 		r->held_ns += now_ns() - rec->ts;
+		return 0;
+	}
+	if (rec->kind == BEV_QUIET) {
+		lower_in(r, (pid_t)rec->pid);
 		return 0;
 	}
 	if (rec->kind == BEV_EXIT || rec->kind == BEV_THREAD_END) {

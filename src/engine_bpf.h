@@ -51,7 +51,10 @@
 #define BEV_THREAD_END 108  /* a thread (tid) of a traced python process (pid)
 			      * ended, not its main thread: what user space
 			      * kept for it can go */
-/* (next free record kind: 109) */
+#define BEV_QUIET 109    /* a process forked by a traced one and not followed
+			  * (--no-follow) inherited its raised semaphores:
+			  * user space lowers them (pid: the child) */
+/* (next free record kind: 110) */
 #define BEV_MAP  103     /* a traced process awaiting libpython mapped the
 			  * writable data of a marker file (num: address);
 			  * stopped (SIGSTOP) until its semaphores are up */
