@@ -4,20 +4,25 @@
  *
  * How it runs:
  *  - Everything stap needs lives in a private directory (mkdtemp, 0700,
- *    removed afterwards): the script, a FIFO the module's output is written
- *    to (`stap -o FIFO`), and for -c a small shell wrapper.  The output goes
- *    through a FIFO, not stap's stdout, because a -c command inherits
- *    stap's stdout: the program's own prints would land in the trace.
- *  - -c: `stap -c "/bin/sh DIR/run.sh"`.  stap holds the command back until
- *    its probes are in place.  stap does not report the command's status,
- *    so the wrapper runs the command with /bin/sh -c and writes `$?` to
- *    DIR/status (128+N after signal N, as a shell reports it); that file is
- *    pytrace's exit status.  The wrapper ignores nothing: it traps
- *    SIGINT/SIGTERM/SIGHUP with a no-op so a Ctrl-C still reaches the
- *    command (traps reset on exec) while the wrapper lives to record it.
- *    With -u the wrapper runs the command through setpriv (the user's ids,
- *    groups, HOME, USER, LOGNAME), which execs it: still the process stap
- *    follows.
+ *    removed afterwards): the script and a FIFO the module's output is
+ *    written to (`stap -o FIFO`).
+ *  - -c: pytrace runs the command itself, as the bpf engine does (spawn.h:
+ *    forked first and held), and gives stap its pid (`stap -x PID`; the
+ *    script follows its descendants through the target_set tapset).  The
+ *    command is released when the script's RAW_READY line arrives: stap's
+ *    process tracking has reached it (the header, from `probe begin`,
+ *    comes before stap registers its other probes: too early).  So the
+ *    command's life is supervise.h's, the same for both engines: its
+ *    status is pytrace's, signals reach it as from a shell, --duration
+ *    stops stap and lets it run on.  (With `stap -c`, stap owned the
+ *    command: stopping stap ended it, and its status had to be fished out
+ *    through a wrapper script.)  With -u it runs as that user, as under
+ *    bpf (spawn.h switches ids, groups, HOME, USER, LOGNAME).
+ *  - stap runs in a process group of its own, so a terminal's Ctrl-C does
+ *    not cut the trace while the command ends; pytrace stops it when
+ *    supervise.h says so, and it gets SIGTERM if pytrace dies
+ *    (PR_SET_PDEATHSIG).  Its stdin is /dev/null, its stdout and stderr
+ *    are a pipe pytrace reads.
  *  - -p: `stap -x PID`; the script exits when PID ends.
  *  - stap runs with -v so its "Pass N:" lines say whether it compiles (a
  *    cache miss, seconds) or reuses its cache; pytrace says "compiling" once
@@ -49,6 +54,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -60,7 +66,9 @@
 #include "exitcodes.h"
 #include "log.h"
 #include "probe_checks.h"
+#include "proc_tree.h"
 #include "raw.h"
+#include "signals.h"
 #include "spawn.h"
 #include "stap_agg_stream.h"
 #include "stap_stream.h"
@@ -69,11 +77,12 @@
 #include "xmalloc.h"
 
 #define POLL_MS         50    /* also the output's tick (pipeline_tick) */
+#define READY_WAIT_NS   (10ull * 1000000000ull)   /* -c: the ready line, at most */
 
 /* --- the private directory --- */
 
 struct workdir {
-	char *dir, *script, *fifo, *wrapper, *status;
+	char *dir, *script, *fifo;
 };
 
 /* stap -c parses its argument with wordexp(3): the directory must hold
@@ -103,8 +112,6 @@ static int workdir_make(struct workdir *w, char *err, size_t errlen)
 	w->dir = tmpl;
 	w->script = xasprintf("%s/trace.stp", w->dir);
 	w->fifo = xasprintf("%s/stream", w->dir);
-	w->wrapper = xasprintf("%s/run.sh", w->dir);
-	w->status = xasprintf("%s/status", w->dir);
 	return 0;
 }
 
@@ -114,14 +121,10 @@ static void workdir_remove(struct workdir *w)
 		return;
 	unlink(w->script);
 	unlink(w->fifo);
-	unlink(w->wrapper);
-	unlink(w->status);
 	rmdir(w->dir);
 	free(w->dir);
 	free(w->script);
 	free(w->fifo);
-	free(w->wrapper);
-	free(w->status);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -140,97 +143,19 @@ static int write_file(const char *path, const char *text, char *err, size_t errl
 	return 0;
 }
 
-/* s in single quotes for /bin/sh: every byte literal, ' as '\''. */
-static char *sh_quote(const char *s)
-{
-	size_t n = 2;
-	for (const char *p = s; *p; p++)
-		n += *p == '\'' ? 4 : 1;
-	char *out = xmalloc(n + 1), *o = out;
-	*o++ = '\'';
-	for (const char *p = s; *p; p++) {
-		if (*p == '\'') {
-			memcpy(o, "'\\''", 4);
-			o += 4;
-		} else {
-			*o++ = *p;
-		}
-	}
-	*o++ = '\'';
-	*o = '\0';
-	return out;
-}
-
-/* The setpriv (util-linux) that -u runs the command through, or NULL. */
-static const char *setpriv_path(void)
-{
-	static const char *const where[] = { "/usr/bin/setpriv", "/bin/setpriv" };
-
-	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++)
-		if (access(where[i], X_OK) == 0)
-			return where[i];
-	return NULL;
-}
-
-/* -u: "setpriv --reuid=U --regid=G --groups=... -- env HOME=.. USER=..
- * LOGNAME=.. " before the command: the user's ids, groups and the three
- * variables spawn_user_resolve set (its envp ends with them), as the bpf
- * engine's own fork does.  setpriv execs, so the command is the same
- * process stap's target_set follows. */
-static char *user_prefix(const struct spawn_user *u)
-{
-	char *groups = xstrdup(""), *env = xstrdup("");
-	size_t n = 0;
-
-	for (int i = 0; i < u->ngroups; i++) {
-		char *g = xasprintf("%s%s%u", groups, i ? "," : "", (unsigned)u->groups[i]);
-		free(groups);
-		groups = g;
-	}
-	while (u->envp[n])
-		n++;
-	for (size_t i = n >= 3 ? n - 3 : 0; i < n; i++) {   /* HOME, USER, LOGNAME */
-		char *q = sh_quote(u->envp[i]), *e = xasprintf("%s %s", env, q);
-		free(q);
-		free(env);
-		env = e;
-	}
-	char *prefix = xasprintf("%s --reuid=%u --regid=%u %s%s -- /usr/bin/env%s ", setpriv_path(),
-				 (unsigned)u->uid, (unsigned)u->gid,
-				 u->ngroups ? "--groups=" : "--clear-groups", groups, env);
-	free(groups);
-	free(env);
-	return prefix;
-}
-
-static int write_wrapper(const struct workdir *w, const char *command, const struct spawn_user *user,
-			 char *err, size_t errlen)
-{
-	char *cmd = sh_quote(command), *status = sh_quote(w->status), *text;
-	char *as = user ? user_prefix(user) : xstrdup("");
-	int rc;
-
-	text = xasprintf("# pytrace: runs the -c command under stap and records its status.\n"
-			 "trap : INT TERM HUP\n"
-			 "%s/bin/sh -c %s\n"
-			 "pytrace_status=$?\n"
-			 "echo \"$pytrace_status\" > %s\n"
-			 "exit \"$pytrace_status\"\n", as, cmd, status);
-	rc = write_file(w->wrapper, text, err, errlen);
-	free(text);
-	free(as);
-	free(cmd);
-	free(status);
-	return rc;
-}
-
 /* --- stap's stderr --- */
 
 struct stap_run {
 	const struct trace_plan *plan;
 	struct pipeline *p;           /* run: the events go there */
 	const struct agg_sink *sink;  /* aggregate: tables go there (p is NULL) */
-	pid_t pid;
+	pid_t pid;                    /* stap */
+	struct spawn child;           /* -c: the command */
+	bool have_child, released;
+	bool asked;                   /* stap was asked to stop (SIGINT) */
+	bool told_no_ready;
+	struct proc_tree tree;        /* -c: the command's processes */
+	struct supervisor sup;
 	int out_fd, err_fd;
 	bool err_eof;
 	struct stap_stream stream;
@@ -328,8 +253,9 @@ static void drain_stderr(struct stap_run *r, bool final)
 
 /* --- running stap --- */
 
-static char **stap_argv(const struct trace_plan *plan, const struct workdir *w)
+static char **stap_argv(const struct stap_run *r, const struct workdir *w)
 {
+	const struct trace_plan *plan = r->plan;
 	char **argv = xcalloc(24, sizeof(*argv));
 	int n = 0;
 
@@ -347,9 +273,9 @@ static char **stap_argv(const struct trace_plan *plan, const struct workdir *w)
 	argv[n++] = xstrdup("-DSTP_NO_OVERLOAD");
 	argv[n++] = xstrdup("-DMAXSKIPPED=1000000");
 	argv[n++] = xstrdup("-DMAXSTRINGLEN=1024");
-	if (plan->command) {
-		argv[n++] = xstrdup("-c");
-		argv[n++] = xasprintf("/bin/sh %s", w->wrapper);
+	if (r->have_child) {
+		argv[n++] = xstrdup("-x");
+		argv[n++] = xasprintf("%d", (int)r->child.pid);
 	} else if (plan->pid) {
 		argv[n++] = xstrdup("-x");
 		argv[n++] = xasprintf("%d", (int)plan->pid);
@@ -368,6 +294,7 @@ static void free_argv(char **argv)
 
 static int spawn_stap(struct stap_run *r, char **argv, char *err, size_t errlen)
 {
+	pid_t parent = getpid();
 	int errpipe[2];
 
 	if (pipe2(errpipe, O_CLOEXEC) < 0)
@@ -379,14 +306,21 @@ static int spawn_stap(struct stap_run *r, char **argv, char *err, size_t errlen)
 		return err_set(err, errlen, "cannot start stap: %s", strerror(errno));
 	}
 	if (r->pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
 		signal(SIGPIPE, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
-		/* The -c command inherits stap's stdout: with the trace on
-		 * ours, its output goes where pytrace's own words go. */
-		if (r->plan->command_out_to_err)
-			dup2(STDERR_FILENO, STDOUT_FILENO);
+		/* Stopped by pytrace, not by a terminal's Ctrl-C; never left
+		 * running (with a module loaded) when pytrace dies. */
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(127);
+		if (null >= 0)
+			dup2(null, STDIN_FILENO);
+		dup2(errpipe[1], STDOUT_FILENO);
 		dup2(errpipe[1], STDERR_FILENO);
 		execvp(argv[0], argv);
 		fprintf(stderr, "ERROR: cannot run stap: %s\n", strerror(errno));
@@ -453,6 +387,18 @@ static bool stream_started(const struct stap_run *r)
 	return r->sink ? r->agg.header_seen : stap_stream_header_seen(&r->stream);
 }
 
+/* When the stream's header arrived (0: not yet). */
+static uint64_t stream_start(const struct stap_run *r)
+{
+	return r->sink ? r->agg.start_ns : r->stream.start_ns;
+}
+
+/* The script's RAW_READY line arrived (-c: stap tracks the command). */
+static bool stream_ready(const struct stap_run *r)
+{
+	return r->sink ? r->agg.ready : stap_stream_ready(&r->stream);
+}
+
 /* Aggregate: the table of stap's end probe is the final one; without it
  * (stap killed) the last table that came is. */
 static void agg_final(struct stap_run *r)
@@ -468,17 +414,61 @@ static void agg_final(struct stap_run *r)
 	}
 }
 
+/* What to do before tracing starts (stap compiles, loads): a stop, or a
+ * held command gone (a terminal's Ctrl-C), ends the run. */
+static enum supervise_verdict before_start(struct stap_run *r)
+{
+	if (stop_requested() || (r->have_child && spawn_poll(&r->child)))
+		return SUP_DETACH;
+	return SUP_TRACE;
+}
+
+/* Can tracing start?  -p: the stream began.  -c: the script's ready line
+ * came (stap tracks the held command), or, should it never come,
+ * READY_WAIT_NS after the header. */
+static bool can_start_now(struct stap_run *r, uint64_t now)
+{
+	uint64_t start = stream_start(r);
+
+	if (!start)
+		return false;
+	if (!r->have_child || stream_ready(r))
+		return true;
+	if (now - start < READY_WAIT_NS)
+		return false;
+	if (!r->told_no_ready)
+		warn_msg("stap did not say it tracks the command within %llu s: starting it anyway "
+			 "(its first calls may be missing)", READY_WAIT_NS / 1000000000ull);
+	r->told_no_ready = true;
+	return true;
+}
+
+/* Tracing starts: the command may run, --duration counts from here.
+ * false when the command cannot start. */
+static bool on_start(struct stap_run *r, uint64_t at)
+{
+	char err[256];
+
+	if (r->have_child) {
+		if (spawn_release(&r->child, err, sizeof(err)) < 0) {
+			warn_msg("%s", err);
+			return false;
+		}
+		r->released = true;
+	}
+	supervise_started(&r->sup, at);
+	return true;
+}
+
 /* The main loop: read the stream and stap's stderr until stap ends.
  * When supervise.h says tracing stops, stap is asked (SIGINT: it runs the
- * script's end and flushes) and escalated on its clock. */
+ * script's end and flushes) and escalated on the same clock. */
 static int run_loop(struct stap_run *r, struct run_result *res)
 {
-	struct supervisor sup;
 	struct escalation stap_stop = { 0 };
 	bool started = false;
 	int wstatus = 0;
 
-	supervise_init(&sup, NULL, r->plan->duration, NULL, NULL);
 	for (;;) {
 		struct pollfd fds[2];
 		int nfds = 0;
@@ -502,46 +492,39 @@ static int run_loop(struct stap_run *r, struct run_result *res)
 		}
 
 		uint64_t now = now_ns();
-		uint64_t start = r->sink ? r->agg.start_ns : r->stream.start_ns;
-		/* --duration counts from the stream's start (the module runs),
-		 * not from the compile. */
-		if (!started && start) {
-			supervise_started(&sup, start);
-			started = true;
-		}
-		if (!stap_stop.since) {
-			/* The sink has seen enough (top -n N): as at --duration. */
-			if (supervise_tick(&sup, r->p, res, now) != SUP_TRACE ||
-			    (r->sink && r->agg.stop)) {
-				res->interrupted = true;
-				kill(r->pid, SIGINT);
-				escalation_begin(&stap_stop, now);
-			}
-		} else {
+		if (stap_stop.since) {
 			int sig = escalation_due(&stap_stop, now);
 
 			if (sig)
 				kill(r->pid, sig);
+			continue;
+		}
+		/* --duration counts from the stream's start (-c: the command's),
+		 * not from the compile. */
+		enum supervise_verdict v = SUP_DETACH;
+		bool can_start = can_start_now(r, now);
+		if (!started && can_start && on_start(r, r->have_child ? now : stream_start(r)))
+			started = true;
+		if (r->released)
+			proc_tree_look(&r->tree, now, false);
+		if (started)
+			v = supervise_tick(&r->sup, r->p, res, now);
+		else if (!can_start)
+			v = before_start(r);
+		/* The sink has seen enough (top -n N): as at --duration. */
+		if (v == SUP_TRACE && r->sink && r->agg.stop)
+			v = SUP_DETACH;
+		if (v != SUP_TRACE) {
+			if (v == SUP_DETACH)
+				res->interrupted = true;
+			kill(r->pid, SIGINT);
+			r->asked = true;
+			escalation_begin(&stap_stop, now);
 		}
 	}
 	if (WIFEXITED(wstatus))
 		return WEXITSTATUS(wstatus);
 	return 128 + (WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0);
-}
-
-static int read_status(const char *path, int *status)
-{
-	FILE *f = fopen(path, "r");
-	int v, ok;
-
-	if (!f)
-		return -1;
-	ok = fscanf(f, "%d", &v) == 1;
-	fclose(f);
-	if (!ok)
-		return -1;
-	*status = v;
-	return 0;
 }
 
 /* What stap_run would refuse before starting stap: no -c/-p, or a plan
@@ -551,9 +534,6 @@ static bool stap_can_trace(const struct trace_plan *plan, char *why, size_t len)
 {
 	if (!plan->command && plan->pid <= 0)
 		return err_set(why, len, "the stap engine traces -c CMD or -p PID"), false;
-	if (plan->user && !setpriv_path())
-		return err_set(why, len, "-u USER with the stap engine runs the command through "
-			       "setpriv, which is not installed (apt-get install util-linux)"), false;
 	return stapgen_plan_ok(plan, NULL, why, len);
 }
 
@@ -570,8 +550,6 @@ static int stap_start(const struct trace_plan *plan, struct pipeline *p,
 {
 	struct stap_run r = { .plan = plan, .p = p, .sink = sink, .out_fd = -1, .err_fd = -1 };
 	struct workdir w;
-	struct spawn_user user;
-	bool have_user = false;
 	char *script;
 	char **argv;
 	int stap_status, rc = -1;
@@ -580,10 +558,6 @@ static int stap_start(const struct trace_plan *plan, struct pipeline *p,
 	res->exit_status = 0;
 	if (!plan->command && plan->pid <= 0)
 		return err_set(err, errlen, "the stap engine traces -c CMD or -p PID");
-	if (plan->user && !setpriv_path()) {   /* --engine stap -u: say why, as auto's would */
-		stap_can_trace(plan, err, errlen);
-		return -1;
-	}
 	if (sink) {
 		/* stap's timer counts ms; a table at least every interval. */
 		unsigned ms = sink->interval_ns ? (unsigned)((sink->interval_ns + 999999) / 1000000)
@@ -606,16 +580,7 @@ static int stap_start(const struct trace_plan *plan, struct pipeline *p,
 	stap_stream_init(&r.stream, p);
 	if (sink)
 		stap_agg_stream_init(&r.agg, sink);
-	if (plan->user) {
-		if (spawn_user_resolve(plan->user, &user, err, errlen) < 0) {
-			*exit_code = EXIT_USAGE;
-			goto out;
-		}
-		have_user = true;
-	}
-	if (write_file(w.script, script, err, errlen) < 0 ||
-	    (plan->command && write_wrapper(&w, plan->command, have_user ? &user : NULL, err,
-					    errlen) < 0))
+	if (write_file(w.script, script, err, errlen) < 0)
 		goto out;
 	if (mkfifo(w.fifo, 0600) < 0) {
 		err_set(err, errlen, "cannot create %s: %s", w.fifo, strerror(errno));
@@ -630,7 +595,27 @@ static int stap_start(const struct trace_plan *plan, struct pipeline *p,
 		err_set(err, errlen, "cannot open %s: %s", w.fifo, strerror(errno));
 		goto out;
 	}
-	argv = stap_argv(plan, &w);
+	/* The command first (held; it inherits none of stap's pipes), so
+	 * stap can be given its pid. */
+	if (plan->command) {
+		struct spawn_user user;
+
+		if (plan->user && spawn_user_resolve(plan->user, &user, err, errlen) < 0) {
+			*exit_code = EXIT_USAGE;
+			goto out;
+		}
+		rc = spawn_command(plan->command, plan->command_out_to_err, plan->user ? &user : NULL,
+				   &r.child, err, errlen);
+		if (plan->user)
+			spawn_user_free(&user);
+		if (rc < 0)
+			goto out;
+		r.have_child = true;
+		proc_tree_init(&r.tree, r.child.pid);
+	}
+	supervise_init(&r.sup, r.have_child ? &r.child : NULL, plan->duration, proc_tree_others,
+		       &r.tree);
+	argv = stap_argv(&r, &w);
 	rc = spawn_stap(&r, argv, err, errlen);
 	free_argv(argv);
 	if (rc < 0)
@@ -653,21 +638,26 @@ static int stap_start(const struct trace_plan *plan, struct pipeline *p,
 		agg_final(&r);
 	else if (rc == 0)
 		account_losses(&r);
-	if (plan->command) {
-		int status;
-		if (read_status(w.status, &status) == 0) {
-			res->exit_status = status;
-			res->target_exited = true;
-		} else if (rc == 0) {
-			/* Stopped before the command ended: report it as interrupted. */
-			res->exit_status = 128 + SIGINT;
-		}
-	} else if (rc == 0) {
+	if (r.released) {
+		/* --duration, a closed output, or stap gone by itself: the
+		 * command runs on to its end, and its status is pytrace's. */
+		if (!r.asked && !spawn_poll(&r.child))
+			warn_msg("stap ended before the command: it runs on untraced to its end");
+		supervise_wait(&r.sup, res);
+		res->exit_status = spawn_exit_code(&r.child);
+	} else if (r.have_child && rc == 0) {
+		/* Stopped before the command began: report it as interrupted. */
+		res->exit_status = 128 + SIGINT;
+	} else if (!r.have_child && rc == 0) {
 		res->target_exited = !res->interrupted;
 	}
 	if (rc == 0)
 		*exit_code = EXIT_OK;
 out:
+	if (r.have_child && !r.released)
+		spawn_abort(&r.child);   /* never started: it exits running nothing */
+	if (r.have_child)
+		proc_tree_free(&r.tree);
 	if (r.out_fd >= 0)
 		close(r.out_fd);
 	if (r.err_fd >= 0)
@@ -678,8 +668,6 @@ out:
 	free(r.ebuf);
 	workdir_remove(&w);
 	free(script);
-	if (have_user)
-		spawn_user_free(&user);
 	return rc;
 }
 

@@ -303,7 +303,8 @@ static int parse_string(struct cursor *c, struct scratch *sc, const char **out,
 }
 
 /* The comment lines a live -f raw writes at its end (raw.h): the wall
- * clock, and each process's command line. Anything else is a comment. */
+ * clock, and each process's command line; and the stap script's count of
+ * emitted lines and its ready line.  Anything else is a comment. */
 static void meta_comment(struct raw_lines *l, const char *line, size_t len)
 {
 	struct cursor c = { line, line + len };
@@ -325,6 +326,12 @@ static void meta_comment(struct raw_lines *l, const char *line, size_t len)
 				l->have_emitted = true;
 			}
 		}
+	} else if (len >= (n = sizeof(RAW_READY) - 1) && memcmp(line, RAW_READY, n) == 0) {
+		c.p += n;
+		while (c.p < c.end && *c.p == ' ')   /* stap's padding */
+			c.p++;
+		if (c.p == c.end)
+			l->ready = true;
 	} else if (len > (n = sizeof(RAW_CMDLINE) - 1) && memcmp(line, RAW_CMDLINE, n) == 0) {
 		int32_t pid;
 		const char *s, *why = NULL;

@@ -34,6 +34,10 @@
 /* The stap engine's script ends its stream with how many lines it emitted
  * (comm and events), so the engine can count what the transport lost. */
 #define RAW_EMITTED  "# pytrace-emitted "
+/* The stap engine's -c script says stap's process tracking has reached the
+ * command (begin probes run before stap registers its other probes): the
+ * engine lets the held command start then. */
+#define RAW_READY    "# pytrace-ready"
 
 /* An event line's layout as a printf format. The stap generator uses it
  * verbatim (%s arguments being user_string_quoted()). The -f raw writer
@@ -67,6 +71,7 @@ struct raw_lines {
 	void *ctx;
 	struct raw_stats st;
 	bool header_seen;
+	bool ready;                  /* a RAW_READY line was read */
 	bool have_emitted;           /* a RAW_EMITTED line was read: */
 	uint64_t emitted;            /* its count */
 	char *scratch;

@@ -155,6 +155,10 @@ void stap_agg_stream_line(struct stap_agg_stream *s, const char *line, size_t le
 
 	while (len && (line[len - 1] == ' ' || line[len - 1] == '\r'))
 		len--;
+	if (len == strlen(RAW_READY) && memcmp(line, RAW_READY, len) == 0) {
+		s->ready = true;   /* -c: stap tracks the command (stapgen_ready) */
+		return;
+	}
 	if (len == 0 || line[0] == '#' || s->bad)
 		return;
 	if (!s->header_seen) {

@@ -109,6 +109,11 @@ bool stap_stream_header_seen(const struct stap_stream *s)
 	return s->lines.header_seen;
 }
 
+bool stap_stream_ready(const struct stap_stream *s)
+{
+	return s->lines.ready;
+}
+
 void stap_stream_drain(struct stap_stream *s, int fd, bool final)
 {
 	char err[256];

@@ -44,6 +44,8 @@ void stap_stream_drain(struct stap_stream *s, int fd, bool final);
 /* Push the held events that can no longer be overtaken (all: every one). */
 void stap_stream_release(struct stap_stream *s, bool all);
 bool stap_stream_header_seen(const struct stap_stream *s);
+/* The script's RAW_READY line arrived (-c: stap tracks the command). */
+bool stap_stream_ready(const struct stap_stream *s);
 void stap_stream_free(struct stap_stream *s);
 
 #endif

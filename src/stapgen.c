@@ -281,6 +281,27 @@ static int emit_begin(FILE *f, const struct trace_plan *plan, char *err, size_t 
 	return 0;
 }
 
+/* -c: the engine holds the command (stap -x PID) until stap tracks it.
+ * Begin probes run before stap registers its other probes, so the header
+ * cannot say it; process.begin for the target fires once stap's process
+ * tracking has reached it (at start-up, for a process already running). */
+void stapgen_ready(FILE *f, const struct trace_plan *plan)
+{
+	size_t used = strlen(RAW_READY) + 1 + STAPGEN_HDR;
+	int pad = (int)((STAPGEN_ALIGN - used % STAPGEN_ALIGN) % STAPGEN_ALIGN);
+
+	if (!plan->command || plan->pid)
+		return;
+	fprintf(f, "# pytrace holds the command it gives stap with -x until this line.\n"
+		   "global pytrace_ready\n"
+		   "probe process.begin {\n"
+		   "\tif (pid() == target() && !pytrace_ready) {\n"
+		   "\t\tpytrace_ready = 1\n"
+		   "\t\tprintf(\"%s%*s\\n\")\n"
+		   "\t}\n"
+		   "}\n", RAW_READY, pad, "");
+}
+
 /* RAW_LINE_FMT as a stap literal, with one more %s (the padding, spaces
  * the parser allows after the last field) before its final newline, which
  * stap's printf format understands as "\n". */
@@ -395,6 +416,8 @@ char *stapgen_script(const struct trace_plan *plan, const struct stapgen_opts *o
 			   "}\n\n", RAW_EMITTED, STAPGEN_ALIGN, STAPGEN_HDR + 1, STAPGEN_ALIGN, STAPGEN_ALIGN);
 	if (rc == 0 && plan->pid)
 		fprintf(f, "probe process.end {\n\tif (pid() == target())\n\t\texit()\n}\n");
+	if (rc == 0)
+		stapgen_ready(f, plan);
 
 	if (fclose(f) != 0 && rc == 0)
 		rc = err_set(err, errlen, "cannot build the script: %s", strerror(errno));

@@ -45,8 +45,11 @@ char *stapgen_point(const struct trace_plan *plan, const struct stapgen_opts *op
 void stapgen_filter_globals(FILE *f, const struct trace_plan *plan);
 /* its function pytrace_wanted() (1: this event's process is traced), */
 void stapgen_wanted_fn(FILE *f, const struct trace_plan *plan);
-/* and the lines of a `probe begin` that fill the --pid/--tid sets. */
+/* the lines of a `probe begin` that fill the --pid/--tid sets, */
 void stapgen_id_sets(FILE *f, const struct trace_plan *plan);
+/* and, for -c, the probe that prints RAW_READY (raw.h) once stap tracks
+ * the command the engine holds. */
+void stapgen_ready(FILE *f, const struct trace_plan *plan);
 
 /* `pytrace --engine stap --print-script`: write the script to out (the
  * aggregate one, tables at the end only, for an in-kernel -f summary). */

@@ -203,6 +203,7 @@ char *stapgen_agg_script(const struct trace_plan *plan, const struct stapgen_opt
 	emit_table(f, interval_ms);
 	if (plan->pid)
 		fprintf(f, "probe process.end {\n\tif (pid() == target())\n\t\texit()\n}\n");
+	stapgen_ready(f, plan);
 	free(point);
 	if (fclose(f) != 0) {
 		free(text);

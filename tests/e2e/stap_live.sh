@@ -12,9 +12,9 @@
 main() {
 	live_ready "live stap" || return 0
 	local t0=$SECONDS
-	precompile_pytrace python "-c /bin/sh" -c "$PY311 -c pass"
-	precompile_pytrace aggregate "-c /bin/sh" -f summary -c "$PY311 -c pass"
-	[ -x "$FIXTURES/embed_py" ] && precompile_pytrace embedded "-c /bin/sh" -c "$FIXTURES/embed_py"
+	precompile_pytrace python command -c "$PY311 -c pass"
+	precompile_pytrace aggregate command -f summary -c "$PY311 -c pass"
+	[ -x "$FIXTURES/embed_py" ] && precompile_pytrace embedded command -c "$FIXTURES/embed_py"
 	"$PY311" -c 'import time; time.sleep(60)' &
 	local sleeper=$!
 	sleep 0.3

@@ -9,7 +9,7 @@
 main() {
 	live_ready "live stap engines" || return 0
 	local t0=$SECONDS K="$TOP/tests/e2e/data/known_tree.py"
-	precompile_pytrace python "-c /bin/sh" -c "$PY311 -c pass"
+	precompile_pytrace python command -c "$PY311 -c pass"
 	mkdir -p "$TMP/tapset"
 	printf 'import time\ndef hot():\n    return 1\nend = time.time() + 4\nwhile time.time() < end:\n    hot()\n' >"$TMP/spin.py"
 	"$PYTRACE" tapset "$PY311" >"$TMP/tapset/pytrace.stp" || fail "pytrace tapset"

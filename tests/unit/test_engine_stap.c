@@ -1,9 +1,10 @@
 /* The stap engine's run loop against a stand-in `stap` (a shell script put
  * first on PATH): real stap cannot load its module on the project's
  * machines.  The stand-in behaves like stap's driver in what the engine
- * relies on: it writes the module's output to the -o file (our FIFO), runs
- * the -c command, prints stap's pass lines and end-of-run warnings on
- * stderr, and on SIGINT ends the run after a last flush. */
+ * relies on: it writes the module's output to the -o file (our FIFO), is
+ * given the held -c command's pid with -x (pytrace runs the command),
+ * prints stap's pass lines and end-of-run warnings on stderr, and on
+ * SIGINT ends the run after a last flush. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <grp.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -50,26 +52,36 @@ static const char fake_stap[] =
 	"  echo 'Pass 4: compilation failed.  [man error::pass4]' >&2; exit 1\n"
 	"fi\n"
 	"exec 3>\"$out\"\n"
-	"echo 'pytrace-raw 1' >&3\n"
-	"if [ -n \"$cmd\" ]; then\n"
-	"  # out of time order, as two CPUs' buffers can arrive\n"
-	"  echo 'return 2000 10 10 5 \"f\" \"a.py\"' >&3\n"
-	"  sh -c \"$cmd\"\n"
-	"  echo 'call 1000 10 10 5 \"f\" \"a.py\"' >&3\n"
-	"  echo 'not a raw line' >&3\n"
-	"  if [ \"$FAKE_STAP_MODE\" = gap ]; then echo '# pytrace-emitted 12   ' >&3;"
-	" else echo '# pytrace-emitted 3' >&3; fi\n"
-	"  echo 'WARNING: Number of errors: 0, skipped probes: 5' >&2\n"
-	"  exit 0\n"
-	"fi\n"
-	"echo 'call 1000 10 10 5 \"f\" \"a.py\"' >&3\n"
-	"trap 'echo \"return 3000 10 10 5 \\\"f\\\" \\\"a.py\\\"\" >&3;"
+	"# traps before the first line: pytrace may stop us as soon as it is read\n"
+	"if grep -q target_set_pid \"$script\"; then\n"
+	"  # -c: pytrace runs the command and gives its pid, held until now\n"
+	"  [ -n \"$x\" ] && kill -0 \"$x\" || { echo \"ERROR: -x '$x' is no process\" >&2; exit 1; }\n"
+	"  # pytrace says when the command is done; out of time order, as\n"
+	"  # two CPUs' buffers can arrive\n"
+	"  trap 'echo \"return 2000 10 10 5 \\\"f\\\" \\\"a.py\\\"\" >&3;"
+	" echo \"call 1000 10 10 5 \\\"f\\\" \\\"a.py\\\"\" >&3;"
+	" echo \"not a raw line\" >&3;"
+	" if [ \"$FAKE_STAP_MODE\" = gap ]; then echo \"# pytrace-emitted 12   \" >&3;"
+	" else echo \"# pytrace-emitted 3\" >&3; fi;"
+	" echo \"WARNING: Number of errors: 0, skipped probes: 5\" >&2; exit 0' INT\n"
+	"  echo 'pytrace-raw 1' >&3\n"
+	"  sleep 0.2\n"
+	"  # still held: the header alone must not start it\n"
+	"  case $(readlink /proc/$x/exe) in */sh|*/dash|*/bash)\n"
+	"    echo 'ERROR: the command started before the ready line' >&2; exit 1;; esac\n"
+	"  echo '# pytrace-ready    ' >&3\n"
+	"else\n"
+	"  trap 'echo \"return 3000 10 10 5 \\\"f\\\" \\\"a.py\\\"\" >&3;"
 	" echo \"WARNING: There were 2 transport failures. Try stap -s\" >&2; exit 0' INT\n"
+	"  echo 'pytrace-raw 1' >&3\n"
+	"  echo 'call 1000 10 10 5 \"f\" \"a.py\"' >&3\n"
+	"fi\n"
 	"while :; do sleep 0.02; done\n";
 
 static char dir[] = "/tmp/pytrace-test-engine-stap.XXXXXX";
 static char *trace_out, *err_out, *tmpdir;
 static const char *run_user;   /* -u for the next run_engine */
+static double run_duration;   /* --duration for the next run_engine */
 
 static int setup(void **state)
 {
@@ -152,6 +164,7 @@ static void run_engine(const char *command, pid_t pid, struct outcome *out)
 	plan.user = run_user;
 	plan.pid = pid;
 	plan.follow = true;
+	plan.duration = run_duration;
 	plan.target.exe = plan.target.marker_file = (char *)"/usr/bin/python3.11";
 	memset(out, 0, sizeof(*out));
 
@@ -220,6 +233,8 @@ static void test_command_status_and_stream(void **state)
 	assert_null(strstr(o.stderr_text, "Pass 1:"));
 	assert_non_null(strstr(o.stderr_text, "\nthe program speaks\n"));
 	assert_null(strstr(o.stderr_text, "skipped probes"));
+	/* started on the script's ready line, not on the fallback */
+	assert_null(strstr(o.stderr_text, "did not say it tracks"));
 	/* the private directory is gone */
 	assert_int_equal(entries_in(tmpdir), 0);
 	free_outcome(&o);
@@ -247,9 +262,9 @@ static void test_command_with_quotes(void **state)
 	free_outcome(&o);
 }
 
-/* -u: the wrapper runs the command through setpriv as the user, with the
- * user's ids, groups, HOME, USER and LOGNAME (as the bpf engine does), and
- * its status still comes back. */
+/* -u: the command pytrace runs and gives stap runs as the user, with the
+ * user's ids, groups, HOME, USER and LOGNAME (spawn.h, as with the bpf
+ * engine), and its status still comes back. */
 static void test_command_as_user(void **state)
 {
 	(void)state;
@@ -257,7 +272,7 @@ static void test_command_as_user(void **state)
 	struct passwd *pw = getpwnam("nobody");
 	char want[512];
 
-	if (geteuid() != 0 || !pw || access("/usr/bin/setpriv", X_OK) != 0) {
+	if (geteuid() != 0 || !pw) {
 		skip();
 		return;
 	}
@@ -290,6 +305,66 @@ static void test_command_as_user(void **state)
 	assert_non_null(strstr(o.err, "no-such-user-xyz: no such user"));
 	assert_int_equal(entries_in(tmpdir), 0);
 	free_outcome(&o);
+}
+
+/* --duration with -c: stap is stopped, the command runs to its end and
+ * its status is pytrace's (stap -c used to end it with stap). */
+static void test_duration_lets_the_command_finish(void **state)
+{
+	(void)state;
+	struct outcome o;
+
+	run_duration = 0.2;
+	run_engine("sleep 0.8; exit 7", 0, &o);
+	run_duration = 0;
+	assert_int_equal(o.rc, 0);
+	assert_int_equal(o.res.exit_status, 7);
+	assert_true(o.res.interrupted);
+	assert_non_null(strstr(o.stderr_text, "the command runs on untraced to its end"));
+	assert_non_null(strstr(o.trace, "call 1000"));   /* stap's flush still arrived */
+	free_outcome(&o);
+}
+
+static void to_self(int sig)
+{
+	(void)sig;
+	kill(getpid(), SIGTERM);   /* as kill(1) would: SI_USER */
+}
+
+/* kill -TERM on pytrace reaches the -c command (stap no longer owns it),
+ * and the trace is still flushed.  In a process of its own: a stop
+ * request cannot be taken back. */
+static void test_signal_reaches_the_command(void **state)
+{
+	(void)state;
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct outcome o;
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = to_self;
+		sigaction(SIGALRM, &sa, NULL);
+		signals_install();
+		alarm(1);
+		run_engine("exec sleep 30", 0, &o);
+		if (o.rc != 0 || o.res.exit_status != 128 + SIGTERM || !o.res.interrupted ||
+		    !strstr(o.trace, "call 1000")) {
+			fprintf(stderr, "rc %d, status %d, interrupted %d\n%s\n", o.rc,
+				o.res.exit_status, o.res.interrupted, o.stderr_text);
+			_exit(1);
+		}
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
 static void on_alarm(int sig)
@@ -444,6 +519,8 @@ int main(void)
 		cmocka_unit_test(test_stap_failure),
 		cmocka_unit_test(test_stap_task_work_failure),
 		cmocka_unit_test(test_emitted_count),
+		cmocka_unit_test(test_duration_lets_the_command_finish),
+		cmocka_unit_test(test_signal_reaches_the_command),
 		/* last: a stop request cannot be taken back */
 		cmocka_unit_test(test_stop_flushes),
 	};

@@ -88,6 +88,40 @@ st "killed by SIGKILL: 128+9" 137 -f raw \
 st "killed by SIGTERM: 128+15" 143 -f raw \
 	-c "$PY311 -c 'import os, signal; os.kill(os.getpid(), signal.SIGTERM)'"
 
+# 5b. the command's life is pytrace's, as with the bpf engine (supervise.h):
+#     --duration stops stap and lets the command run to its end
+st "--duration 1 -c: the command ran to its end, its status (7)" 7 -f raw --duration 1 \
+	-c "$PY311 -c 'import time; time.sleep(4); raise SystemExit(7)'"
+check "--duration: says the command runs on untraced" grep -q "runs on untraced" "$TMP/err"
+#     SIGTERM to pytrace reaches the command's group, not a setsid daemon;
+#     one ignoring SIGTERM is ended by the escalation; the daemon is named
+cat >"$TMP/ignore.py" <<'PY'
+import os, signal, sys, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+open(sys.argv[1], "w").write("%d\n" % os.getpid())
+time.sleep(120)
+PY
+"$PYTRACE" --engine stap -f raw -o "$TMP/term.raw" --python "$PY311" \
+	-c "setsid $PY311 $DATA/spin.py $TMP/daemon.pid 120 & $PY311 $TMP/ignore.py $TMP/ignorer.pid & sleep 120" \
+	2>"$TMP/term.err" &
+tpid=$!
+for _ in $(seq 600); do [ -s "$TMP/daemon.pid" ] && [ -s "$TMP/ignorer.pid" ] && break; sleep 0.2; done
+daemon=$(cat "$TMP/daemon.pid" 2>/dev/null)
+ignorer=$(cat "$TMP/ignorer.pid" 2>/dev/null)
+sleep 1
+kill -TERM "$tpid"
+timeout 60 sh -c "while kill -0 $tpid 2>/dev/null; do sleep 0.2; done"
+wait "$tpid"
+rc=$?
+grep -v '^pytrace: engine' "$TMP/term.err" | head -5 | sed 's/^/# /'
+check "SIGTERM: pytrace exits with the command's status (143, got $rc)" test "$rc" -eq 143
+check "SIGTERM: the setsid daemon lives on" kill -0 "${daemon:-0}"
+check "SIGTERM: the process ignoring SIGTERM was ended by the escalation" \
+	sh -c "[ -n '$ignorer' ] && ! grep -qE '^[^)]*\\) [^Z]' /proc/$ignorer/stat 2>/dev/null"
+check "SIGTERM: the daemon still running is reported" grep -q "still run" "$TMP/term.err"
+[ -n "$daemon" ] && kill "$daemon" 2>/dev/null
+
 # 6. -p PID on a running loop, Ctrl-C (SIGINT) detaches
 "$PY311" "$DATA/loop.py" >"$TMP/loop.out" &
 lpid=$!

@@ -50,11 +50,30 @@ precompile() {
 	fi
 }
 
+# pytrace_holder_start: a process running $PYTRACE itself (blocked opening
+# a FIFO), its pid in HOLDER_PID.  For -c, pytrace gives stap the pid of the
+# command it holds, a fork of itself, and stap adds that process's
+# executable (path, size, mtime: "Unwindsym Modules" in stap's hash log) to
+# the module's hash: a -c module precompiled with -x HOLDER_PID is the one
+# the guest's pytrace looks up.  pytrace_holder_stop ends it.
+pytrace_holder_start() {
+	rm -f "$TMP/holder.fifo"
+	mkfifo "$TMP/holder.fifo"
+	"$PYTRACE" --replay "$TMP/holder.fifo" -f raw -o /dev/null 2>/dev/null &
+	HOLDER_PID=$!
+	sleep 0.2
+}
+pytrace_holder_stop() {
+	kill "$HOLDER_PID" 2>/dev/null
+	wait "$HOLDER_PID" 2>/dev/null
+	rm -f "$TMP/holder.fifo"
+}
+
 # precompile_pytrace NAME STAP-TARGET-ARG PYTRACE-ARGS...: the script pytrace
 # prints for PYTRACE-ARGS, compiled as the engine will run it.
-# STAP-TARGET-ARG is "-c /bin/sh" for -c (pytrace runs
-# stap -c "/bin/sh DIR/run.sh" and stap hashes the -c executable) or
-# "-x 1" for -p.
+# STAP-TARGET-ARG is "command" for -c (stap -x on a held fork of pytrace,
+# above) or "-x PID" of a process running the -p target's executable: stap
+# hashes the -x process's executable, not its pid.
 precompile_pytrace() {
 	local name=$1 target=$2; shift 2
 	if ! "$PYTRACE" --engine stap --print-script "$@" >"$TMP/$name.stp" 2>"$TMP/pre.err"; then
@@ -62,8 +81,14 @@ precompile_pytrace() {
 		sed 's/^/# /' "$TMP/pre.err" | head -3
 		return
 	fi
+	if [ "$target" = command ]; then
+		pytrace_holder_start
+		target="-x $HOLDER_PID"
+	fi
 	# shellcheck disable=SC2086
 	precompile "$name" $STAP_ENGINE_FLAGS $target "$TMP/$name.stp"
+	[ -n "${HOLDER_PID:-}" ] && pytrace_holder_stop
+	HOLDER_PID=
 }
 
 # run_guest SCRIPT ARGS...: run a guest script (TAP on stdout) as root in
