@@ -101,6 +101,30 @@ static int by_thread(const void *a, const void *b)
 	return x->depth < y->depth ? -1 : x->depth > y->depth;
 }
 
+static int by_pid(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Processes that named a function so far. */
+static uint32_t distinct_pids(const struct stap_agg_stream *s)
+{
+	int32_t *pids = xmalloc((s->cap_names ? s->cap_names : 1) * sizeof(*pids));
+	size_t n = 0;
+	uint32_t distinct = 0;
+
+	for (size_t id = 0; id < s->cap_names; id++)
+		if (s->names[id].named)
+			pids[n++] = s->names[id].pid;
+	qsort(pids, n, sizeof(*pids), by_pid);
+	for (size_t i = 0; i < n; i++)
+		distinct += i == 0 || pids[i] != pids[i - 1];
+	free(pids);
+	return distinct;
+}
+
 /* The table is complete: its open calls, its rows, to the sink. */
 static void table_done(struct stap_agg_stream *s)
 {
@@ -133,15 +157,7 @@ static void table_done(struct stap_agg_stream *s)
 	s->t.stack_overflow = head[2];
 	s->t.map_full = head[3];
 	s->t.lost = head[2] + head[3];
-	s->t.nprocs = 0;
-	for (size_t id = 0; id < s->cap_names; id++)   /* distinct pids, ids in order */
-		if (s->names[id].named) {
-			bool seen = false;
-
-			for (size_t k = 0; k < id && !seen; k++)
-				seen = s->names[k].named && s->names[k].pid == s->names[id].pid;
-			s->t.nprocs += !seen;
-		}
+	s->t.nprocs = distinct_pids(s);
 	s->tables++;
 	if (head[4])
 		s->final_seen = true;

@@ -74,6 +74,7 @@ struct seen {
 	bool stop_after_first;
 	char rows[1024];
 	uint64_t events, overflow, full;
+	uint32_t nprocs;
 };
 
 static bool capture(void *arg, const struct agg_table *t, bool final)
@@ -96,6 +97,7 @@ static bool capture(void *arg, const struct agg_table *t, bool final)
 	s->events = t->events;
 	s->overflow = t->stack_overflow;
 	s->full = t->map_full;
+	s->nprocs = t->nprocs;
 	return !s->stop_after_first;
 }
 
@@ -134,6 +136,7 @@ static void test_stap_stream(void **state)
 	assert_int_equal(seen.events, 10);
 	assert_int_equal(seen.overflow, 2);
 	assert_int_equal(seen.full, 1);
+	assert_int_equal(seen.nprocs, 1);
 	feed(&s, "X what\nR 1 2 3\n"
 		 "T 2000 12 2 1 1\nR 1 2 900 400 900 500\nR 2 4 400 400 400 200\nE\n");
 	assert_int_equal(s.skipped, 2);
