@@ -142,6 +142,7 @@ static int attach_site(struct bpf_links *l, struct bpf_program *prog, struct bpf
 	site.func_arg = marker_kind(kind)->func_arg;
 	site.file_arg = marker_kind(kind)->file_arg;
 	site.num_arg = marker_kind(kind)->num_arg;
+	site.paired = sites->paired;
 	for (int i = 0; i < n->nargs && i < BPF_SITE_ARGS; i++)
 		if (site_arg_from(&n->argv[i], &site.arg[i]) < 0)
 			return err_set(err, errlen, "%s: argument %d of %s:%s (%s) uses a register "

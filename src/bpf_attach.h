@@ -3,6 +3,7 @@
 #ifndef PYTRACE_BPF_ATTACH_H
 #define PYTRACE_BPF_ATTACH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -25,6 +26,8 @@ struct bpf_links {
 struct bpf_sites {
 	int map_fd;
 	unsigned next;
+	bool paired;      /* the sites attached next pair every entry with a return
+			   * (struct bpf_site's paired) */
 };
 
 /* Attach prog to every site of each marker in `markers` (MARK() bits) that

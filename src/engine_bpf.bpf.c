@@ -96,6 +96,22 @@ struct {
 	__type(value, struct bpf_code_val);
 } codes SEC(".maps");
 
+/* Each thread's frames (struct code_stack), and an empty one to start a
+ * thread's from (too big for the BPF stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct code_stack);
+} code_stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct code_stack);
+} empty_code_stack SEC(".maps");
+
 /* Room for a header plus both strings at their worst-case offsets; the
  * masks below keep every offset provably inside it for the verifier. */
 #define SCRATCH_DATA 2048
@@ -254,6 +270,85 @@ static __always_inline __u32 code_id(struct scratch *s, __u64 func, __u64 file)
 		return 0;
 	bpf_map_update_elem(&codes, &key, &v, BPF_ANY);
 	return v.id;
+}
+
+/* The thread's frames (engine_bpf.h, struct code_stack): empty when new,
+ * or when the tid was another process's.  NULL when the map refuses. */
+static __always_inline struct code_stack *code_stack_of(__u32 tid, __u32 tgid)
+{
+	struct code_stack *st = bpf_map_lookup_elem(&code_stacks, &tid);
+	__u32 zero = 0;
+
+	if (!st) {
+		st = bpf_map_lookup_elem(&empty_code_stack, &zero);
+		if (!st || bpf_map_update_elem(&code_stacks, &tid, st, BPF_NOEXIST) < 0)
+			return NULL;
+		st = bpf_map_lookup_elem(&code_stacks, &tid);
+		if (!st)
+			return NULL;
+	}
+	if (st->tgid != tgid) {
+		st->tgid = tgid;
+		st->n = 0;
+		st->over = 0;
+	}
+	return st;
+}
+
+/* The id the thread's frames already give an event of (func, file): the
+ * frame on top is alive (entered, not returned), so its code and strings
+ * are.  A return or line of that frame, or a call from it to the same code
+ * (recursion).  0: none, the strings must be checked (code_id). */
+static __always_inline __u32 frames_id(const struct code_stack *st, __u32 kind, __u64 func,
+				       __u64 file)
+{
+	const struct code_frame *top;
+	__u32 n = st->n;
+
+	if (n == 0 || n > CODE_FRAMES)
+		return 0;
+	top = &st->f[(n - 1) & (CODE_FRAMES - 1)];
+	if (top->func != func || top->file != file)
+		return 0;
+	/* A return or line above the frames kept is another frame's. */
+	if (kind != EV_CALL && st->over)
+		return 0;
+	return top->id;
+}
+
+/* The thread's frames after the event: a call pushes, a return pops.  A
+ * return that is not the top frame's (frames entered before the trace)
+ * empties the stack: frames are only ever trusted while in step. */
+static __always_inline void frames_step(struct code_stack *st, __u32 kind, __u64 func,
+					__u64 file, __u32 id)
+{
+	struct code_frame *f;
+	__u32 n = st->n;
+
+	if (kind == EV_CALL) {
+		if (st->over || n >= CODE_FRAMES) {
+			st->over++;
+			return;
+		}
+		f = &st->f[n & (CODE_FRAMES - 1)];
+		f->func = func;
+		f->file = file;
+		f->id = id;
+		st->n = n + 1;
+	} else if (kind == EV_RETURN) {
+		if (st->over) {
+			st->over--;
+			return;
+		}
+		f = &st->f[(n - 1) & (CODE_FRAMES - 1)];
+		st->n = n && n <= CODE_FRAMES && f->func == func && f->file == file ? n - 1 : 0;
+	}
+}
+
+/* A thread ended or replaced its image: its frames go. */
+static __always_inline void forget_frames(__u32 tid)
+{
+	bpf_map_delete_elem(&code_stacks, &tid);
 }
 
 static long forget_code(struct bpf_map *map, const void *key, void *value, void *tgid)
@@ -420,10 +515,18 @@ int on_marker(struct pt_regs *ctx)
 	if (site->func_arg && site->file_arg) {
 		struct bpf_code_event ce = { .ts = s->ev.ts, .tid = s->ev.tid, .kind = kind,
 					     .flags = BEVF_CODE, .line = num };
+		struct code_stack *st = NULL;
 
 		func = site_arg(ctx, &site->arg[(site->func_arg - 1) & (BPF_SITE_ARGS - 1)]);
 		file = site_arg(ctx, &site->arg[(site->file_arg - 1) & (BPF_SITE_ARGS - 1)]);
-		ce.id = code_id(s, func, file);
+		if (site->paired)
+			st = code_stack_of(ce.tid, tgid);
+		if (st)
+			ce.id = frames_id(st, kind, func, file);
+		if (!ce.id)
+			ce.id = code_id(s, func, file);
+		if (st)
+			frames_step(st, kind, func, file, ce.id);
 		if (!ce.id || !ring_put(&ce, sizeof(ce), false))
 			count_lost(kind);
 		return 0;
@@ -542,6 +645,7 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	struct scratch *s;
 
 	agg_thread_exit(p->pid);
+	forget_frames(p->pid);
 	if (p->pid != p->tgid) {
 		thread_end(tgid);
 		return 0;
@@ -594,6 +698,8 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if (!proc)
 		return 0;
 	forget_codes(tgid);
+	forget_frames(p->pid);
+	forget_frames(old_pid);
 	proc->comm_sent = 0;   /* the process has a new name now */
 	proc->raised = 0;      /* and a new image, with its counters at 0 */
 	proc->await_lib = 0;

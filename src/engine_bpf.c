@@ -569,6 +569,11 @@ static int attach_target(struct bpf_run *r, const struct py_target *t, pid_t pid
 	if (pid < 0 && find_set(r, set.dev, set.ino))
 		return 0;
 	r->sites.map_fd = bpf_map__fd(r->skel->maps.sites);
+	/* Entries and returns pair up (the kernel side's code_frames):
+	 * <= 3.10, and 3.11 with the entry fix; not 3.15 (a generator's
+	 * creation fires an entry alone). */
+	r->sites.paired = t->health == HEALTH_FULL ||
+			  (t->health == HEALTH_ENTRY_NEEDS_LINE && entry_fix);
 	if (bpf_attach_markers(&r->markers, r->skel->progs.on_marker, &r->sites, t->sdt,
 			       t->marker_file, pid, r->plan->markers, &set, err, errlen) < 0)
 		return -1;

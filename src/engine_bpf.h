@@ -105,6 +105,25 @@ struct bpf_code_key {
 	__u64 func, file;    /* the marker's string arguments */
 };
 
+/* Per thread (key: tid), the frames entered and not returned yet, as
+ * code ids: while a frame runs, its code object holds its name and file,
+ * so a return with the pointers of the frame on top, or a call with those
+ * (recursion), is that code: no need to read the strings again. */
+#define CODE_FRAMES 32       /* kept per thread (a power of two) */
+struct code_frame {
+	__u64 func, file;
+	__u32 id;            /* 0: its event was lost, no id */
+	__u32 pad;
+};
+
+struct code_stack {
+	__u32 tgid;
+	__u32 n;             /* frames kept */
+	__u32 over;          /* frames entered above them, not kept */
+	__u32 pad;
+	struct code_frame f[CODE_FRAMES];
+};
+
 struct bpf_code_val {
 	__u64 fingerprint;
 	__u32 id;
@@ -149,7 +168,10 @@ struct bpf_site {
 	 * the number (markers.c's table): the kernel side has no per-kind
 	 * knowledge. */
 	__u8 func_arg, file_arg, num_arg;
-	__u8 pad;
+	/* The interpreter fires a return for every entry, in order (CPython
+	 * <= 3.10; 3.11 with the entry fix): a frame entered and not returned
+	 * is alive, and with it its code's strings (code_frames). */
+	__u8 paired;
 };
 
 /* Value of the marker-file map (key: struct bpf_file_key): the file offsets

@@ -32,12 +32,14 @@ def names(i):
             "v" * (1 + i % 37) + "_%d" % i]
 
 
+# a calls b and c, b calls d, d recurses: calls, returns and recursion of
+# names at reused addresses
 def one_round(i, seen):
     a, b, c, d = names(i)
     src = ("def %s():\n    return %s() + %s()\n"
            "def %s():\n    return %s()\n"
            "def %s():\n    return 1\n"
-           "def %s():\n    return 2\n") % (a, b, c, b, d, c, d)
+           "def %s(n=3):\n    return 2 if n == 0 else %s(n - 1)\n") % (a, b, c, b, d, c, d, d)
     code = compile(src, "%s%06d.py" % (PREFIX, i), "exec")
     ns = {}
     exec(code, ns)
