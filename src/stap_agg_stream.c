@@ -132,7 +132,8 @@ static void table_done(struct stap_agg_stream *s)
 
 	size_t nids = s->cap_cur;
 
-	qsort(s->open, s->nopen, sizeof(*s->open), by_thread);
+	if (s->nopen)
+		qsort(s->open, s->nopen, sizeof(*s->open), by_thread);
 	for (size_t i = 0, j; i < s->nopen; i = j) {
 		struct agg_open f[AGG_STAP_DEPTH];
 		size_t n = 0;
