@@ -9,14 +9,14 @@
 #include "mapped_file.h"
 
 /* The mapping the handler guards; set before the handler is installed. */
-static uintptr_t guard_base, guard_end;
-static volatile sig_atomic_t guard_shrunk;
+static uintptr_t guard_base, guard_end, guard_page;
+static struct mapped_file *guard_file;
 static struct sigaction guard_prev;
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
 	uintptr_t a = (uintptr_t)si->si_addr;
-	uintptr_t page = a & ~((uintptr_t)sysconf(_SC_PAGESIZE) - 1);
+	uintptr_t page = a & ~(guard_page - 1);
 
 	(void)uc;
 	/* Zeros from the faulting page to the end: one fault, not one per
@@ -25,7 +25,7 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 	if (guard_end && a >= guard_base && a < guard_end &&
 	    mmap((void *)page, guard_end - page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
 		 -1, 0) != MAP_FAILED) {
-		guard_shrunk = 1;
+		guard_file->shrunk = 1;
 		return;
 	}
 	/* Not ours: the default action (terminate with a core) on return. */
@@ -45,22 +45,18 @@ int mapped_file_open(struct mapped_file *m, int fd, size_t size)
 	p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (p == MAP_FAILED)
 		return -1;
+	m->data = p;
+	m->size = size;
+	guard_file = m;
 	guard_base = (uintptr_t)p;
 	guard_end = guard_base + size;
-	guard_shrunk = 0;
+	guard_page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_sigbus;
 	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGBUS, &sa, &guard_prev);
-	m->data = p;
-	m->size = size;
 	return 0;
-}
-
-bool mapped_file_shrunk(const struct mapped_file *m)
-{
-	return m->data && guard_shrunk;
 }
 
 void mapped_file_close(struct mapped_file *m)
@@ -70,5 +66,6 @@ void mapped_file_close(struct mapped_file *m)
 	sigaction(SIGBUS, &guard_prev, NULL);
 	munmap((void *)m->data, m->size);   /* the zero pages too */
 	guard_base = guard_end = 0;
+	guard_file = NULL;
 	m->data = NULL;
 }

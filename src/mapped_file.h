@@ -10,20 +10,25 @@
 #ifndef PYTRACE_MAPPED_FILE_H
 #define PYTRACE_MAPPED_FILE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 struct mapped_file {
 	const char *data;
 	size_t size;
+	volatile sig_atomic_t shrunk;   /* set by the SIGBUS handler */
 };
 
 /* Map size bytes of fd. Returns 0, or -1 (errno set) when it cannot be
  * mapped (the caller reads it instead) or another file is mapped. */
 int mapped_file_open(struct mapped_file *m, int fd, size_t size);
 /* The file shrank under the mapping: what was read after the shrink may
- * be zeros instead of the file's bytes. */
-bool mapped_file_shrunk(const struct mapped_file *m);
+ * be zeros instead of the file's bytes. (Inline: asked once per line.) */
+static inline bool mapped_file_shrunk(const struct mapped_file *m)
+{
+	return m->shrunk != 0;
+}
 void mapped_file_close(struct mapped_file *m);
 
 #endif
