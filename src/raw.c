@@ -332,6 +332,12 @@ static void meta_comment(struct raw_lines *l, const char *line, size_t len)
 			c.p++;
 		if (c.p == c.end)
 			l->ready = true;
+	} else if (len > (n = sizeof(RAW_THREAD_END) - 1) && memcmp(line, RAW_THREAD_END, n) == 0) {
+		int32_t pid, tid;
+		c.p += n;
+		if (parse_i32(&c, &pid) == 0 && expect_space(&c) == 0 && parse_i32(&c, &tid) == 0 &&
+		    c.p == c.end)
+			pipeline_thread_end(l->p, pid, tid);
 	} else if (len > (n = sizeof(RAW_CMDLINE) - 1) && memcmp(line, RAW_CMDLINE, n) == 0) {
 		int32_t pid;
 		const char *s, *why = NULL;

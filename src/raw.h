@@ -15,7 +15,10 @@
  * CLOCK_MONOTONIC when it was recorded: the wall-clock time of an event is
  * TS + N; and one line per process
  *   # pytrace-cmdline PID STR
- * its command line. See README "The raw format". */
+ * its command line; where a thread ended (a live bpf trace knows),
+ *   # pytrace-thread-end PID TID
+ * so that a replay frees what it kept for it too. See README "The raw
+ * format". */
 #ifndef PYTRACE_RAW_H
 #define PYTRACE_RAW_H
 
@@ -31,6 +34,7 @@
 #define RAW_HEADER   "pytrace-raw 1"
 #define RAW_CLOCK    "# pytrace-clock realtime-monotonic-ns "
 #define RAW_CMDLINE  "# pytrace-cmdline "
+#define RAW_THREAD_END "# pytrace-thread-end "
 /* The stap engine's script ends its stream with how many lines it emitted
  * (comm and events), so the engine can count what the transport lost. */
 #define RAW_EMITTED  "# pytrace-emitted "

@@ -106,6 +106,21 @@ static void raw_meta(struct renderer *r, enum render_meta what, const struct ren
 	render_roster_meta(&((struct rawr *)r)->roster, what, proc, th);
 }
 
+/* Where a thread ended, a comment (raw.h): a replay frees it there too. */
+static void raw_thread_end(struct renderer *r, const struct render_thread *th)
+{
+	struct out *o = r->ctx.out;
+	char *d = out_room(o, sizeof(RAW_THREAD_END) + 48), *s = d;
+
+	memcpy(d, RAW_THREAD_END, sizeof(RAW_THREAD_END) - 1);
+	d += sizeof(RAW_THREAD_END) - 1;
+	d += fmt_i64(d, th->pid);
+	*d++ = ' ';
+	d += fmt_i64(d, th->tid);
+	*d++ = '\n';
+	o->len += (size_t)(d - s);
+}
+
 /* At the end, as comments (raw.h): each process's command line and the
  * wall clock, when known, so that a replay of the file names processes
  * and anchors its chrome output as the live trace did. */
@@ -141,6 +156,7 @@ const struct render_ops render_raw = {
 	.event = raw_event,
 	.lost = raw_event,      /* a "lost" line where it happened */
 	.meta = raw_meta,
+	.thread_end = raw_thread_end,
 	.finish = raw_finish,
 	.destroy = raw_destroy,
 };

@@ -6,6 +6,8 @@
 # 5 MiB of tracing 2,000 (before: 13.6 MiB more, about 500 bytes per
 # thread; now what a thread keeps fits in memory freed after start-up).
 # A small ring buffer (1M) keeps the ring's own pages out of the difference.
+# -f raw records the thread ends (# pytrace-thread-end), so a replay frees
+# them too.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/lib/bpf.sh"
 . "$TOP/tests/lib/faults.sh"
@@ -46,6 +48,16 @@ assert all(e["tid"] != e["pid"] for e in w)
 	"$PYTRACE" --engine bpf -f summary --no-kernel-summary -c "$PYC $TMP/threads.py 300" \
 		>"$TMP/t.sum" 2>/dev/null
 	check "summary (user space): work has 300 calls" grep -qE '^ *300 .* work \(' "$TMP/t.sum"
+
+	# -f raw says where each thread ended; a replay frees there too and
+	# shows the same calls.
+	"$PYTRACE" --engine bpf -f raw -o "$TMP/t.raw" -c "$PYC $TMP/threads.py 300" 2>/dev/null
+	n=$(grep -c '^# pytrace-thread-end [0-9]* [0-9]*$' "$TMP/t.raw")
+	check "raw: a thread-end line for each of the 300 threads and the main one (got $n)" \
+		test "$n" -eq 301
+	"$PYTRACE" -q --replay "$TMP/t.raw" -f text >"$TMP/r.text"
+	n=$(grep -c '=> work in .*threads.py' "$TMP/r.text")
+	check "raw replayed: 300 calls of work (got $n)" test "$n" -eq 300
 
 	rss() {   # peak RSS (KiB) of pytrace tracing $1 threads
 		"$PYC" -c '
