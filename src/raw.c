@@ -304,7 +304,8 @@ static int parse_string(struct cursor *c, struct scratch *sc, const char **out,
 
 /* The comment lines a live -f raw writes at its end (raw.h): the wall
  * clock, and each process's command line; and the stap script's count of
- * emitted lines and its ready line.  Anything else is a comment. */
+ * emitted lines, its ready line and its execs.  Anything else is a
+ * comment. */
 static void meta_comment(struct raw_lines *l, const char *line, size_t len)
 {
 	struct cursor c = { line, line + len };
@@ -325,6 +326,18 @@ static void meta_comment(struct raw_lines *l, const char *line, size_t len)
 				l->emitted = v;
 				l->have_emitted = true;
 			}
+		}
+	} else if (len > (n = sizeof(RAW_EXEC) - 1) && memcmp(line, RAW_EXEC, n) == 0) {
+		int32_t pid;
+		uint64_t ts;
+		c.p += n;
+		if (parse_i32(&c, &pid) == 0 && expect_space(&c) == 0 && parse_u64(&c, &ts) == 0) {
+			while (c.p < c.end && *c.p == ' ')   /* stap's padding */
+				c.p++;
+			if (c.p == c.end && l->exec)
+				l->exec(l->ctx, pid, ts);
+			else if (c.p == c.end)
+				pipeline_exec(l->p, pid, ts);
 		}
 	} else if (len >= (n = sizeof(RAW_READY) - 1) && memcmp(line, RAW_READY, n) == 0) {
 		c.p += n;

@@ -42,6 +42,9 @@
  * command (begin probes run before stap registers its other probes): the
  * engine lets the held command start then. */
 #define RAW_READY    "# pytrace-ready"
+/* ... and "# pytrace-exec PID TS" when a traced process replaced its image
+ * at TS: the calls open in the old image end there (raw_lines.exec). */
+#define RAW_EXEC     "# pytrace-exec "
 
 /* An event line's layout as a printf format. The stap generator uses it
  * verbatim (%s arguments being user_string_quoted()). The -f raw writer
@@ -72,6 +75,8 @@ struct raw_lines {
 	/* Each event, its strings valid until the next line; NULL: pushed
 	 * into p. */
 	void (*emit)(void *ctx, const struct event *ev);
+	/* A RAW_EXEC line (NULL: pipeline_exec at once). */
+	void (*exec)(void *ctx, int32_t pid, uint64_t ts);
 	void *ctx;
 	struct raw_stats st;
 	bool header_seen;

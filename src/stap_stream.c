@@ -8,6 +8,7 @@
 #include "xmalloc.h"
 
 #define REORDER_WINDOW  (300ull * 1000000ull)   /* ns */
+#define HELD_EXEC       0xff   /* a held "event" that is a RAW_EXEC line */
 
 /* A parsed event waiting for its turn; its strings live in `strings`. */
 struct held {
@@ -82,7 +83,10 @@ void stap_stream_release(struct stap_stream *s, bool all)
 		    top->arrival + REORDER_WINDOW > now)
 			break;
 		struct held h = heap_pop(s);
-		pipeline_push(s->p, &h.ev);
+		if (h.ev.kind == HELD_EXEC)
+			pipeline_exec(s->p, h.ev.pid, h.ev.ts);
+		else
+			pipeline_push(s->p, &h.ev);
 		free(h.strings);
 	}
 }
@@ -97,11 +101,22 @@ static void stream_event(void *ctx, const struct event *ev)
 	heap_push(s, hold(ev, s->seq++));
 }
 
+/* raw_lines' exec: in time order with the events around it (an old
+ * image's last events can still be in the heap). */
+static void stream_exec(void *ctx, int32_t pid, uint64_t ts)
+{
+	struct stap_stream *s = ctx;
+	struct event ev = { .kind = HELD_EXEC, .pid = pid, .ts = ts };
+
+	heap_push(s, hold(&ev, s->seq++));
+}
+
 void stap_stream_init(struct stap_stream *s, struct pipeline *p)
 {
 	memset(s, 0, sizeof(*s));
 	s->p = p;
 	raw_lines_init(&s->lines, "stap", p, stream_event, s);
+	s->lines.exec = stream_exec;
 }
 
 bool stap_stream_header_seen(const struct stap_stream *s)

@@ -418,6 +418,16 @@ char *stapgen_script(const struct trace_plan *plan, const struct stapgen_opts *o
 		fprintf(f, "probe process.end {\n\tif (pid() == target())\n\t\texit()\n}\n");
 	if (rc == 0)
 		stapgen_ready(f, plan);
+	if (rc == 0 && plan->command && !plan->pid)
+		fprintf(f, "# A traced process replaced its image (exec): its open calls end here,\n"
+			   "# and the new image gets its own comm line.\n"
+			   "probe process.begin {\n"
+			   "\tif (!(pid() in pytrace_seen))\n"
+			   "\t\tnext\n"
+			   "\tdelete pytrace_seen[pid()]\n"
+			   "\ts = sprintf(\"%s%%d %%d\", pid(), ktime_get_ns())\n"
+			   "\tprintf(\"%%s%%s\\n\", s, substr(pytrace_pad, 0, (%d - (strlen(s) + %d) %% %d) %% %d))\n"
+			   "}\n\n", RAW_EXEC, STAPGEN_ALIGN, STAPGEN_HDR + 1, STAPGEN_ALIGN, STAPGEN_ALIGN);
 
 	if (fclose(f) != 0 && rc == 0)
 		rc = err_set(err, errlen, "cannot build the script: %s", strerror(errno));

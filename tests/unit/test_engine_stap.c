@@ -57,13 +57,21 @@ static const char fake_stap[] =
 	"  # -c: pytrace runs the command and gives its pid, held until now\n"
 	"  [ -n \"$x\" ] && kill -0 \"$x\" || { echo \"ERROR: -x '$x' is no process\" >&2; exit 1; }\n"
 	"  # pytrace says when the command is done; out of time order, as\n"
-	"  # two CPUs' buffers can arrive\n"
+	"  # two CPUs' buffers can arrive (exec: a process replaced its image\n"
+	"  # between its call and a return)\n"
+	"  if [ \"$FAKE_STAP_MODE\" = exec ]; then\n"
+	"    trap 'echo \"return 2000 10 10 5 \\\"h\\\" \\\"b.py\\\"\" >&3;"
+	" echo \"# pytrace-exec 10 1500        \" >&3;"
+	" echo \"call 1000 10 10 5 \\\"f\\\" \\\"a.py\\\"\" >&3;"
+	" echo \"# pytrace-emitted 2\" >&3; exit 0' INT\n"
+	"  else\n"
 	"  trap 'echo \"return 2000 10 10 5 \\\"f\\\" \\\"a.py\\\"\" >&3;"
 	" echo \"call 1000 10 10 5 \\\"f\\\" \\\"a.py\\\"\" >&3;"
 	" echo \"not a raw line\" >&3;"
 	" if [ \"$FAKE_STAP_MODE\" = gap ]; then echo \"# pytrace-emitted 12   \" >&3;"
 	" else echo \"# pytrace-emitted 3\" >&3; fi;"
 	" echo \"WARNING: Number of errors: 0, skipped probes: 5\" >&2; exit 0' INT\n"
+	"  fi\n"
 	"  echo 'pytrace-raw 1' >&3\n"
 	"  sleep 0.2\n"
 	"  # still held: the header alone must not start it\n"
@@ -433,6 +441,23 @@ static void test_emitted_count(void **state)
 	free_outcome(&o);
 }
 
+/* An exec line ends the old image's calls at its time, in timestamp order
+ * with the events around it (they arrive out of order): f, called before
+ * the exec, never returned; h's return after it has no call. */
+static void test_exec_ends_the_old_image(void **state)
+{
+	(void)state;
+	struct outcome o;
+
+	setenv("FAKE_STAP_MODE", "exec", 1);
+	run_engine("true", 0, &o);
+	unsetenv("FAKE_STAP_MODE");
+	assert_int_equal(o.rc, 0);
+	if (!strstr(o.stderr_text, "1 call, 1 return without a call"))
+		fail_msg("stderr: %s", o.stderr_text);
+	free_outcome(&o);
+}
+
 /* stap 4.8 cannot compile for a 6.1.192+ kernel: the error says what it
  * is and the way out, not only "stap failed". */
 static void test_stap_task_work_failure(void **state)
@@ -519,6 +544,7 @@ int main(void)
 		cmocka_unit_test(test_stap_failure),
 		cmocka_unit_test(test_stap_task_work_failure),
 		cmocka_unit_test(test_emitted_count),
+		cmocka_unit_test(test_exec_ends_the_old_image),
 		cmocka_unit_test(test_duration_lets_the_command_finish),
 		cmocka_unit_test(test_signal_reaches_the_command),
 		/* last: a stop request cannot be taken back */

@@ -122,6 +122,12 @@ check "SIGTERM: the process ignoring SIGTERM was ended by the escalation" \
 check "SIGTERM: the daemon still running is reported" grep -q "still run" "$TMP/term.err"
 [ -n "$daemon" ] && kill "$daemon" 2>/dev/null
 
+# 5c. exec: each image starts with an empty stack (the old image's calls
+#     end there), as with the bpf engine
+st "-c through two execs: traced" 0 -f json -c "$PY311 $DATA/exec_chain.py $PY311 0.05 $TMP/ex.pid"
+check "-c exec: the three images' <module> calls all at depth 0" test "$(grep '"kind":"call"' "$TMP/out" |
+	grep -c '"depth":0,"func":"<module>","file":"[^"]*exec_chain.py"')" -eq 3
+
 # 6. -p PID on a running loop, Ctrl-C (SIGINT) detaches
 "$PY311" "$DATA/loop.py" >"$TMP/loop.out" &
 lpid=$!
