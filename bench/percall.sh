@@ -79,23 +79,8 @@ exec(code, {"__name__": "__main__", "__file__": script})
 sys.setprofile(None)
 out.close()
 PYEOF
-cat >"$W/flow.bt" <<BTEOF
-usdt:$PY:python:function__entry {
-	@depth[tid]++;
-	printf("%d %d -> %s %s:%d\n", tid, @depth[tid], str(arg1), str(arg0), arg2);
-}
-usdt:$PY:python:function__return {
-	printf("%d %d <- %s %s:%d\n", tid, @depth[tid], str(arg1), str(arg0), arg2);
-	@depth[tid]--;
-}
-usdt:$PY:python:line { }
-END { clear(@depth); }
-BTEOF
-cat >"$W/empty.bt" <<BTEOF
-usdt:$PY:python:function__entry { }
-usdt:$PY:python:function__return { }
-usdt:$PY:python:line { }
-BTEOF
+. bench/lib/bpftrace_scripts.sh
+bpftrace_scripts "$PY" "$W"
 
 have_bpftrace=false
 command -v bpftrace >/dev/null && have_bpftrace=true
@@ -177,8 +162,9 @@ if $have_bpftrace; then
 	row "bpftrace floor (empty entry/return/line)" btfloor
 	for wl in fib mix; do
 		printed=$(grep -cE ' (->|<-) ' "$W/$wl.btflow.out")
-		echo "bpftrace flow, $wl: printed $printed of ${events[$wl]} events ($(grep -oE 'Lost [0-9]+' \
-			"$W/$wl.btflow.out" "$W/$wl.btflow.err" | grep -oE '[0-9]+' | paste -sd+ | bc 2>/dev/null || echo 0) lost)"
+		blost=$(grep -oE 'Lost [0-9]+' "$W/$wl.btflow.out" "$W/$wl.btflow.err" | grep -oE '[0-9]+' |
+			paste -sd+ | bc 2>/dev/null)
+		echo "bpftrace flow, $wl: printed $printed of ${events[$wl]} events (${blost:-0} lost, last run)"
 	done
 else
 	echo "bpftrace not installed (make deps installs it): no bpftrace rows"

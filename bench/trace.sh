@@ -28,23 +28,8 @@ def fib(n):
     return n if n < 2 else fib(n - 1) + fib(n - 2)
 fib(int(sys.argv[1]))
 PYEOF
-cat >"$W/flow.bt" <<BTEOF
-usdt:$PY:python:function__entry {
-	@depth[tid]++;
-	printf("%d %d -> %s %s:%d\n", tid, @depth[tid], str(arg1), str(arg0), arg2);
-}
-usdt:$PY:python:function__return {
-	printf("%d %d <- %s %s:%d\n", tid, @depth[tid], str(arg1), str(arg0), arg2);
-	@depth[tid]--;
-}
-usdt:$PY:python:line { }
-END { clear(@depth); }
-BTEOF
-cat >"$W/empty.bt" <<BTEOF
-usdt:$PY:python:function__entry { }
-usdt:$PY:python:function__return { }
-usdt:$PY:python:line { }
-BTEOF
+. bench/lib/bpftrace_scripts.sh
+bpftrace_scripts "$PY" "$W"
 
 CMD="$PY $W/fib.py $N"
 declare -A T

@@ -9,7 +9,11 @@
  * Speed comes from not waking the reader: records are submitted with
  * BPF_RB_NO_WAKEUP and user space drains the ring on a ~10 ms timer.  Only
  * when the ring passes a fill threshold (a burst) is the reader woken, so the
- * ring does not overflow while the reader sleeps.
+ * ring does not overflow while the reader sleeps.  And from small records: a
+ * call, return or line names its code by an id (code_id), whose strings
+ * crossed the ring once, in a definition record; the frame on top of the
+ * thread's stack vouches for its own strings (code_stacks), other events
+ * have theirs checked against the id's fingerprint.
  *
  * Which processes are traced is decided here, by the `procs` map keyed by
  * tgid: user space seeds it (the -p pid, or the -c child), and for -c the
