@@ -154,6 +154,8 @@ struct stap_run {
 	bool have_child, released;
 	bool asked;                   /* stap was asked to stop (SIGINT) */
 	bool told_no_ready;
+	bool gone_early;              /* -p: the target ended before stap ran */
+	uint64_t gone_at;             /* -p: when the target was first seen gone */
 	struct proc_tree tree;        /* -c: the command's processes */
 	struct supervisor sup;
 	int out_fd, err_fd;
@@ -414,13 +416,48 @@ static void agg_final(struct stap_run *r)
 	}
 }
 
-/* What to do before tracing starts (stap compiles, loads): a stop, or a
- * held command gone (a terminal's Ctrl-C), ends the run. */
+/* -p: the target process is gone (or a zombie: it has ended). */
+static bool pid_target_gone(const struct stap_run *r)
+{
+	char path[64], buf[512], *close;
+	size_t n;
+	FILE *f;
+
+	if (r->have_child || r->plan->pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)r->plan->pid);
+	if (!(f = fopen(path, "re")))
+		return errno == ENOENT;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	close = strrchr(buf, ')');
+	return close && close[1] == ' ' && close[2] == 'Z';
+}
+
+/* What to do before tracing starts (stap compiles, loads): a stop, a held
+ * command gone (a terminal's Ctrl-C) or a -p target gone ends the run. */
 static enum supervise_verdict before_start(struct stap_run *r)
 {
 	if (stop_requested() || (r->have_child && spawn_poll(&r->child)))
 		return SUP_DETACH;
+	if (pid_target_gone(r)) {
+		r->gone_early = true;
+		return SUP_DETACH;
+	}
 	return SUP_TRACE;
+}
+
+/* -p: the target ended.  The script exits at its end by itself, but not
+ * for a target that ended while stap was attaching: after a grace, the
+ * trace ends as when the script exits. */
+static enum supervise_verdict target_ended(struct stap_run *r, uint64_t now)
+{
+	if (!pid_target_gone(r))
+		return SUP_TRACE;
+	if (!r->gone_at)
+		r->gone_at = now;
+	return now - r->gone_at >= SUPERVISE_GRACE_NS ? SUP_DONE : SUP_TRACE;
 }
 
 /* Can tracing start?  -p: the stream began.  -c: the script's ready line
@@ -511,6 +548,8 @@ static int run_loop(struct stap_run *r, struct run_result *res)
 			v = supervise_tick(&r->sup, r->p, res, now);
 		else if (!can_start)
 			v = before_start(r);
+		if (v == SUP_TRACE && started)
+			v = target_ended(r, now);
 		/* The sink has seen enough (top -n N): as at --duration. */
 		if (v == SUP_TRACE && r->sink && r->agg.stop)
 			v = SUP_DETACH;
@@ -625,6 +664,9 @@ static int stap_start(const struct trace_plan *plan, struct pipeline *p,
 	rc = 0;
 	if (stream_bad(&r)) {
 		rc = err_set(err, errlen, "%s", sink ? r.agg.bad_why : r.stream.bad_why);
+	} else if (r.gone_early) {   /* as the bpf engine says it */
+		rc = err_set(err, errlen, "PID %d exited before pytrace could attach", (int)plan->pid);
+		*exit_code = EXIT_NO_MARKERS;
 	} else if (!stream_started(&r) && r.task_work_api) {
 		rc = err_set(err, errlen, "stap cannot compile its module for this kernel: %s; %s",
 			     STAP_TASK_WORK_WHAT, STAP_TASK_WORK_FIX);

@@ -51,6 +51,7 @@ static const char fake_stap[] =
 	" from incompatible pointer type [-Werror=incompatible-pointer-types]\" >&2\n"
 	"  echo 'Pass 4: compilation failed.  [man error::pass4]' >&2; exit 1\n"
 	"fi\n"
+	"[ \"$FAKE_STAP_MODE\" = slow ] && sleep 1   # a long compile\n"
 	"exec 3>\"$out\"\n"
 	"# traps before the first line: pytrace may stop us as soon as it is read\n"
 	"if grep -q target_set_pid \"$script\"; then\n"
@@ -375,6 +376,44 @@ static void test_signal_reaches_the_command(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/* -p on a process that ends while stap starts (compiles, loads): one
+ * line, status 4, as with the bpf engine; and one that ends while traced,
+ * which a real script may never see end (it ended while stap attached):
+ * the trace ends all the same. */
+static void test_pid_target_ends(void **state)
+{
+	(void)state;
+	struct outcome o;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	setenv("FAKE_STAP_MODE", "slow", 1);
+	run_engine(NULL, pid, &o);   /* a zombie by now: it has ended */
+	unsetenv("FAKE_STAP_MODE");
+	assert_int_equal(o.rc, -1);
+	assert_int_equal(o.exit_code, EXIT_NO_MARKERS);
+	if (!strstr(o.err, "exited before pytrace could attach"))
+		fail_msg("err: %s", o.err);
+	free_outcome(&o);
+	waitpid(pid, NULL, 0);
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		usleep(300000);
+		_exit(0);
+	}
+	run_engine(NULL, pid, &o);   /* the stand-in never exits by itself */
+	waitpid(pid, NULL, 0);
+	assert_int_equal(o.rc, 0);
+	assert_true(o.res.target_exited);
+	assert_false(o.res.interrupted);
+	assert_non_null(strstr(o.trace, "return 3000"));   /* stap's last flush */
+	free_outcome(&o);
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -545,6 +584,7 @@ int main(void)
 		cmocka_unit_test(test_stap_task_work_failure),
 		cmocka_unit_test(test_emitted_count),
 		cmocka_unit_test(test_exec_ends_the_old_image),
+		cmocka_unit_test(test_pid_target_ends),
 		cmocka_unit_test(test_duration_lets_the_command_finish),
 		cmocka_unit_test(test_signal_reaches_the_command),
 		/* last: a stop request cannot be taken back */
