@@ -42,3 +42,6 @@ pytrace_error() { grep -q . "$1" && head -1 "$1" | grep -q '^pytrace: '; }
 usage_error() {
 	[ "$(wc -l <"$2")" -eq 1 ] && grep -q '^pytrace: .*see pytrace --help' "$2" && [ ! -s "$1" ]
 }
+# tmux ARGS...: tmux on this test's own server (a socket in $TMP): another
+# test or user ending the default server's last session must not end ours
+tmux() { command tmux -S "$TMP/tmux.sock" "$@"; }

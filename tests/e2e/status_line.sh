@@ -11,7 +11,7 @@ have tmux || { skip "status line: tmux is not installed (make deps installs it)"
 bpf_ready || { done_testing; exit 0; }
 private_python
 S=pytrace-status-$$
-trap 'tmux kill-session -t "$S" 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'tmux kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
 STATUS_RE='pytrace: [0-9]+\.[0-9] s  [0-9,]+ events  [0-9,]+/s  [0-9,]+ lost  1 process$'
 
 # run_in_tmux ARGS...: pytrace ARGS in a 150x20 terminal, screens captured
