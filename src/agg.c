@@ -1,4 +1,5 @@
 /* Building agg_tables (agg.h): rows found by (pid, func, file). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,4 +94,10 @@ void agg_add_open(const struct agg_open *f, size_t n, uint64_t end, struct agg_r
 		if (f[i].outer)
 			by_id[f[i].fn].total_ns += dur;
 	}
+}
+
+void agg_us_text(char *buf, size_t len, uint64_t ns)
+{
+	snprintf(buf, len, "%llu.%03llu", (unsigned long long)(ns / 1000),
+		 (unsigned long long)(ns % 1000));
 }

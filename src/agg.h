@@ -49,6 +49,10 @@ struct agg_row *agg_table_row(struct agg_table *t, int32_t pid, uint32_t func, u
 			      int64_t line);
 /* Add from's counters to to's (max: the larger). */
 void agg_row_add(struct agg_row *to, const struct agg_row *from);
+
+/* ns as the summary tables print times: microseconds to the nanosecond
+ * ("1234.567"). */
+void agg_us_text(char *buf, size_t len, uint64_t ns);
 /* out (initialized here): t's rows folded across processes, one per
  * (func, file) with pid 0, in order of first appearance; the counts of t. */
 void agg_table_fold_pids(const struct agg_table *t, struct agg_table *out);

@@ -104,7 +104,7 @@ static bool on_snapshot(void *arg, const struct agg_table *tab, bool final)
 			draw_locked(t);
 		} else if (!t->out_closed) {
 			top_model_sort(&t->model, t->view.sort);
-			if (top_table_print(stdout, &t->model, t->view.sort, false) < 0)
+			if (top_table_print(stdout, &t->model, &t->screen.esc, t->view.sort, false) < 0)
 				t->out_closed = true;
 		}
 	}
@@ -261,7 +261,7 @@ int cmd_top(const struct options *o)
 	/* The final table: once, unless -n's last table was the end already. */
 	if (t.have_final && !t.out_closed && !(!t.tty && t.iterations && t.taken >= t.iterations)) {
 		top_model_sort(&t.model, t.view.sort);
-		if (top_table_print(stdout, &t.model, t.view.sort, true) < 0 && rc == 0) {
+		if (top_table_print(stdout, &t.model, &t.screen.esc, t.view.sort, true) < 0 && rc == 0) {
 			error_msg("cannot write the table to standard output");
 			rc = -1;
 			code = EXIT_PYTRACE_ERROR;

@@ -31,12 +31,6 @@ static int by_self(const void *a, const void *b)
 	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
 }
 
-static void put_us(char *buf, size_t len, uint64_t ns)
-{
-	snprintf(buf, len, "%llu.%03llu", (unsigned long long)(ns / 1000),
-		 (unsigned long long)(ns % 1000));
-}
-
 /* Markdown: backslash-escape the characters that would start formatting. */
 static void put_md(struct out *o, const char *s, size_t n)
 {
@@ -72,11 +66,11 @@ void summary_table_print(struct out *o, const struct agg_table *t, enum summary_
 		const struct esc_entry *func = esc_get(&esc, t->in, f->func);
 		const struct esc_entry *file = esc_get(&esc, t->in, f->file);
 
-		put_us(tot, sizeof(tot), f->total_ns);
-		put_us(self, sizeof(self), f->self_ns);
+		agg_us_text(tot, sizeof(tot), f->total_ns);
+		agg_us_text(self, sizeof(self), f->self_ns);
 		if (f->calls) {
-			put_us(mean, sizeof(mean), f->sum_ns / f->calls);
-			put_us(max, sizeof(max), f->max_ns);
+			agg_us_text(mean, sizeof(mean), f->sum_ns / f->calls);
+			agg_us_text(max, sizeof(max), f->max_ns);
 		} else {
 			strcpy(mean, "-");
 			strcpy(max, "-");

@@ -18,23 +18,20 @@ static void put_us(FILE *f, uint64_t ns)
 {
 	char b[32];
 
-	snprintf(b, sizeof(b), "%llu.%03llu", (unsigned long long)(ns / 1000),
-		 (unsigned long long)(ns % 1000));
+	agg_us_text(b, sizeof(b), ns);
 	fprintf(f, " %14s", b);
 }
 
 /* An interned name escaped for one line of text. */
-static void put_name(FILE *f, const struct intern *in, uint32_t id)
+static void put_name(FILE *f, struct esc_cache *esc, const struct intern *in, uint32_t id)
 {
-	const struct istr *s = intern_str(in, id);
-	char *buf = xmalloc((size_t)s->len * 6 + 1);
-	size_t n = escape_str(ESC_TEXT, buf, s->s, s->len);
+	const struct esc_entry *e = esc_get(esc, in, id);
 
-	fwrite(buf, 1, n, f);
-	free(buf);
+	fwrite(e->s, 1, e->len, f);
 }
 
-int top_table_print(FILE *f, const struct top_model *m, enum top_sort key, bool final)
+int top_table_print(FILE *f, const struct top_model *m, struct esc_cache *esc,
+		    enum top_sort key, bool final)
 {
 	char lost[96];
 	uint64_t el = m->tot.elapsed_ns;
@@ -62,9 +59,9 @@ int top_table_print(FILE *f, const struct top_model *m, enum top_sort key, bool 
 			fprintf(f, " %14s %14s", "-", "-");
 		}
 		fprintf(f, " %8d  ", (int)r->a.pid);
-		put_name(f, m->in, r->a.func);
+		put_name(f, esc, m->in, r->a.func);
 		fputs(" (", f);
-		put_name(f, m->in, r->a.file);
+		put_name(f, esc, m->in, r->a.file);
 		fprintf(f, ":%lld)", (long long)r->a.line);
 		if (final && r->a.open)
 			fprintf(f, " [%llu never returned]", (unsigned long long)r->a.open);

@@ -10,12 +10,15 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "escape.h"
 #include "top_model.h"
 
 /* The rows of m in m->order (top_model_sort first).  final: the table at
  * the end, its calls/s the average over the whole run, and a function still
- * running marked "[N never returned]".  Returns 0, or -1 on a write error. */
-int top_table_print(FILE *f, const struct top_model *m, enum top_sort key, bool final);
+ * running marked "[N never returned]".  esc: names escaped once per intern
+ * id (ESC_TEXT, the screen's cache serves).  Returns 0, or -1 on a write error. */
+int top_table_print(FILE *f, const struct top_model *m, struct esc_cache *esc,
+		    enum top_sort key, bool final);
 
 /* The headers' lost part into buf, with its causes when there are any:
  * "3 lost (2 deeper than the kept stack, 1 map full)". */

@@ -186,7 +186,10 @@ static void test_table(void **state)
 	top_model_update(&m, &fx.t);
 	top_model_sort(&m, TOP_SORT_CALLS);
 	FILE *f = open_memstream(&text, &len);
-	assert_int_equal(top_table_print(f, &m, TOP_SORT_CALLS, true), 0);
+	struct esc_cache esc;
+	esc_cache_init(&esc, ESC_TEXT);
+	assert_int_equal(top_table_print(f, &m, &esc, TOP_SORT_CALLS, true), 0);
+	esc_cache_free(&esc);
 	fclose(f);
 	char *line2 = strchr(text, '\n') + 1, *line3 = strchr(line2, '\n') + 1;
 	assert_memory_equal(text, "# pytrace top (final): 2.000 s, 1 process, 3 events/s, 3 lost "
