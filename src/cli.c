@@ -141,7 +141,6 @@ void cli_usage(FILE *out)
 "      --no-kernel-summary -f summary: count every event in pytrace, not in\n"
 "                          the kernel (see pytrace(1))\n"
 "  -q, --quiet             no informational messages, no status line\n"
-
 "      --json              list: print JSON\n"
 "  -h, --help              this help\n"
 "  -V, --version           version\n"

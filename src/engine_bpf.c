@@ -314,10 +314,7 @@ static void define_code(struct bpf_run *r, const struct bpf_event *rec)
 	if (id == 0 || id > UINT32_MAX)
 		return;
 	if (id >= r->ncodes) {
-		size_t old = r->capcodes;
-
-		r->codes = xgrow(r->codes, &r->capcodes, id + 1, sizeof(*r->codes));
-		memset(r->codes + old, 0, (r->capcodes - old) * sizeof(*r->codes));
+		r->codes = xgrow_zero(r->codes, &r->capcodes, id + 1, sizeof(*r->codes));
 		r->ncodes = id + 1;
 	}
 	d = &r->codes[id];
@@ -477,10 +474,12 @@ static int handle_record(void *ctx, void *data, size_t size)
 	/* A held process waits for us: deal with it before anything else in
 	 * this drain, and never behind the output. */
 	/* A new image: the old one's open calls end here. */
-	if ((rec->kind == BEV_EXEC || rec->kind == BEV_NEWIMAGE) && r->agg)
-		bpf_agg_exec(r->agg, (int32_t)rec->pid, rec->ts);
-	else if (rec->kind == BEV_EXEC || rec->kind == BEV_NEWIMAGE)
-		pipeline_exec(r->p, (int32_t)rec->pid, rec->ts);
+	if (rec->kind == BEV_EXEC || rec->kind == BEV_NEWIMAGE) {
+		if (r->agg)
+			bpf_agg_exec(r->agg, (int32_t)rec->pid, rec->ts);
+		else
+			pipeline_exec(r->p, (int32_t)rec->pid, rec->ts);
+	}
 	if (rec->kind == BEV_NEWIMAGE)
 		return 0;
 	if (rec->kind == BEV_EXEC && !r->have_child) {

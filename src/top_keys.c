@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "signals.h"
 #include "top_keys.h"
 #include "top_term.h"
 #include "xmalloc.h"
@@ -91,7 +92,6 @@ static void *keys_main(void *arg)
 struct top_keys *top_keys_start(top_key_fn fn, void *arg)
 {
 	struct top_keys *k = xcalloc(1, sizeof(*k));
-	sigset_t all, old;
 	int rc;
 
 	k->fn = fn;
@@ -101,10 +101,7 @@ struct top_keys *top_keys_start(top_key_fn fn, void *arg)
 		return NULL;
 	}
 	/* Signals stay with the main thread (the engine's loop sees them). */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = pthread_create(&k->thread, NULL, keys_main, k);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = signals_thread_create(&k->thread, keys_main, k);
 	if (rc != 0) {
 		close(k->wake[0]);
 		close(k->wake[1]);

@@ -155,7 +155,6 @@ static void header(struct top_screen *s, const struct top_model *m, const struct
 	eol(s);
 }
 
-/* Column names in reverse video, the sort key's also bold and marked. */
 /* Cut what was put since start (text without escapes) to width cells:
  * a narrow terminal gets the left part of a line, never a wrapped one. */
 static void clip(struct top_screen *s, size_t start, size_t width)
