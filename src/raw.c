@@ -302,6 +302,14 @@ static int parse_string(struct cursor *c, struct scratch *sc, const char **out,
 	return -1;
 }
 
+/* Nothing but stap's padding (spaces) is left on the line. */
+static bool padded_end(struct cursor *c)
+{
+	while (c->p < c->end && *c->p == ' ')
+		c->p++;
+	return c->p == c->end;
+}
+
 /* The comment lines a live -f raw writes at its end (raw.h): the wall
  * clock, and each process's command line; and the stap script's count of
  * emitted lines, its ready line and its execs.  Anything else is a
@@ -319,31 +327,24 @@ static void meta_comment(struct raw_lines *l, const char *line, size_t len)
 	} else if (len > (n = sizeof(RAW_EMITTED) - 1) && memcmp(line, RAW_EMITTED, n) == 0) {
 		uint64_t v;
 		c.p += n;
-		if (parse_u64(&c, &v) == 0) {
-			while (c.p < c.end && *c.p == ' ')   /* stap's padding */
-				c.p++;
-			if (c.p == c.end) {
-				l->emitted = v;
-				l->have_emitted = true;
-			}
+		if (parse_u64(&c, &v) == 0 && padded_end(&c)) {
+			l->emitted = v;
+			l->have_emitted = true;
 		}
 	} else if (len > (n = sizeof(RAW_EXEC) - 1) && memcmp(line, RAW_EXEC, n) == 0) {
 		int32_t pid;
 		uint64_t ts;
 		c.p += n;
-		if (parse_i32(&c, &pid) == 0 && expect_space(&c) == 0 && parse_u64(&c, &ts) == 0) {
-			while (c.p < c.end && *c.p == ' ')   /* stap's padding */
-				c.p++;
-			if (c.p == c.end && l->exec)
+		if (parse_i32(&c, &pid) == 0 && expect_space(&c) == 0 && parse_u64(&c, &ts) == 0 &&
+		    padded_end(&c)) {
+			if (l->exec)
 				l->exec(l->ctx, pid, ts);
-			else if (c.p == c.end)
+			else
 				pipeline_exec(l->p, pid, ts);
 		}
 	} else if (len >= (n = sizeof(RAW_READY) - 1) && memcmp(line, RAW_READY, n) == 0) {
 		c.p += n;
-		while (c.p < c.end && *c.p == ' ')   /* stap's padding */
-			c.p++;
-		if (c.p == c.end)
+		if (padded_end(&c))
 			l->ready = true;
 	} else if (len > (n = sizeof(RAW_THREAD_END) - 1) && memcmp(line, RAW_THREAD_END, n) == 0) {
 		int32_t pid, tid;
