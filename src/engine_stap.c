@@ -384,6 +384,12 @@ static bool stream_bad(const struct stap_run *r)
 	return r->sink ? r->agg.bad : r->stream.bad;
 }
 
+/* stap closed the stream: poll() would say POLLHUP at once on every turn. */
+static bool stream_eof(const struct stap_run *r)
+{
+	return r->sink ? r->agg.eof : r->stream.eof;
+}
+
 static bool stream_started(const struct stap_run *r)
 {
 	return r->sink ? r->agg.header_seen : stap_stream_header_seen(&r->stream);
@@ -509,7 +515,7 @@ static int run_loop(struct stap_run *r, struct run_result *res)
 	for (;;) {
 		struct pollfd fds[2];
 		int nfds = 0;
-		if (!r->stream.eof && !stream_bad(r))
+		if (!stream_eof(r) && !stream_bad(r))
 			fds[nfds++] = (struct pollfd){ .fd = r->out_fd, .events = POLLIN };
 		if (!r->err_eof)
 			fds[nfds++] = (struct pollfd){ .fd = r->err_fd, .events = POLLIN };

@@ -200,8 +200,8 @@ void stap_agg_stream_line(struct stap_agg_stream *s, const char *line, size_t le
 			return;
 		}
 		s->now = head[0];
-		for (size_t i = 0; i < s->cap_cur; i++)
-			memset(&s->cur[i], 0, sizeof(s->cur[i]));
+		if (s->cap_cur)
+			memset(s->cur, 0, s->cap_cur * sizeof(*s->cur));
 		s->nopen = 0;
 		s->in_table = true;
 		return;
@@ -245,6 +245,8 @@ void stap_agg_stream_drain(struct stap_agg_stream *s, int fd, bool final)
 		if (s->cap - s->fill < 65536)
 			s->buf = xgrow(s->buf, &s->cap, s->fill + 65536, 1);
 		ssize_t n = read(fd, s->buf + s->fill, s->cap - s->fill);
+		if (n == 0)
+			s->eof = true;
 		if (n <= 0)
 			break;
 		s->fill += (size_t)n;

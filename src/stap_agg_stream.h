@@ -49,6 +49,7 @@ struct stap_agg_stream {
 	uint64_t now, start_ns;        /* the table's moment; the header's arrival */
 	bool in_table;
 	bool header_seen, bad, final_seen;
+	bool eof;                      /* stap closed the stream */
 	bool ready;                    /* the RAW_READY line came (-c) */
 	bool stop;                     /* the sink asked to stop */
 	char bad_why[160];
