@@ -648,8 +648,11 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	struct bpf_proc *proc;
 	struct scratch *s;
 
-	agg_thread_exit(p->pid);
-	forget_frames(p->pid);
+	/* Every task on the host passes here: only the mode's own map. */
+	if (aggregate)
+		agg_thread_exit(p->pid);
+	else
+		forget_frames(p->pid);
 	if (p->pid != p->tgid) {
 		thread_end(tgid);
 		return 0;
