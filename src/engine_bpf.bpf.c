@@ -678,19 +678,28 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	return 0;
 }
 
-/* Stop the current process until user space resumes it; it hears of the
- * record first, or nobody would resume it. */
+/* Stop the current process until user space resumes it.  The record's
+ * room is reserved first (a full ring: no stop, nobody would resume it),
+ * the SIGSTOP is pending before the record is published, and only then
+ * can user space see it: its SIGCONT always comes after the stop (a
+ * SIGSTOP sent after the SIGCONT would stop the process for good). */
 static __always_inline void hold(struct bpf_proc *proc, __u8 kind, __s64 num)
 {
-	struct scratch *s = scratch_for(kind, bpf_get_current_pid_tgid());
+	struct bpf_event *ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
 
-	if (!s)
+	if (!ev) {
+		count_lost(kind);
 		return;
-	s->ev.num = num;
-	if (submit(s, true)) {
-		proc->held = 1;
-		bpf_send_signal(SIGSTOP_NR);
 	}
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->ts = bpf_ktime_get_ns();
+	ev->pid = bpf_get_current_pid_tgid() >> 32;
+	ev->tid = (__u32)bpf_get_current_pid_tgid();
+	ev->kind = kind;
+	ev->num = num;
+	proc->held = 1;
+	bpf_send_signal(SIGSTOP_NR);
+	bpf_ringbuf_submit(ev, BPF_RB_FORCE_WAKEUP);
 }
 
 SEC("tp_btf/sched_process_exec")
