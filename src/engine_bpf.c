@@ -843,18 +843,30 @@ static void trace_loop(struct bpf_run *r, struct run_result *res)
 
 	supervise_started(&r->sup, now_ns());
 	for (;;) {
+		uint64_t read_all_before = 0;
+
 		r->round = 0;
 		ring_buffer__poll(r->rb, timeout);
-		if (r->round < RECORDS_PER_ROUND)
+		if (r->round < RECORDS_PER_ROUND) {
+			uint64_t t = now_ns();
+
 			ring_buffer__consume(r->rb);
+			/* The ring was emptied: what was written before t is read. */
+			if (r->round < RECORDS_PER_ROUND)
+				read_all_before = t;
+		}
 		timeout = r->round >= RECORDS_PER_ROUND ? 0 : DRAIN_INTERVAL_MS;
 		report_lost(r);
 		if (r->p)
 			pipeline_tick(r->p);
 
 		uint64_t now = now_ns();
-		if (r->hold_calls)
-			release_calls(r, now - CALL_HOLD_NS);
+		/* A held call goes through when its thread wrote nothing for
+		 * CALL_HOLD_NS, judged by what was read, not by the clock alone:
+		 * a reader behind the ring would let through creation entries
+		 * whose _Py_MakeCoro record is still unread. */
+		if (r->hold_calls && read_all_before)
+			release_calls(r, read_all_before - CALL_HOLD_NS);
 		if (!r->have_child && pid_exited(r)) {
 			res->target_exited = true;
 			return;
