@@ -186,15 +186,21 @@ unsigned marker_present(const struct py_target *t, unsigned markers)
 	return have;
 }
 
-struct marker_check marker_check(const struct py_target *t, unsigned markers)
+int marker_first_missing(const struct py_target *t, unsigned markers)
 {
-	struct marker_check c = { FIT_OK, -1, NULL };
-	bool python = has_python_markers(t->sdt);
 	unsigned missing = markers & ~marker_present(t, markers);
 
-	for (int k = 0; k < EV__COUNT && c.missing < 0; k++)
+	for (int k = 0; k < EV__COUNT; k++)
 		if ((missing & MARK(k)) && kinds[k].note)
-			c.missing = k;
+			return k;
+	return -1;
+}
+
+struct marker_check marker_check(const struct py_target *t, unsigned markers)
+{
+	struct marker_check c = { FIT_OK, marker_first_missing(t, markers), NULL };
+	bool python = has_python_markers(t->sdt);
+
 	if (!python && t->py_major < 0) {
 		c.fit = FIT_NOT_PYTHON;
 	} else if (t->health == HEALTH_NO_MARKERS || !python) {

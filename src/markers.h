@@ -113,5 +113,8 @@ struct marker_check {
 struct marker_check marker_check(const struct py_target *t, unsigned markers);
 /* Which of `markers` (MARK() bits) t's notes carry. */
 unsigned marker_present(const struct py_target *t, unsigned markers);
+/* The first of `markers` whose note t lacks (marker_check's `missing`,
+ * without its other look at the notes), or -1. */
+int marker_first_missing(const struct py_target *t, unsigned markers);
 
 #endif

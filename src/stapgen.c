@@ -137,6 +137,39 @@ static char *marker_file_point(const struct py_target *t, enum stapgen_lib_form 
 #define STAPGEN_ALIGN 16
 #define STAPGEN_HDR   8
 
+int stapgen_pad(size_t used)
+{
+	return (int)((STAPGEN_ALIGN - (used + STAPGEN_HDR) % STAPGEN_ALIGN) % STAPGEN_ALIGN);
+}
+
+const char *stapgen_pad_expr(char *buf, size_t n, const char *len, unsigned more)
+{
+	snprintf(buf, n, "(%d - (%s + %u) %% %d) %% %d", STAPGEN_ALIGN, len, more + STAPGEN_HDR,
+		 STAPGEN_ALIGN, STAPGEN_ALIGN);
+	return buf;
+}
+
+void stapgen_print_padded(FILE *f, const char *indent)
+{
+	char pad[STAPGEN_PAD_EXPR];
+
+	fprintf(f, "%sprintf(\"%%s%%s\\n\", s, substr(pytrace_pad, 0, %s))\n", indent,
+		stapgen_pad_expr(pad, sizeof(pad), "strlen(s)", 1));
+}
+
+void stapgen_pad_global(FILE *f)
+{
+	fprintf(f, "global pytrace_pad = \"%*s\"", STAPGEN_ALIGN - 1, "");
+}
+
+void stapgen_entry_fix(FILE *f, const char *point)
+{
+	fprintf(f, "# CPython 3.11 fires function__entry only while the line marker's\n"
+		   "# semaphore is raised; probing line raises it.  The body must not be\n"
+		   "# empty (stap would drop the probe), and `next` is the cheapest one.\n"
+		   "probe %s.mark(\"line\") {\n\tnext\n}\n\n", point);
+}
+
 #define NO_STR "\"\\\"\\\"\""   /* the stap literal "\"\"": an empty raw string */
 
 /* What a marker prints (markers.c says which argument carries what): NUM,
@@ -182,6 +215,8 @@ static void emit_id_set(FILE *f, const char *global, const struct id_list *l)
 
 static void emit_header(FILE *f, const struct trace_plan *plan, const char *fmt_lit)
 {
+	char pad[STAPGEN_PAD_EXPR];
+
 	fprintf(f, "# pytrace %s: SystemTap script for CPython's markers.\n", PYTRACE_VERSION);
 	fprintf(f, "# Prints pytrace's raw format (README, \"The raw format\"); replay its\n"
 		   "# output with `pytrace --replay FILE`.  Timestamps: ktime_get_ns().\n");
@@ -194,7 +229,8 @@ static void emit_header(FILE *f, const struct trace_plan *plan, const char *fmt_
 			   "# without either, every process running this interpreter is traced.\n");
 	fprintf(f, "\n");
 	fprintf(f, "global pytrace_seen%%[8192]   # pids whose comm line was printed\n");
-	fprintf(f, "global pytrace_pad = \"%*s\"  # see pytrace_emit\n", STAPGEN_ALIGN - 1, "");
+	stapgen_pad_global(f);
+	fprintf(f, "  # see pytrace_emit\n");
 	fprintf(f, "global pytrace_emitted      # lines emitted, told at the end\n");
 	stapgen_filter_globals(f, plan);
 	fprintf(f, "\n");
@@ -207,12 +243,12 @@ static void emit_header(FILE *f, const struct trace_plan *plan, const char *fmt_
 		   "\tts = ktime_get_ns()\n"
 		   "\tn = before + strlen(kind) + strlen(sprint(ts)) + strlen(sprint(pid())) +\n"
 		   "\t    strlen(sprint(tid())) + strlen(sprint(num)) + strlen(s1) + strlen(s2) + 7\n"
-		   "\tpad = (%d - (n + %d) %% %d) %% %d\n"
+		   "\tpad = %s\n"
 		   "\tprintf(%s, kind, ts, pid(), tid(), num, s1, s2, substr(pytrace_pad, 0, pad))\n"
 		   "\tpytrace_emitted <<< 1\n"
 		   "\treturn n - before + pad\n"
 		   "}\n\n",
-		STAPGEN_ALIGN, STAPGEN_ALIGN, STAPGEN_HDR, STAPGEN_ALIGN, STAPGEN_ALIGN, fmt_lit);
+		STAPGEN_ALIGN, stapgen_pad_expr(pad, sizeof(pad), "n", 0), fmt_lit);
 	/* `return;` with its semicolon: stap would read a bare `return`
 	 * followed by a line break as `return pytrace_seen[pid()] = 1`. */
 	fprintf(f, "# The process's name, once per process, before its first event.\n"
@@ -264,18 +300,17 @@ void stapgen_wanted_fn(FILE *f, const struct trace_plan *plan)
 	fprintf(f, "\treturn 1\n}\n\n");
 }
 
-static int emit_begin(FILE *f, const struct trace_plan *plan, char *err, size_t errlen)
+int stapgen_begin(FILE *f, const struct trace_plan *plan, const char *header, char *err,
+		  size_t errlen)
 {
-	char *hdr = stap_literal(RAW_HEADER, err, errlen);
+	char *lit = stap_literal(header, err, errlen);
 
-	if (!hdr)
+	if (!lit)
 		return -1;
-	/* The header line, then a comment line that pads the probe's output
-	 * (and stap's 8-byte header) to a multiple of STAPGEN_ALIGN. */
-	size_t used = strlen(RAW_HEADER) + 1 + 2 + STAPGEN_HDR;
-	int pad = (int)((STAPGEN_ALIGN - used % STAPGEN_ALIGN) % STAPGEN_ALIGN);
-	fprintf(f, "probe begin {\n\tprintf(\"%%s\\n#%*s\\n\", %s)\n", pad, "", hdr);
-	free(hdr);
+	/* The header line, then a comment line that pads the probe's output. */
+	fprintf(f, "probe begin {\n\tprintf(\"%%s\\n#%*s\\n\", %s)\n",
+		stapgen_pad(strlen(header) + 1 + 2), "", lit);
+	free(lit);
 	stapgen_id_sets(f, plan);
 	fprintf(f, "}\n\n");
 	return 0;
@@ -287,9 +322,6 @@ static int emit_begin(FILE *f, const struct trace_plan *plan, char *err, size_t 
  * tracking has reached it (at start-up, for a process already running). */
 void stapgen_ready(FILE *f, const struct trace_plan *plan)
 {
-	size_t used = strlen(RAW_READY) + 1 + STAPGEN_HDR;
-	int pad = (int)((STAPGEN_ALIGN - used % STAPGEN_ALIGN) % STAPGEN_ALIGN);
-
 	if (!plan->command || plan->pid)
 		return;
 	fprintf(f, "# pytrace holds the command it gives stap with -x until this line.\n"
@@ -299,7 +331,7 @@ void stapgen_ready(FILE *f, const struct trace_plan *plan)
 		   "\t\tpytrace_ready = 1\n"
 		   "\t\tprintf(\"%s%*s\\n\")\n"
 		   "\t}\n"
-		   "}\n", RAW_READY, pad, "");
+		   "}\n", RAW_READY, stapgen_pad(strlen(RAW_READY) + 1), "");
 }
 
 /* RAW_LINE_FMT as a stap literal, with one more %s (the padding, spaces
@@ -350,11 +382,11 @@ char *stapgen_point(const struct trace_plan *plan, const struct stapgen_opts *op
 		return NULL;
 	if (t->sdt) {
 		unsigned need = plan->markers | (plan->entry_fix ? MARK(EV_LINE) : 0);
-		struct marker_check c = marker_check(t, need);
+		int missing = marker_first_missing(t, need);
 
-		if (c.missing >= 0) {
+		if (missing >= 0) {
 			err_set(err, errlen, "%s has no %s marker", t->marker_file,
-				marker_note_name(c.missing));
+				marker_note_name(missing));
 			free(point);
 			return NULL;
 		}
@@ -369,6 +401,35 @@ bool stapgen_plan_ok(const struct trace_plan *plan, const struct stapgen_opts *o
 
 	free(point);
 	return point != NULL;
+}
+
+/* After the marker probes: the entry fix, the end count, and the lines
+ * the engine reads about the target's life. */
+static void emit_tail(FILE *f, const struct trace_plan *plan, const char *point)
+{
+	if (plan->entry_fix && !(plan->markers & MARK(EV_LINE)))
+		stapgen_entry_fix(f, point);
+	/* The count lets the engine see a loss the transport did not report
+	 * (and its absence, a lost end of the stream). */
+	fprintf(f, "# How many lines the probes emitted: the reader counts what was lost.\n"
+		   "probe end {\n"
+		   "\ts = sprintf(\"%s%%d\", @count(pytrace_emitted))\n", RAW_EMITTED);
+	stapgen_print_padded(f, "\t");
+	fprintf(f, "}\n\n");
+	if (plan->pid)
+		fprintf(f, "probe process.end {\n\tif (pid() == target())\n\t\texit()\n}\n");
+	stapgen_ready(f, plan);
+	if (plan->command && !plan->pid) {
+		fprintf(f, "# A traced process replaced its image (exec): its open calls end here,\n"
+			   "# and the new image gets its own comm line.\n"
+			   "probe process.begin {\n"
+			   "\tif (!(pid() in pytrace_seen))\n"
+			   "\t\tnext\n"
+			   "\tdelete pytrace_seen[pid()]\n"
+			   "\ts = sprintf(\"%s%%d %%d\", pid(), ktime_get_ns())\n", RAW_EXEC);
+		stapgen_print_padded(f, "\t");
+		fprintf(f, "}\n\n");
+	}
 }
 
 char *stapgen_script(const struct trace_plan *plan, const struct stapgen_opts *opts,
@@ -388,7 +449,7 @@ char *stapgen_script(const struct trace_plan *plan, const struct stapgen_opts *o
 		goto out;
 	}
 	emit_header(f, plan, fmt);
-	rc = emit_begin(f, plan, err, errlen);
+	rc = stapgen_begin(f, plan, RAW_HEADER, err, errlen);
 
 	for (int k = 0; k < EV__COUNT && rc == 0; k++) {
 		struct marker_out m;
@@ -401,33 +462,8 @@ char *stapgen_script(const struct trace_plan *plan, const struct stapgen_opts *o
 			   "}\n\n",
 			point, marker_note_name(k), ev_kind_name(k), m.num, m.str1, m.str2);
 	}
-	if (rc == 0 && plan->entry_fix && !(plan->markers & MARK(EV_LINE)))
-		fprintf(f, "# CPython 3.11 fires function__entry only while the line marker's\n"
-			   "# semaphore is raised; probing line raises it.  The body must not be\n"
-			   "# empty (stap would drop the probe), and `next` is the cheapest one.\n"
-			   "probe %s.mark(\"line\") {\n\tnext\n}\n\n", point);
-	/* The count lets the engine see a loss the transport did not report
-	 * (and its absence, a lost end of the stream). */
 	if (rc == 0)
-		fprintf(f, "# How many lines the probes emitted: the reader counts what was lost.\n"
-			   "probe end {\n"
-			   "\ts = sprintf(\"%s%%d\", @count(pytrace_emitted))\n"
-			   "\tprintf(\"%%s%%s\\n\", s, substr(pytrace_pad, 0, (%d - (strlen(s) + %d) %% %d) %% %d))\n"
-			   "}\n\n", RAW_EMITTED, STAPGEN_ALIGN, STAPGEN_HDR + 1, STAPGEN_ALIGN, STAPGEN_ALIGN);
-	if (rc == 0 && plan->pid)
-		fprintf(f, "probe process.end {\n\tif (pid() == target())\n\t\texit()\n}\n");
-	if (rc == 0)
-		stapgen_ready(f, plan);
-	if (rc == 0 && plan->command && !plan->pid)
-		fprintf(f, "# A traced process replaced its image (exec): its open calls end here,\n"
-			   "# and the new image gets its own comm line.\n"
-			   "probe process.begin {\n"
-			   "\tif (!(pid() in pytrace_seen))\n"
-			   "\t\tnext\n"
-			   "\tdelete pytrace_seen[pid()]\n"
-			   "\ts = sprintf(\"%s%%d %%d\", pid(), ktime_get_ns())\n"
-			   "\tprintf(\"%%s%%s\\n\", s, substr(pytrace_pad, 0, (%d - (strlen(s) + %d) %% %d) %% %d))\n"
-			   "}\n\n", RAW_EXEC, STAPGEN_ALIGN, STAPGEN_HDR + 1, STAPGEN_ALIGN, STAPGEN_ALIGN);
+		emit_tail(f, plan, point);
 
 	if (fclose(f) != 0 && rc == 0)
 		rc = err_set(err, errlen, "cannot build the script: %s", strerror(errno));

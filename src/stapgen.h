@@ -50,6 +50,25 @@ void stapgen_id_sets(FILE *f, const struct trace_plan *plan);
 /* and, for -c, the probe that prints RAW_READY (raw.h) once stap tracks
  * the command the engine holds. */
 void stapgen_ready(FILE *f, const struct trace_plan *plan);
+/* The `probe begin` that prints header (a padded line) and fills the
+ * --pid/--tid sets; -1 with err filled if header cannot be a literal. */
+int stapgen_begin(FILE *f, const struct trace_plan *plan, const char *header, char *err,
+		  size_t errlen);
+/* CPython 3.11's entry fix: the probe on line that raises its semaphore. */
+void stapgen_entry_fix(FILE *f, const char *point);
+
+/* Output alignment (the top of stapgen.c says why): every probe's output,
+ * plus stap 4.8's 8-byte message header, is padded with spaces to a
+ * multiple of 16.  The spaces for `used` bytes known here; */
+int stapgen_pad(size_t used);
+/* the same as a stap expression, for `len` (stap) plus `more` bytes, into
+ * buf (STAPGEN_PAD_EXPR bytes) and returned; */
+#define STAPGEN_PAD_EXPR 80
+const char *stapgen_pad_expr(char *buf, size_t n, const char *len, unsigned more);
+/* a statement printing the script's string s as one padded line; */
+void stapgen_print_padded(FILE *f, const char *indent);
+/* and the global those spaces are cut from (no newline: a comment may follow). */
+void stapgen_pad_global(FILE *f);
 
 /* `pytrace --engine stap --print-script`: write the script to out (the
  * aggregate one, tables at the end only, for an in-kernel -f summary). */

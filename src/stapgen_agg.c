@@ -43,7 +43,8 @@ static void emit_globals(FILE *f, const struct trace_plan *plan)
 		   "global pytrace_events, pytrace_overflow, pytrace_full   # <<< 1\n",
 		AGG_STAP_FNS, AGG_STAP_THREADS, AGG_STAP_FRAMES, AGG_STAP_FRAMES, AGG_STAP_FRAMES,
 		AGG_STAP_FRAMES, AGG_STAP_FRAMES);
-	fprintf(f, "global pytrace_pad = \"%15s\"\n", "");
+	stapgen_pad_global(f);
+	fprintf(f, "\n");
 	stapgen_filter_globals(f, plan);
 	fprintf(f, "\n");
 }
@@ -74,9 +75,11 @@ static void emit_entry(FILE *f, const char *point, const struct marker_kind *k)
 		   "\t\tid = ++pytrace_nid\n"
 		   "\t\tpytrace_ids[pid(), $arg%u, $arg%u] = id\n"
 		   "\t\ts = sprintf(\"call 0 %%d %%d %%d %%s %%s\\n\", pid(), id, %s,\n"
-		   "\t\t\t    user_string_quoted($arg%u), user_string_quoted($arg%u))\n"
-		   "\t\tprintf(\"%%s%%s\\n\", s, substr(pytrace_pad, 0, (16 - (strlen(s) + 9) %% 16) %% 16))\n"
-		   "\t}\n"
+		   "\t\t\t    user_string_quoted($arg%u), user_string_quoted($arg%u))\n",
+		point, k->note, AGG_STAP_DEPTH, AGG_STAP_THREADS, k->func_arg, k->file_arg,
+		AGG_STAP_FNS, k->func_arg, k->file_arg, line, k->func_arg, k->file_arg);
+	stapgen_print_padded(f, "\t\t");
+	fprintf(f, "\t}\n"
 		   "\tif (!d)\n"
 		   "\t\tpytrace_nthreads++\n"
 		   "\tpytrace_outer[t, d] = !pytrace_open[t, id]\n"
@@ -86,10 +89,7 @@ static void emit_entry(FILE *f, const char *point, const struct marker_kind *k)
 		   "\tpytrace_start[t, d] = ktime_get_ns()\n"
 		   "\tpytrace_depth[t] = d + 1\n"
 		   "\tpytrace_events <<< 1\n"
-		   "}\n\n",
-		point, k->note, AGG_STAP_DEPTH, AGG_STAP_THREADS, k->func_arg, k->file_arg,
-		AGG_STAP_FNS, k->func_arg, k->file_arg, line,
-		k->func_arg, k->file_arg);
+		   "}\n\n");
 }
 
 static void emit_return(FILE *f, const char *point, const struct marker_kind *k)
@@ -140,8 +140,10 @@ static void emit_return(FILE *f, const char *point, const struct marker_kind *k)
 
 /* The table: every function with a completed call, then every open frame
  * (pytrace computes their time up to the table's moment). */
-static void emit_table(FILE *f, unsigned interval_ms)
+static void emit_table(FILE *f)
 {
+	char pad[STAPGEN_PAD_EXPR];
+
 	fprintf(f, "function pytrace_table(final:long) {\n"
 		   "\ts = sprintf(\"T %%d %%d %%d %%d %%d\\n\", ktime_get_ns(), @count(pytrace_events),\n"
 		   "\t\t    @count(pytrace_overflow), @count(pytrace_full), final)\n"
@@ -160,11 +162,13 @@ static void emit_table(FILE *f, unsigned interval_ms)
 		   "\t\tprintf(\"%%s\", s)\n"
 		   "\t\tn += strlen(s)\n"
 		   "\t}\n"
-		   "\tprintf(\"E%%s\\n\", substr(pytrace_pad, 0, (16 - (n + 10) %% 16) %% 16))\n"
-		   "}\n\n");
-	fprintf(f, "probe begin {\n\tprintf(\"%s\\n#%*s\\n\")\n", AGG_STREAM_HEADER,
-		(int)((16 - (strlen(AGG_STREAM_HEADER) + 3 + 8) % 16) % 16), "");
-	fprintf(f, "}\n\n");
+		   "\tprintf(\"E%%s\\n\", substr(pytrace_pad, 0, %s))\n"
+		   "}\n\n", stapgen_pad_expr(pad, sizeof(pad), "n", 2));
+}
+
+/* When the tables are printed. */
+static void emit_timers(FILE *f, unsigned interval_ms)
+{
 	if (interval_ms)
 		fprintf(f, "probe timer.ms(%u) {\n\tpytrace_table(0)\n}\n\n", interval_ms);
 	fprintf(f, "probe end {\n\tpytrace_table(1)\n}\n\n");
@@ -176,6 +180,7 @@ char *stapgen_agg_script(const struct trace_plan *plan, const struct stapgen_opt
 	char *point, *text = NULL;
 	size_t len = 0;
 	FILE *f;
+	int rc;
 
 	if (!(plan->markers & MARK(EV_CALL)) || !(plan->markers & MARK(EV_RETURN)))
 		return err_set(err, errlen, "aggregating needs the call and return markers"), NULL;
@@ -189,25 +194,21 @@ char *stapgen_agg_script(const struct trace_plan *plan, const struct stapgen_opt
 	}
 	emit_globals(f, plan);
 	stapgen_wanted_fn(f, plan);
-	if (plan->pids.n || plan->tids.n) {
-		fprintf(f, "probe begin {\n");
-		stapgen_id_sets(f, plan);
-		fprintf(f, "}\n\n");
-	}
 	emit_entry(f, point, marker_kind(EV_CALL));
 	emit_return(f, point, marker_kind(EV_RETURN));
 	if (plan->entry_fix)
-		fprintf(f, "# CPython 3.11 fires function__entry only while the line marker's\n"
-			   "# semaphore is raised; probing line raises it (stapgen.c).\n"
-			   "probe %s.mark(\"line\") {\n\tnext\n}\n\n", point);
-	emit_table(f, interval_ms);
+		stapgen_entry_fix(f, point);
+	emit_table(f);
+	rc = stapgen_begin(f, plan, AGG_STREAM_HEADER, err, errlen);
+	emit_timers(f, interval_ms);
 	if (plan->pid)
 		fprintf(f, "probe process.end {\n\tif (pid() == target())\n\t\texit()\n}\n");
 	stapgen_ready(f, plan);
 	free(point);
-	if (fclose(f) != 0) {
+	if (fclose(f) != 0 && rc == 0)
+		rc = err_set(err, errlen, "cannot build the script: %s", strerror(errno));
+	if (rc < 0) {
 		free(text);
-		err_set(err, errlen, "cannot build the script: %s", strerror(errno));
 		return NULL;
 	}
 	return text;
