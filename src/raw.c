@@ -458,8 +458,8 @@ void raw_lines_init(struct raw_lines *l, const char *name, struct pipeline *p,
 void raw_lines_free(struct raw_lines *l)
 {
 	free(l->scratch);
-	free(l->buf);
-	l->scratch = l->buf = NULL;
+	l->scratch = NULL;
+	line_buf_free(&l->in);
 }
 
 void raw_lines_skip(struct raw_lines *l, const char *why)
@@ -527,67 +527,103 @@ int raw_lines_line(struct raw_lines *l, const char *line, size_t len, bool last,
 	return 0;
 }
 
-enum raw_read raw_lines_read(struct raw_lines *l, int fd, char *err, size_t errlen)
+enum raw_read line_buf_read(struct line_buf *b, int fd, const char *name, line_fn *fn,
+			    void *ctx, char *err, size_t errlen)
 {
-	if (!l->buf) {
-		l->cap = READ_CHUNK;
-		l->buf = xmalloc(l->cap);
+	if (!b->buf) {
+		b->cap = READ_CHUNK;
+		b->buf = xmalloc(b->cap);
 	}
-	if (l->start > 0 && (l->cap - l->fill < l->cap / 4 || l->start == l->fill)) {
-		memmove(l->buf, l->buf + l->start, l->fill - l->start);
-		l->fill -= l->start;
-		l->scan = l->scan > l->start ? l->scan - l->start : 0;
-		l->start = 0;
+	if (b->start > 0 && (b->cap - b->fill < b->cap / 4 || b->start == b->fill)) {
+		memmove(b->buf, b->buf + b->start, b->fill - b->start);
+		b->fill -= b->start;
+		b->scan = b->scan > b->start ? b->scan - b->start : 0;
+		b->start = 0;
 	}
-	if (l->fill == l->cap) {
-		if (l->cap >= MAX_LINE) {
+	if (b->fill == b->cap) {
+		if (b->cap >= MAX_LINE) {
 			err_set(err, errlen, "%s:%" PRIu64 ": line longer than %u MiB",
-				l->name, l->st.lines + 1, MAX_LINE >> 20);
+				name, b->lines + 1, MAX_LINE >> 20);
 			return RAW_ERROR;
 		}
-		l->cap *= 2;
-		l->buf = xrealloc(l->buf, l->cap);
+		b->cap *= 2;
+		b->buf = xrealloc(b->buf, b->cap);
 	}
 	ssize_t n;
 	do
-		n = read(fd, l->buf + l->fill, l->cap - l->fill);
+		n = read(fd, b->buf + b->fill, b->cap - b->fill);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
-		err_set(err, errlen, "cannot read %s: %s", l->name, strerror(errno));
+		err_set(err, errlen, "cannot read %s: %s", name, strerror(errno));
 		return errno == EAGAIN || errno == EWOULDBLOCK ? RAW_AGAIN : RAW_ERROR;
 	}
 	if (n == 0)
 		return RAW_EOF;
-	l->fill += (size_t)n;
+	b->fill += (size_t)n;
 	/* Search only bytes not searched before: a line longer than one read
 	 * must not be rescanned from its start on every read (quadratic). */
 	const char *nl;
-	size_t from = l->scan > l->start ? l->scan : l->start;
-	l->searched += l->fill - from;
-	while ((nl = memchr(l->buf + from, '\n', l->fill - from))) {
-		size_t len = (size_t)(nl - (l->buf + l->start));
-		if (raw_lines_line(l, l->buf + l->start, len, false, err, errlen) < 0)
+	size_t from = b->scan > b->start ? b->scan : b->start;
+	b->searched += b->fill - from;
+	while ((nl = memchr(b->buf + from, '\n', b->fill - from))) {
+		size_t len = (size_t)(nl - (b->buf + b->start));
+		b->lines++;
+		if (fn(ctx, b->buf + b->start, len, err, errlen) < 0)
 			return RAW_ERROR;
-		l->start += len + 1;
-		from = l->start;
+		b->start += len + 1;
+		from = b->start;
 	}
-	l->scan = l->fill;
+	b->scan = b->fill;
 	return RAW_DATA;
+}
+
+size_t line_buf_pending(const struct line_buf *b)
+{
+	return b->fill - b->start;
+}
+
+const char *line_buf_rest(struct line_buf *b, size_t *len)
+{
+	const char *rest;
+
+	if (!(*len = line_buf_pending(b)))
+		return NULL;
+	rest = b->buf + b->start;
+	b->start = b->fill;
+	b->lines++;
+	return rest;
+}
+
+void line_buf_free(struct line_buf *b)
+{
+	free(b->buf);
+	memset(b, 0, sizeof(*b));
+}
+
+/* line_buf_read's fn for a raw stream: a whole line, not the last. */
+static int whole_line(void *ctx, const char *line, size_t len, char *err, size_t errlen)
+{
+	return raw_lines_line(ctx, line, len, false, err, errlen);
+}
+
+enum raw_read raw_lines_read(struct raw_lines *l, int fd, char *err, size_t errlen)
+{
+	return line_buf_read(&l->in, fd, l->name, whole_line, l, err, errlen);
 }
 
 size_t raw_lines_pending(const struct raw_lines *l)
 {
-	return l->fill - l->start;
+	return line_buf_pending(&l->in);
 }
 
 int raw_lines_end(struct raw_lines *l, char *err, size_t errlen)
 {
-	size_t n = raw_lines_pending(l);
+	size_t n;
+	const char *rest = line_buf_rest(&l->in, &n);
 
 	if (!n)
 		return 0;
-	l->start = l->fill;
-	return raw_lines_line(l, l->buf + l->fill - n, n, true, err, errlen);
+	return raw_lines_line(l, rest, n, true, err, errlen);
 }
 
 static bool should_stop(struct pipeline *p, bool (*stop)(void))

@@ -66,6 +66,36 @@ struct raw_stats {
 int raw_read_stream(int fd, const char *name, struct pipeline *p, bool (*stop)(void),
 		    struct raw_stats *st, char *err, size_t errlen);
 
+enum raw_read {
+	RAW_DATA,    /* bytes read, every whole line handled */
+	RAW_AGAIN,   /* a non-blocking fd has nothing now (err says so) */
+	RAW_EOF,     /* end of the stream (the unfinished last line may be left) */
+	RAW_ERROR,   /* err filled: read error, unusable header, line too long */
+};
+
+/* Lines from an fd, one read(2) at a time: the buffer under raw_lines_read,
+ * shared with a reader of other lines (stap_agg_stream.c).  A line may span
+ * reads; each byte read is searched for its newline once. */
+struct line_buf {
+	char *buf;
+	size_t cap, start, fill;
+	size_t scan;                 /* buf[start..scan) holds no newline */
+	uint64_t searched;           /* bytes searched for newlines: each read byte once */
+	uint64_t lines;              /* lines handed out */
+};
+
+/* One line without its newline; 0, or -1 with err filled to stop reading. */
+typedef int line_fn(void *ctx, const char *line, size_t len, char *err, size_t errlen);
+
+/* One read(2) from fd (NAME in messages), then every whole line to fn. */
+enum raw_read line_buf_read(struct line_buf *b, int fd, const char *name, line_fn *fn,
+			    void *ctx, char *err, size_t errlen);
+/* Bytes of an unfinished last line. */
+size_t line_buf_pending(const struct line_buf *b);
+/* That line, taken out of the buffer (its length in *len; 0: none). */
+const char *line_buf_rest(struct line_buf *b, size_t *len);
+void line_buf_free(struct line_buf *b);
+
 /* The line reader under raw_read_stream, for a caller that owns its loop
  * (the stap engine polls its stream with a non-blocking read): the header,
  * comments, parsing, and skipped lines reported as above. */
@@ -85,17 +115,7 @@ struct raw_lines {
 	uint64_t emitted;            /* its count */
 	char *scratch;
 	size_t scratch_len;
-	char *buf;                   /* raw_lines_read(): read, not yet handled */
-	size_t cap, start, fill;
-	size_t scan;                 /* buf[start..scan) holds no newline */
-	uint64_t searched;           /* bytes searched for newlines: each read byte once */
-};
-
-enum raw_read {
-	RAW_DATA,    /* bytes read, every whole line handled */
-	RAW_AGAIN,   /* a non-blocking fd has nothing now (err says so) */
-	RAW_EOF,     /* end of the stream (raw_lines_pending() may be left) */
-	RAW_ERROR,   /* err filled: read error, unusable header, line too long */
+	struct line_buf in;          /* raw_lines_read(): read, not yet handled */
 };
 
 void raw_lines_init(struct raw_lines *l, const char *name, struct pipeline *p,

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "clock.h"
 #include "event.h"
@@ -37,7 +36,7 @@ void stap_agg_stream_free(struct stap_agg_stream *s)
 	free(s->names);
 	free(s->cur);
 	free(s->open);
-	free(s->buf);
+	line_buf_free(&s->lines);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -239,27 +238,30 @@ void stap_agg_stream_line(struct stap_agg_stream *s, const char *line, size_t le
 	}
 }
 
+/* line_buf_read's fn: every line is the stream's (its errors are counted). */
+static int agg_line(void *ctx, const char *line, size_t len, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	stap_agg_stream_line(ctx, line, len);
+	return 0;
+}
+
 void stap_agg_stream_drain(struct stap_agg_stream *s, int fd, bool final)
 {
-	for (;;) {
-		if (s->cap - s->fill < 65536)
-			s->buf = xgrow(s->buf, &s->cap, s->fill + 65536, 1);
-		ssize_t n = read(fd, s->buf + s->fill, s->cap - s->fill);
-		if (n == 0)
-			s->eof = true;
-		if (n <= 0)
-			break;
-		s->fill += (size_t)n;
-		size_t start = 0;
-		for (char *nl; (nl = memchr(s->buf + start, '\n', s->fill - start));) {
-			stap_agg_stream_line(s, s->buf + start, (size_t)(nl - (s->buf + start)));
-			start = (size_t)(nl - s->buf) + 1;
-		}
-		memmove(s->buf, s->buf + start, s->fill - start);
-		s->fill -= start;
+	char err[sizeof(s->bad_why)];
+	enum raw_read r;
+	const char *rest;
+	size_t n;
+
+	while ((r = line_buf_read(&s->lines, fd, "stap", agg_line, s, err, sizeof(err))) == RAW_DATA)
+		;
+	if (r == RAW_EOF)
+		s->eof = true;
+	if (r == RAW_ERROR && !s->bad) {
+		s->bad = true;
+		snprintf(s->bad_why, sizeof(s->bad_why), "%s", err);
 	}
-	if (final && s->fill) {
-		stap_agg_stream_line(s, s->buf, s->fill);
-		s->fill = 0;
-	}
+	if (final && (rest = line_buf_rest(&s->lines, &n)))
+		stap_agg_stream_line(s, rest, n);
 }

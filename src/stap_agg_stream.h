@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "agg.h"
+#include "raw.h"
 
 #define AGG_STREAM_HEADER "pytrace-agg 1"
 
@@ -54,8 +55,7 @@ struct stap_agg_stream {
 	bool stop;                     /* the sink asked to stop */
 	char bad_why[160];
 	uint64_t tables, skipped;
-	char *buf;                     /* bytes read, not yet a whole line */
-	size_t fill, cap;
+	struct line_buf lines;         /* bytes read, not yet a whole line */
 	uint32_t null_id;
 };
 

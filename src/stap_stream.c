@@ -157,8 +157,10 @@ void stap_stream_drain(struct stap_stream *s, int fd, bool final)
 	}
 	/* stap ended in the middle of a line (killed while writing). */
 	if ((final || s->eof) && raw_lines_pending(&s->lines) && !s->bad) {
+		size_t n;
+
 		raw_lines_skip(&s->lines, "truncated last line");
-		s->lines.start = s->lines.fill;
+		line_buf_rest(&s->lines.in, &n);
 	}
 }
 

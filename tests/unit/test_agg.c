@@ -1,5 +1,6 @@
 /* Aggregate tables (agg.c), the stap aggregate stream's reader
  * (stap_agg_stream.c) and the summary table's printer (summary_table.c). */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -166,6 +167,43 @@ static void test_stap_stream_bad_header_and_stop(void **state)
 	stap_agg_stream_free(&s);
 }
 
+/* The reader of stap's FIFO: a non-blocking fd, lines split across reads,
+ * the end of the stream remembered, a last line without its newline
+ * handled only when the caller says the writer is gone. */
+static void test_stap_stream_drain(void **state)
+{
+	struct seen seen = { 0 };
+	struct agg_sink sink = { .snapshot = capture, .arg = &seen };
+	struct stap_agg_stream s;
+	int fds[2];
+
+	(void)state;
+	assert_int_equal(pipe2(fds, O_NONBLOCK), 0);
+	stap_agg_stream_init(&s, &sink);
+	stap_agg_stream_drain(&s, fds[0], false);
+	assert_false(s.eof);
+	const char *head = "pytrace-agg 1\ncall 0 42 1 7 \"ma";
+	assert_true(write(fds[1], head, strlen(head)) == (ssize_t)strlen(head));
+	stap_agg_stream_drain(&s, fds[0], false);
+	assert_true(s.header_seen);
+	assert_false(s.eof);
+	const char *rest = "in\" \"app.py\"\nT 1000 1 0 0 1\nR 1 1 500 500 500 500\nE";
+	assert_true(write(fds[1], rest, strlen(rest)) == (ssize_t)strlen(rest));
+	stap_agg_stream_drain(&s, fds[0], false);
+	assert_int_equal(seen.tables, 0);   /* "E" has no newline yet */
+	close(fds[1]);
+	stap_agg_stream_drain(&s, fds[0], false);
+	assert_true(s.eof);
+	assert_int_equal(seen.tables, 0);
+	stap_agg_stream_drain(&s, fds[0], true);
+	assert_int_equal(seen.tables, 1);
+	assert_int_equal(seen.finals, 1);
+	assert_string_equal(seen.rows, "42 main app.py:7 c1 t500 s500 m500 o0;");
+	assert_int_equal(s.skipped, 0);
+	stap_agg_stream_free(&s);
+	close(fds[0]);
+}
+
 static void test_printer(void **state)
 {
 	struct intern *in = intern_new();
@@ -208,6 +246,7 @@ int main(void)
 		cmocka_unit_test(test_fold_pids),
 		cmocka_unit_test(test_stap_stream),
 		cmocka_unit_test(test_stap_stream_bad_header_and_stop),
+		cmocka_unit_test(test_stap_stream_drain),
 		cmocka_unit_test(test_printer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

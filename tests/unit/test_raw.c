@@ -217,7 +217,7 @@ static void test_long_line_from_pipe(void **state)
 	total = strlen("pytrace-raw 1\ncall 1 2 2 3 \"") + name_len + strlen("\" \"/a.py\"\n");
 	assert_int_equal(long_events, 1);
 	assert_int_equal(long_func_len, name_len);
-	assert_true(l.searched <= total);
+	assert_true(l.in.searched <= total);
 	raw_lines_free(&l);
 	close(fds[0]);
 	int status;
