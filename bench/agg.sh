@@ -11,52 +11,14 @@
 # and wall time.  "overhead/floor" = (config - untraced) / (floor -
 # untraced) in CPU time.  Target: in-kernel summary and top within 1.15x.
 cd "$(dirname "$0")/.." || exit 2
-PYTRACE=${PYTRACE:-$PWD/build/pytrace}
-PY=${PY:-/usr/bin/python3.11}
+. bench/lib/common.sh
+. bench/lib/workloads.sh
 N=${FIB_N:-25}
 RUNS=${RUNS:-3}
-
-if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root (uprobes, BPF)"; exit 0; fi
-[ -x "$PY" ] || { echo "SKIP: $PY not installed"; exit 0; }
+bench_init
 [ -x /usr/bin/time ] || { echo "SKIP: /usr/bin/time not installed (apt-get install time)"; exit 0; }
-W=$(mktemp -d /tmp/pytrace-bench.XXXXXX)
-trap 'rm -rf "$W"' EXIT
-
-cat >"$W/fib.py" <<PYEOF
-import sys
-def fib(n):
-    return n if n < 2 else fib(n - 1) + fib(n - 2)
-fib(int(sys.argv[1]))
-PYEOF
-cat >"$W/stdlib.py" <<'PYEOF'
-import collections, dataclasses, difflib, json, re, textwrap
-
-@dataclasses.dataclass
-class Item:
-    name: str
-    size: int
-    tags: list
-
-def make(n):
-    return [Item(f"item{i}", i * 7 % 101, [f"t{i % 5}", f"g{i % 3}"]) for i in range(n)]
-
-def roundtrip(items):
-    text = json.dumps([dataclasses.asdict(i) for i in items], indent=1)
-    return [Item(**d) for d in json.loads(text)], text
-
-def words(text):
-    return collections.Counter(re.findall(r"[a-z]+[0-9]*", text))
-
-def diff(a, b):
-    return sum(1 for _ in difflib.unified_diff(a.splitlines(), b.splitlines(), lineterm=""))
-
-for round_ in range(3):
-    items = make(400)
-    back, text = roundtrip(items)
-    counts = words(text)
-    wrapped = textwrap.fill(" ".join(sorted(counts)), 60)
-    diff(text, text.replace("item1", "item_one"))
-PYEOF
+bench_fib "$W/fib.py"
+bench_stdlib "$W/stdlib.py"
 
 declare -A CPU WALL
 # run NAME CMD...: CMD traces "$TARGET" (the program runs under /usr/bin/time)
@@ -75,13 +37,7 @@ run() {
 	done
 	CPU[$name]=$best
 }
-ratio() { awk -v a="${CPU[$1]}" -v f="${CPU[floor]}" -v u="${CPU[untraced]}" 'BEGIN {
-	if (f - u <= 0) print "n/a"; else printf "%.2f", (a - u) / (f - u) }'; }
-# lost: a trace's report line on stderr, or top's final table header on stdout
-lost_of() {
-	{ grep -oE '[0-9]+ lost' "$W/$1.err"; grep -E '^# pytrace top \(final\)' "$W/$1.out" |
-		grep -oE '[0-9]+ lost'; } | head -1 | grep -oE '^[0-9]+' || echo "-"
-}
+ratio() { over_floor "${CPU[$1]}" "${CPU[floor]}" "${CPU[untraced]}"; }
 
 # The floor needs pytrace's PYTRACE_FLOOR switch.
 has_floor=0
@@ -119,7 +75,7 @@ bench() {
 		top) name="pytrace top (plain tables)" ;;
 		esac
 		printf '%-36s %9s %9s %14s %8s\n' "$name" "${CPU[$c]}" "${WALL[$c]}" \
-			"$([ -n "$f" ] && ratio $c || echo n/a)" "$(lost_of $c)"
+			"$([ -n "$f" ] && ratio $c || echo n/a)" "$(lost_of $c -)"
 	done
 	if [ $has_floor = 1 ]; then
 		awk -v s="$(ratio summary)" -v t="$( [ -n "${CPU[top]:-}" ] && ratio top || echo n/a)" 'BEGIN {

@@ -20,49 +20,15 @@
 # fixture's flood (entry+return only, FLOOD_N=2M events): events/s end to
 # end and events lost at the default buffer size.
 cd "$(dirname "$0")/.." || exit 2
-PYTRACE=${PYTRACE:-$PWD/build/pytrace}
-PY=${PY:-/usr/bin/python3.11}
+. bench/lib/common.sh
+. bench/lib/workloads.sh
 N=${FIB_N:-25}
 RUNS=${BENCH_RUNS:-5}
-
-if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root (uprobes, BPF)"; exit 0; fi
-[ -x "$PY" ] || { echo "SKIP: $PY not installed"; exit 0; }
-W=$(mktemp -d /tmp/pytrace-bench.XXXXXX)
-trap 'rm -rf "$W"' EXIT
-
+bench_init
 # Each workload writes its own CPU time (seconds) to the file named by
 # $BENCH_TIME.
-cat >"$W/fib.py" <<'PYEOF'
-import os, sys, time
-def fib(n):
-    return n if n < 2 else fib(n - 1) + fib(n - 2)
-t0 = time.process_time()
-fib(int(sys.argv[1]))
-open(os.environ["BENCH_TIME"], "w").write("%.6f\n" % (time.process_time() - t0))
-PYEOF
-cat >"$W/mix.py" <<'PYEOF'
-import collections, dataclasses, json, os, re, sys, time
-
-@dataclasses.dataclass
-class Item:
-    name: str
-    qty: int
-    tags: list
-
-def parse(text):
-    return [Item(m.group(1), int(m.group(2)), [m.group(1)[:3]]) for m in re.finditer(r"(\w+)=(\d+)", text)]
-
-def report(items):
-    by_qty = collections.Counter(i.qty % 10 for i in items)
-    rows = [dataclasses.asdict(i) for i in items[:300]]
-    return json.loads(json.dumps({"counts": by_qty, "rows": rows}, sort_keys=True))
-
-t0 = time.process_time()
-text = " ".join("item%d=%d" % (i, i * 7 % 97) for i in range(3000))
-for _ in range(5):
-    report(parse(text))
-open(os.environ["BENCH_TIME"], "w").write("%.6f\n" % (time.process_time() - t0))
-PYEOF
+bench_fib "$W/fib.py" cpu
+bench_mix "$W/mix.py" cpu
 # The in-process peer: sys.setprofile writing one line per call and return.
 cat >"$W/setprofile.py" <<'PYEOF'
 import os, sys
@@ -94,10 +60,8 @@ run() {
 	[ -s "$W/time" ] && TIMES[$name]+="$(cat "$W/time") "
 }
 
-lost_of() { grep -oE '[0-9]+ (events )?lost' "$W/$1.err" | head -1 | grep -oE '^[0-9]+' || echo "?"; }
 slowdown() { awk -v t="${T[$1]}" -v u="${T[$2]}" 'BEGIN { if (t == "" || u <= 0) print "-"; else printf "%.1fx", t / u }'; }
-vs_floor() { awk -v t="${T[$1]}" -v f="${T[$2]}" -v u="${T[$3]}" 'BEGIN {
-	if (t == "" || f == "" || f - u <= 0) print "-"; else printf "%.2f", (t - u) / (f - u) }'; }
+vs_floor() { over_floor "${T[$1]}" "${T[$2]}" "${T[$3]}" -; }
 
 # Rounds of every configuration in turn, so that a change in the host's
 # load (it is shared) falls on all of them alike; the median of each.

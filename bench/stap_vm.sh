@@ -9,51 +9,19 @@
 # module load) is not charged to the program; pytrace's wall time is shown.
 cd "$(dirname "$0")/.." || exit 2
 TOP=$PWD
-PYTRACE=${PYTRACE:-$PWD/build/pytrace}
+. bench/lib/common.sh
+. bench/lib/workloads.sh
 PY=/usr/bin/python3.11
 STAPVM=$TOP/tests/vm/stapvm
 export STAPVM_STAP_CACHE=${STAPVM_STAP_CACHE:-/var/cache/pytrace-tests/stapvm-cache}
 
-if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root (the guest shares the host's files over 9p)"; exit 0; fi
-[ -x "$PY" ] || { echo "SKIP: $PY not installed"; exit 0; }
-"$STAPVM" --setup 2>/tmp/pytrace-bench-stapvm.err
+bench_init "the guest shares the host's files over 9p"
+"$STAPVM" --setup 2>"$W/stapvm.err"
 rc=$?
-if [ $rc -eq 77 ]; then echo "SKIP: $(sed -n 's/^stapvm: SKIP: //p' /tmp/pytrace-bench-stapvm.err)"; exit 0; fi
-[ $rc -eq 0 ] || { cat /tmp/pytrace-bench-stapvm.err; exit 1; }
-W=$(mktemp -d /tmp/pytrace-bench.XXXXXX)
-trap 'rm -rf "$W" /tmp/pytrace-bench-stapvm.err' EXIT
-
-cat >"$W/fib.py" <<'PYEOF'
-import sys, time
-def fib(n):
-    return n if n < 2 else fib(n - 1) + fib(n - 2)
-t0 = time.perf_counter()
-fib(int(sys.argv[1]))
-print("workload: %.3f" % (time.perf_counter() - t0), file=sys.stderr)
-PYEOF
-cat >"$W/realistic.py" <<'PYEOF'
-import collections, dataclasses, json, re, sys, time
-
-@dataclasses.dataclass
-class Item:
-    name: str
-    qty: int
-    tags: list
-
-def parse(text):
-    return [Item(m.group(1), int(m.group(2)), [m.group(1)[:3]]) for m in re.finditer(r"(\w+)=(\d+)", text)]
-
-def report(items):
-    by_qty = collections.Counter(i.qty % 10 for i in items)
-    rows = [dataclasses.asdict(i) for i in items[:300]]
-    return json.loads(json.dumps({"counts": by_qty, "rows": rows}, sort_keys=True))
-
-t0 = time.perf_counter()
-text = " ".join("item%d=%d" % (i, i * 7 % 97) for i in range(3000))
-for _ in range(5):
-    report(parse(text))
-print("workload: %.3f" % (time.perf_counter() - t0), file=sys.stderr)
-PYEOF
+if [ $rc -eq 77 ]; then echo "SKIP: $(sed -n 's/^stapvm: SKIP: //p' "$W/stapvm.err")"; exit 0; fi
+[ $rc -eq 0 ] || { cat "$W/stapvm.err"; exit 1; }
+bench_fib "$W/fib.py" wall
+bench_mix "$W/realistic.py" wall
 # the stap module, compiled on the host for the guest's kernel
 "$PYTRACE" --engine stap --print-script -c "$PY -c pass" >"$W/s.stp"
 # -x: a process running pytrace itself, as the command pytrace holds is

@@ -13,21 +13,11 @@
 # the SDT fixture's flood (entry/return only, no line marker): there both
 # tools pay for exactly the same two probes.
 cd "$(dirname "$0")/.." || exit 2
-PYTRACE=${PYTRACE:-$PWD/build/pytrace}
-PY=${PY:-/usr/bin/python3.11}
+. bench/lib/common.sh
+. bench/lib/workloads.sh
 N=${FIB_N:-27}
-
-if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root (uprobes, BPF)"; exit 0; fi
-[ -x "$PY" ] || { echo "SKIP: $PY not installed"; exit 0; }
-W=$(mktemp -d /tmp/pytrace-bench.XXXXXX)
-trap 'rm -rf "$W"' EXIT
-
-cat >"$W/fib.py" <<PYEOF
-import sys
-def fib(n):
-    return n if n < 2 else fib(n - 1) + fib(n - 2)
-fib(int(sys.argv[1]))
-PYEOF
+bench_init
+bench_fib "$W/fib.py"
 . bench/lib/bpftrace_scripts.sh
 bpftrace_scripts "$PY" "$W"
 
@@ -52,9 +42,7 @@ if command -v bpftrace >/dev/null; then
 	wall bpftrace_empty bpftrace "$W/empty.bt" -c "$CMD"
 fi
 
-lost_of() { grep -oE '[0-9]+ lost' "$W/$1.err" | head -1 | grep -oE '^[0-9]+' || echo "?"; }
-ratio() { awk -v a="$1" -v b="$2" -v u="${T[untraced]}" 'BEGIN {
-	if (b - u <= 0) print "n/a"; else printf "%.2f", (a - u) / (b - u) }'; }
+ratio() { over_floor "$1" "$2" "${T[untraced]}"; }
 
 calls=$("$PY" -c "
 def c(n): return 1 if n < 2 else 1 + c(n-1) + c(n-2)
