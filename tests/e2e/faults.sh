@@ -86,7 +86,8 @@ nothing_left() {
 	[ -n "$left" ] && diag "left: $left"
 }
 
-# Untraced speed: the loop's rate after the tracer died against before.
+# Untraced speed: the loop's rate per CPU second after the tracer died
+# against before (loop.py --per-cpu: other load on the host does not count).
 speed_back() {
 	local name=$1 file=$2 before=$3 from after
 	from=$(wc -l <"$file")
@@ -99,7 +100,7 @@ speed_back() {
 }
 
 tracer_killed_p() {
-	"$PYC" "$DATA/loop.py" >"$TMP/lp.out" &
+	"$PYC" "$DATA/loop.py" --per-cpu >"$TMP/lp.out" &
 	local lp=$! tp before during
 	wait_file "$TMP/lp.out" ready 10
 	sleep 1.3
@@ -124,14 +125,14 @@ proc_state() { awk '{sub(/.*\) /, ""); print $1}' "/proc/$1/stat" 2>/dev/null; }
 
 tracer_killed_c() {
 	# -c: the untraced reference rate first, from a separate run.
-	"$PYC" "$DATA/loop.py" >"$TMP/ref.out" &
+	"$PYC" "$DATA/loop.py" --per-cpu >"$TMP/ref.out" &
 	local ref=$! tp pid wd before
 	wait_file "$TMP/ref.out" ready 10
 	sleep 1.3
 	before=$(rate_median "$TMP/ref.out" 1 5)
 	kill "$ref"; wait "$ref" 2>/dev/null
 
-	"${TRACE[@]}" -f raw -o /dev/null -c "exec $PYC $DATA/loop.py" >"$TMP/lc.out" 2>"$TMP/tc.err" &
+	"${TRACE[@]}" -f raw -o /dev/null -c "exec $PYC $DATA/loop.py --per-cpu" >"$TMP/lc.out" 2>"$TMP/tc.err" &
 	tp=$!
 	wait_file "$TMP/lc.out" ready 10
 	sleep 0.5

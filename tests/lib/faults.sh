@@ -139,8 +139,8 @@ markers_as() {
 # no_semaphore PID: no marker semaphore of PID is raised (else the list)
 no_semaphore() { ! marker_state "$1" | awk '$3 != 0' | grep .; }
 
-# rate_back FILE BEFORE: data/loop.py (stdout in FILE) runs at least at half
-# its untraced rate BEFORE again: the median of its next 10 rates (2.2 s)
+# rate_back FILE BEFORE: data/loop.py --per-cpu (stdout in FILE) runs at
+# least at half its untraced rate BEFORE again: the median of its next 10 rates (2.2 s)
 rate_back() {
 	local from after
 	from=$(wc -l <"$1")
