@@ -48,6 +48,18 @@ start_top() {
 	tmux send-keys -t "$S" "clear; $(printf '%q ' "$PYTRACE" top --engine bpf --include top_mix.py "$@" \
 		-c "${TOP_PY:-$PYC} $DATA/top_mix.py $secs"); echo TOP-DONE rc=\$?" Enter
 }
+# fresh_screen: the reused shell's screen and history emptied, so waiting
+# for TOP-DONE cannot match the previous command's line
+fresh_screen() {
+	local i
+	tmux send-keys -t "$S" "clear" Enter
+	for ((i = 0; i < 300; i++)); do
+		screen "$TMP/screen"
+		grep -q '^TOP-DONE' "$TMP/screen" || break
+		sleep 0.1
+	done
+	tmux clear-history -t "$S"
+}
 # terminal_back WHAT: pytrace ended and the terminal is as before
 terminal_back() {
 	local what=$1
@@ -156,6 +168,7 @@ restored "Ctrl-C"
 check "Ctrl-C: status 130" grep -q '^TOP-DONE rc=130$' "$TMP/screen"
 
 # TERM=dumb: no full screen on that terminal, plain tables instead
+fresh_screen
 tmux send-keys -t "$S" "clear; TERM=dumb $(printf '%q ' "$PYTRACE" top --engine bpf --include top_mix.py \
 	--interval 0.5 -n 2 -c "$PYC $DATA/top_mix.py 4"); echo TOP-DONE rc=\$?" Enter
 wait_screen '^TOP-DONE rc=' 90 >/dev/null
@@ -170,6 +183,7 @@ check "TERM=dumb: no full screen was drawn" sh -c "! grep -q '^keys: c calls' '$
 
 # An error once the screen is up (-u names no user: found when the engine
 # starts the command): the terminal comes back, then the error is on it
+fresh_screen
 tmux send-keys -t "$S" "clear; $(printf '%q ' "$PYTRACE" top --engine bpf -u nosuchuser-pytrace-top \
 	-c "$PYC $DATA/top_mix.py 1"); echo TOP-DONE rc=\$?" Enter
 terminal_back "an engine error"
