@@ -165,6 +165,21 @@ static void table_done(struct stap_agg_stream *s)
 		s->stop = true;
 }
 
+/* An R or O line of the table being read: its six numbers into v, the
+ * function id v[id] within the script's bound and room for it in cur;
+ * false (the line skipped, why said) otherwise. */
+static bool table_numbers(struct stap_agg_stream *s, const char *line, size_t len, uint64_t *v,
+			  int id, const char *why)
+{
+	if (!s->in_table || !numbers(line + 1, line + len, v, 6) || v[id] > AGG_STAP_FNS) {
+		skip_line(s, why);
+		return false;
+	}
+	if (v[id] >= s->cap_cur)
+		s->cur = xgrow_zero(s->cur, &s->cap_cur, v[id] + 1, sizeof(*s->cur));
+	return true;
+}
+
 void stap_agg_stream_line(struct stap_agg_stream *s, const char *line, size_t len)
 {
 	uint64_t *head = s->head, v[6];
@@ -205,22 +220,14 @@ void stap_agg_stream_line(struct stap_agg_stream *s, const char *line, size_t le
 		s->in_table = true;
 		return;
 	case 'R':
-		if (!s->in_table || !numbers(line + 1, line + len, v, 6) || v[0] > AGG_STAP_FNS) {
-			skip_line(s, "a bad row line");
+		if (!table_numbers(s, line, len, v, 0, "a bad row line"))
 			return;
-		}
-		if (v[0] >= s->cap_cur)
-			s->cur = xgrow_zero(s->cur, &s->cap_cur, v[0] + 1, sizeof(*s->cur));
 		s->cur[v[0]] = (struct agg_row){ .calls = v[1], .total_ns = v[2], .self_ns = v[3],
 						 .sum_ns = v[4], .max_ns = v[5] };
 		return;
 	case 'O':
-		if (!s->in_table || !numbers(line + 1, line + len, v, 6) || v[2] > AGG_STAP_FNS) {
-			skip_line(s, "a bad open-call line");
+		if (!table_numbers(s, line, len, v, 2, "a bad open-call line"))
 			return;
-		}
-		if (v[2] >= s->cap_cur)
-			s->cur = xgrow_zero(s->cur, &s->cap_cur, v[2] + 1, sizeof(*s->cur));
 		s->open = xgrow(s->open, &s->cap_open, s->nopen + 1, sizeof(*s->open));
 		s->open[s->nopen++] = (struct open_frame){ .tid = v[0], .depth = v[1],
 			.f = { .fn = (uint32_t)v[2], .start = v[3], .child = v[4], .outer = v[5] != 0 } };
