@@ -6,12 +6,9 @@
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/lib/bpf.sh"
 . "$TOP/tests/lib/faults.sh"
+. "$TOP/tests/lib/terminal.sh"
 
-have tmux || { skip "status line: tmux is not installed (make deps installs it)"; done_testing; exit 0; }
-bpf_ready || { done_testing; exit 0; }
-private_python
-S=pytrace-status-$$
-trap 'tmux kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
+terminal_test "status line" status
 STATUS_RE='pytrace: [0-9]+\.[0-9] s  [0-9,]+ events  [0-9,]+/s  [0-9,]+ lost  1 process$'
 
 # run_in_tmux ARGS...: pytrace ARGS in a 150x20 terminal, screens captured

@@ -8,13 +8,10 @@
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/lib/bpf.sh"
 . "$TOP/tests/lib/faults.sh"
+. "$TOP/tests/lib/terminal.sh"
 . "$TOP/tests/lib/top.sh"
 
-have tmux || { skip "top screen: tmux is not installed (make deps installs it)"; done_testing; exit 0; }
-bpf_ready || { done_testing; exit 0; }
-private_python
-S=pytrace-top-$$
-trap 'tmux kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
+terminal_test "top screen" top
 # outer returned (before, its row shows it running with 0 calls): every
 # count of top_mix.py is final
 OUTER_DONE='^ +1 +[0-9]+ .* outer +.*top_mix\.py:[0-9]+ *$'
