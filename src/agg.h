@@ -75,7 +75,10 @@ void agg_add_open(const struct agg_open *f, size_t n, uint64_t end, struct agg_r
 struct agg_sink {
 	uint64_t interval_ns; /* a snapshot every interval; 0: only the final one */
 	/* The cumulative table (valid during the call only); final is true
-	 * once, at the end.  Returning false asks the engine to stop. */
+	 * once, at the end.  Returning false asks the engine to stop.  Every
+	 * call hands the same table: a row keeps its place (and its strings'
+	 * ids in t->in), new rows come after the old (pytrace top reads only
+	 * those anew). */
 	bool (*snapshot)(void *arg, const struct agg_table *t, bool final);
 	void *arg;
 };

@@ -10,14 +10,13 @@ void top_model_init(struct top_model *m, struct filter *filter)
 	memset(m, 0, sizeof(*m));
 	m->in = intern_new();
 	m->filter = filter;
-	hmap_init(&m->index, 256);
 }
 
 void top_model_free(struct top_model *m)
 {
 	intern_free(m->in);
-	hmap_free(&m->index);
 	free(m->rows);
+	free(m->of_engine);
 	free(m->order);
 	memset(m, 0, sizeof(*m));
 }
@@ -28,30 +27,20 @@ static uint32_t copy_str(struct top_model *m, const struct intern *from, uint32_
 	return intern_id(m->in, s->s, s->len);
 }
 
-static uint32_t row_hash(int32_t pid, uint32_t func, uint32_t file, int64_t line)
+/* Where engine row a goes: a new row with its strings in m->in, or
+ * TOP_HIDDEN when the filter hides it.  The engine's rows are unique by
+ * (pid, func, file), so a new one is never a row already here. */
+static uint32_t take_row(struct top_model *m, const struct intern *from, const struct agg_row *a)
 {
-	return hmap_hash64(((uint64_t)(uint32_t)pid << 32) ^ ((uint64_t)func << 16) ^ file ^
-			   ((uint64_t)line << 40));
-}
+	uint32_t func = copy_str(m, from, a->func), file = copy_str(m, from, a->file);
 
-/* The row of (pid, func, file, line) — two functions of one name in one
- * file stay apart — added when new. */
-static struct top_row *row_for(struct top_model *m, int32_t pid, uint32_t func, uint32_t file,
-			       int64_t line)
-{
-	uint32_t h = row_hash(pid, func, file, line);
-	size_t pos = hmap_pos(&m->index, h);
-
-	for (uint32_t id; (id = hmap_next(&m->index, &pos, h)) != HMAP_NONE;) {
-		struct agg_row *a = &m->rows[id].a;
-		if (a->pid == pid && a->func == func && a->file == file && a->line == line)
-			return &m->rows[id];
-	}
+	if (m->filter && (!filter_pid_ok(m->filter, a->pid) ||
+			  !filter_code_ok(m->filter, m->in, func, file)))
+		return TOP_HIDDEN;
 	m->rows = xgrow(m->rows, &m->cap, m->nrows + 1, sizeof(*m->rows));
-	struct top_row *r = &m->rows[m->nrows];
-	*r = (struct top_row){ .a = { .pid = pid, .func = func, .file = file, .line = line } };
-	hmap_insert(&m->index, pos, h, (uint32_t)m->nrows++);
-	return r;
+	m->rows[m->nrows] = (struct top_row){ .a = { .pid = a->pid, .func = func, .file = file,
+						     .line = a->line } };
+	return (uint32_t)m->nrows++;
 }
 
 /* Per second over dt_ns; the first table's rates are averages since the start. */
@@ -66,17 +55,24 @@ void top_model_update(struct top_model *m, const struct agg_table *t)
 
 	for (size_t i = 0; i < m->nrows; i++)
 		m->rows[i].prev_calls = m->rows[i].a.calls;
+	if (t->in != m->engine_in || t->nrows < m->nseen) {
+		/* Not the table taken in before (no engine does this): anew. */
+		m->nrows = m->nseen = 0;
+		m->engine_in = t->in;
+	}
+	if (t->nrows > m->nseen)
+		m->of_engine = xgrow(m->of_engine, &m->seen_cap, t->nrows, sizeof(*m->of_engine));
+	for (; m->nseen < t->nrows; m->nseen++)
+		m->of_engine[m->nseen] = take_row(m, t->in, &t->rows[m->nseen]);
 	for (size_t i = 0; i < t->nrows; i++) {
-		const struct agg_row *a = &t->rows[i];
-		uint32_t func = copy_str(m, t->in, a->func), file = copy_str(m, t->in, a->file);
-
-		if (m->filter && (!filter_pid_ok(m->filter, a->pid) ||
-				  !filter_code_ok(m->filter, m->in, func, file)))
+		if (m->of_engine[i] == TOP_HIDDEN)
 			continue;
-		struct top_row *r = row_for(m, a->pid, func, file, a->line);
-		r->a = *a;
-		r->a.func = func;
-		r->a.file = file;
+		struct agg_row *r = &m->rows[m->of_engine[i]].a;
+		uint32_t func = r->func, file = r->file;
+
+		*r = t->rows[i];
+		r->func = func;
+		r->file = file;
 	}
 	for (size_t i = 0; i < m->nrows; i++)
 		m->rows[i].rate = per_second(m->rows[i].a.calls, m->rows[i].prev_calls, dt);

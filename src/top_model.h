@@ -1,8 +1,8 @@
 /* pytrace top's rows: the engine's cumulative per-function tables (agg.h)
- * turned into what the view shows — strings copied into top's own intern
- * (a table is valid only during its snapshot call), the file/function
- * filters applied, calls/s from the difference of two snapshots, and an
- * order by calls, total or self time. */
+ * turned into what the view shows — a new row's strings copied into top's
+ * own intern (a table is valid only during its snapshot call) and the
+ * file/function filters applied to it, once; calls/s from the difference
+ * of two snapshots, and an order by calls, total or self time. */
 #ifndef PYTRACE_TOP_MODEL_H
 #define PYTRACE_TOP_MODEL_H
 
@@ -16,6 +16,8 @@
 
 enum top_sort { TOP_SORT_CALLS, TOP_SORT_TOTAL, TOP_SORT_SELF };
 
+#define TOP_HIDDEN UINT32_MAX   /* an engine row the filter hides */
+
 struct top_row {
 	struct agg_row a;        /* the engine's row, func and file ids in top_model.in */
 	uint64_t prev_calls;     /* calls at the snapshot before */
@@ -27,7 +29,12 @@ struct top_model {
 	struct filter *filter;   /* borrowed; NULL: every row */
 	struct top_row *rows;
 	size_t nrows, cap;
-	struct hmap index;       /* (pid, func, file, line) -> row */
+	/* The engine's rows taken in so far: an engine's table keeps each
+	 * row in its place (agg_sink), so its row i is rows[of_engine[i]]
+	 * here (TOP_HIDDEN: filtered out) and only rows past nseen are new. */
+	uint32_t *of_engine;
+	size_t nseen, seen_cap;
+	const struct intern *engine_in;   /* the engine table's strings */
 	uint32_t *order;         /* shown rows, sorted by top_model_sort */
 	size_t norder, order_cap;
 	/* the latest table's totals (elapsed_ns, events, lost, nprocs...;
