@@ -35,42 +35,6 @@ struct top {
 	bool out_closed;          /* stdout cannot be written: tables stop */
 };
 
-/* The engine that aggregates: --engine's, or the first of engines[] that
- * can aggregate and is available (for plan, once it exists: asked with NULL
- * before, as cmd_trace does); NULL with the reason printed. */
-static const struct engine_ops *top_engine(const struct options *o,
-					   const struct trace_plan *plan, int *exit_code)
-{
-	char why[256] = "", all[768] = "";
-
-	*exit_code = EXIT_NO_ENGINE;
-	for (size_t i = 0; engines[i]; i++) {
-		const struct engine_ops *e = engines[i];
-
-		if (o->engine && e != o->engine)
-			continue;
-		why[0] = '\0';
-		if (!e->aggregate)
-			snprintf(why, sizeof(why), "it cannot aggregate in the kernel (yet)");
-		else if (plan && !summary_kernel_follows(e, plan))
-			snprintf(why, sizeof(why), "its aggregation does not follow CPython %d.%d's "
-				 "markers", plan->target.py_major, plan->target.py_minor);
-		else if (e->available(plan, why, sizeof(why)))
-			return e;
-		if (o->engine) {
-			error_msg("pytrace top cannot use the %s engine: %s", e->name, why);
-			hint_msg("%s", e->aggregate ? e->unavailable_hint
-						    : "leave --engine out: pytrace top picks one that can");
-			return NULL;
-		}
-		snprintf(all + strlen(all), sizeof(all) - strlen(all), "%s%s: %s", all[0] ? "; " : "",
-			 e->name, why);
-	}
-	error_msg("no engine can run pytrace top here: %s", all);
-	hint_msg("`pytrace doctor` lists what each engine needs");
-	return NULL;
-}
-
 static void draw_locked(struct top *t)
 {
 	int cols, rows;
@@ -185,14 +149,8 @@ static struct filter *top_filter(const struct options *o, const struct trace_pla
 	char err[256] = "";
 	struct filter *f = filter_new(&o->filter, err, sizeof(err));
 
-	if (f && plan->have_target) {
-		char *dirs[4];
-		size_t n = target_stdlib_dirs(&plan->target, dirs);
-		for (size_t i = 0; i < n; i++) {
-			filter_add_stdlib_dir(f, dirs[i]);
-			free(dirs[i]);
-		}
-	}
+	if (f && plan->have_target)
+		filter_add_target_stdlib(f, &plan->target);
 	if (!f)
 		error_msg("%s", err);
 	return f;
@@ -209,14 +167,14 @@ int cmd_top(const struct options *o)
 
 	/* The engine first: without privileges, looking at the target fails
 	 * too, and the real problem is the engine. */
-	if (!top_engine(o, NULL, &code))
+	if (!engine_choose(o->engine, true, NULL, &code, NULL, 0))
 		return code;
 	rc = plan_build(o, &plan, err, sizeof(err));
 	if (rc != 0) {
 		error_msg("%s", err);
 		return rc;
 	}
-	const struct engine_ops *engine = top_engine(o, &plan, &code);
+	const struct engine_ops *engine = engine_choose(o->engine, true, &plan, &code, NULL, 0);
 	if (!engine) {
 		plan_free(&plan);
 		return code;

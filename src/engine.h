@@ -55,6 +55,16 @@ extern const struct engine_ops engine_bpf;
  * engine first), NULL-terminated. */
 extern const struct engine_ops *const engines[];
 
+/* The engine a command runs: wanted (--engine NAME), or with NULL (auto)
+ * the first of engines[] that can; NULL with the reasons printed and
+ * *exit_code set.  for_top: pytrace top's, which must aggregate in the
+ * kernel and, once plan exists (NULL before it is built, as available()
+ * is asked), follow its interpreter's markers.  When auto passes over the
+ * reference engine, note (unless NULL) says why, to be said later. */
+const struct engine_ops *engine_choose(const struct engine_ops *wanted, bool for_top,
+				       const struct trace_plan *plan, int *exit_code,
+				       char *note, size_t notelen);
+
 /* --engine auto chose e before the plan existed.  When e cannot trace the
  * plan (why says why), the next engine of list (NULL-terminated, in order
  * of preference) that is available for it; else NULL. */

@@ -6,6 +6,7 @@
 
 #include "filter.h"
 #include "log.h"
+#include "target.h"
 #include "xmalloc.h"
 
 enum { UNKNOWN = 0, PASS = 1, FAIL = 2 };
@@ -107,6 +108,17 @@ void filter_add_stdlib_dir(struct filter *f, const char *dir)
 	f->stdlib_dirs[f->nstdlib_dirs++] = d;
 	if (f->file_cap)   /* files seen before are decided again */
 		memset(f->file_ok, UNKNOWN, f->file_cap);
+}
+
+void filter_add_target_stdlib(struct filter *f, const struct py_target *t)
+{
+	char *dirs[4];
+	size_t n = target_stdlib_dirs(t, dirs);
+
+	for (size_t i = 0; i < n; i++) {
+		filter_add_stdlib_dir(f, dirs[i]);
+		free(dirs[i]);
+	}
 }
 
 static bool in_stdlib_dir(const struct filter *f, const char *path, size_t len)

@@ -84,6 +84,9 @@ bool filter_code_ok(struct filter *f, const struct intern *in, uint32_t func, ui
 /* A directory --no-stdlib hides too (except its site-packages/): the
  * interpreter's Lib/ when it runs from a build tree. */
 void filter_add_stdlib_dir(struct filter *f, const char *dir);
+/* The same for every stdlib directory of t (target_stdlib_dirs). */
+struct py_target;
+void filter_add_target_stdlib(struct filter *f, const struct py_target *t);
 
 /* True when no file/function/stdlib filter is set (everything passes). */
 bool filter_code_all(const struct filter *f);

@@ -562,9 +562,9 @@ static inline bool frame_is(const struct frame *f, const struct tev *e)
 	return f->func == e->func && f->file == e->file;
 }
 
-void pipeline_stdlib_dir(struct pipeline *p, const char *dir)
+void pipeline_target_stdlib(struct pipeline *p, const struct py_target *t)
 {
-	filter_add_stdlib_dir(p->flt, dir);
+	filter_add_target_stdlib(p->flt, t);
 }
 
 void pipeline_match_returns(struct pipeline *p)

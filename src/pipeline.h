@@ -56,9 +56,10 @@ struct intern *pipeline_strings(struct pipeline *p);
  * shown as a call and its return at that moment.  Depth never drifts. */
 void pipeline_match_returns(struct pipeline *p);
 
-/* The traced interpreter's stdlib directory, for --no-stdlib (a build
+/* The traced interpreter's stdlib directories, for --no-stdlib (a build
  * tree's Lib/, which the lib/pythonX.Y/ rule does not catch). */
-void pipeline_stdlib_dir(struct pipeline *p, const char *dir);
+struct py_target;
+void pipeline_target_stdlib(struct pipeline *p, const struct py_target *t);
 
 /* The engine lost n events (ring buffer full, stap transport warning). */
 void pipeline_lost(struct pipeline *p, uint64_t n);

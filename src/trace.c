@@ -14,40 +14,6 @@
 #include "stapgen.h"
 #include "summary_kernel.h"
 
-/* The engine to run, or NULL with the reason printed.  When auto falls back
- * from the reference engine, why goes into note, said once the target is
- * known to be good. */
-static const struct engine_ops *choose_engine(const struct options *o, int *exit_code,
-					      char *note, size_t notelen)
-{
-	char why[256] = "", first_why[256] = "", all[1024] = "";
-
-	*exit_code = EXIT_NO_ENGINE;
-	if (o->engine) {
-		if (o->engine->available(NULL, why, sizeof(why)))
-			return o->engine;
-		error_msg("the %s engine cannot run here: %s", o->engine->name, why);
-		hint_msg("%s", o->engine->unavailable_hint);
-		return NULL;
-	}
-	for (size_t i = 0; engines[i]; i++) {
-		why[0] = '\0';
-		if (engines[i]->available(NULL, why, sizeof(why))) {
-			if (i > 0)
-				snprintf(note, notelen, "engine: %s (%s cannot run here: %s)",
-					 engines[i]->name, engines[0]->name, first_why);
-			return engines[i];
-		}
-		if (i == 0)
-			snprintf(first_why, sizeof(first_why), "%s", why);
-		snprintf(all + strlen(all), sizeof(all) - strlen(all), "%s%s: %s", i ? "; " : "",
-			 engines[i]->name, why);
-	}
-	error_msg("no engine can run here: %s", all);
-	hint_msg("`pytrace doctor` lists what each engine needs");
-	return NULL;
-}
-
 static int print_script(const struct options *o, struct trace_plan *plan)
 {
 	bool aggregate = summary_kernel_fits(o, &engine_stap, plan);
@@ -68,13 +34,7 @@ static int print_script(const struct options *o, struct trace_plan *plan)
 
 void engine_target_seen(struct pipeline *p, const struct py_target *t)
 {
-	char *dirs[4];
-	size_t n = target_stdlib_dirs(t, dirs);
-
-	for (size_t i = 0; i < n; i++) {
-		pipeline_stdlib_dir(p, dirs[i]);
-		free(dirs[i]);
-	}
+	pipeline_target_stdlib(p, t);
 	if (t->health == HEALTH_RETURN_ON_YIELD)
 		pipeline_match_returns(p);
 }
@@ -91,7 +51,7 @@ int cmd_trace(const struct options *o)
 	/* The engine first: without privileges, looking at the target fails
 	 * too ("permission denied"), and the real problem is the engine. */
 	if (!o->print_script) {
-		engine = choose_engine(o, &code, note, sizeof(note));
+		engine = engine_choose(o->engine, false, NULL, &code, note, sizeof(note));
 		if (!engine)
 			return code;
 	}
