@@ -1,7 +1,7 @@
 /* pytrace top's model and plain table, from hand-made engine tables:
  * calls/s is the difference of two cumulative tables over their elapsed
- * times, the three sort keys, the filters on rows, the table's shape, and
- * the keys' bytes. */
+ * times, the three sort keys, the filters on rows (also of rows added
+ * later), the table's shape, and the keys' bytes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -157,6 +157,18 @@ static void test_filter(void **state)
 	top_model_update(&m, &fx.t);
 	top_model_sort(&m, TOP_SORT_CALLS);
 	assert_string_equal(order(&m), "fast f");
+	/* Rows the engine adds later, after the hidden one: each engine row
+	 * goes on being found in its place (top_model reads only new ones). */
+	put_row(&fx, "fast", "a.py", 7, 20, 20);
+	put_row(&fx, "g", "a.py", 90, 100, 100);
+	put_row(&fx, "fine", "b.py", 30, 10, 10);
+	fx.t.elapsed_ns = 2000000000;
+	top_model_update(&m, &fx.t);
+	top_model_sort(&m, TOP_SORT_CALLS);
+	assert_string_equal(order(&m), "fine fast f");
+	assert_int_equal(m.nrows, 3);
+	assert_true(row_of(&m, "fast")->rate > 1.9 && row_of(&m, "fast")->rate < 2.1);
+	assert_string_equal(intern_str(m.in, row_of(&m, "fine")->a.file)->s, "b.py");
 	top_model_free(&m);
 	filter_free(f);
 	filter_spec_free(&spec);
