@@ -16,7 +16,8 @@
  *
  * Never silent: an entry deeper than AGG_DEPTH is counted (AGG_OVERFLOW,
  * with its return), and so is a function or thread that finds its map
- * full (AGG_MAP_FULL); returns with nothing open are AGG_ORPHANS. */
+ * full (AGG_MAP_FULL); returns with nothing open are AGG_ORPHANS (with
+ * the returns of threads --pid/--tid leave out: see agg_stack_now). */
 #ifndef PYTRACE_BPF_AGG_BPF_H
 #define PYTRACE_BPF_AGG_BPF_H
 
@@ -87,12 +88,14 @@ static __always_inline void agg_count(__u32 slot, __u64 n)
 		*v += n;
 }
 
-static __always_inline struct agg_stack *agg_stack_of(__u32 tid, __u32 tgid, bool create)
+/* The thread's stack, a new (empty) one when it has none; NULL when the
+ * map is full. */
+static __always_inline struct agg_stack *agg_stack_of(__u32 tid, __u32 tgid)
 {
 	struct agg_stack *st = bpf_map_lookup_elem(&stacks, &tid);
 	__u32 zero = 0;
 
-	if (st || !create)
+	if (st)
 		return st;
 	st = bpf_map_lookup_elem(&empty_stack, &zero);
 	if (!st)
@@ -102,6 +105,22 @@ static __always_inline struct agg_stack *agg_stack_of(__u32 tid, __u32 tgid, boo
 	st = bpf_map_lookup_elem(&stacks, &tid);
 	if (st)
 		st->tgid = tgid;
+	return st;
+}
+
+/* The thread's stack for a return or a generator's creation; NULL when it
+ * has none.  --pid/--tid are asked at entries only (agg_selected, two
+ * lookups): a thread left out never gets a stack, and a stack made for
+ * this process was made for a selected thread (the selection is fixed
+ * for the run).  A stack another process's thread left (its calls open,
+ * its tid reused since) is this thread's only when it is selected too. */
+static __always_inline struct agg_stack *agg_stack_now(__u64 pid_tgid)
+{
+	__u32 tid = (__u32)pid_tgid;
+	struct agg_stack *st = bpf_map_lookup_elem(&stacks, &tid);
+
+	if (st && agg_select && st->tgid != pid_tgid >> 32 && !agg_selected(pid_tgid))
+		return NULL;
 	return st;
 }
 
@@ -211,7 +230,7 @@ static __always_inline void agg_push(struct agg_stack *st, __u32 id, __u32 outer
  * counted in depth, not kept). */
 static __always_inline struct agg_stack *agg_room(__u64 pid_tgid)
 {
-	struct agg_stack *st = agg_stack_of((__u32)pid_tgid, pid_tgid >> 32, true);
+	struct agg_stack *st = agg_stack_of((__u32)pid_tgid, pid_tgid >> 32);
 
 	if (!st) {
 		agg_count(AGG_MAP_FULL, 1);
@@ -285,9 +304,9 @@ static __always_inline int agg_find(const struct agg_stack *st, __u32 d, __u32 r
 static __always_inline void agg_return(struct pt_regs *ctx, const struct bpf_site *site,
 				       __u64 pid_tgid)
 {
-	struct agg_stack *st = agg_stack_of((__u32)pid_tgid, pid_tgid >> 32, false);
-	__u64 now = bpf_ktime_get_ns();
+	struct agg_stack *st = agg_stack_now(pid_tgid);
 	__u32 d, id, rid, outer;
+	__u64 now;
 	int k;
 
 	if (!st || st->depth == 0) {
@@ -300,6 +319,7 @@ static __always_inline void agg_return(struct pt_regs *ctx, const struct bpf_sit
 		st->overflow++;
 		return;
 	}
+	now = bpf_ktime_get_ns();
 	id = st->f[d & (AGG_DEPTH - 1)].fn;
 	outer = st->f[d & (AGG_DEPTH - 1)].outer;
 	if (id == AGG_PENDING) {
@@ -345,7 +365,7 @@ static __always_inline void agg_return(struct pt_regs *ctx, const struct bpf_sit
  * that entry was a generator's or coroutine's creation, not a call. */
 static __always_inline void agg_creation(__u64 pid_tgid)
 {
-	struct agg_stack *st = agg_stack_of((__u32)pid_tgid, pid_tgid >> 32, false);
+	struct agg_stack *st = agg_stack_now(pid_tgid);
 	__u32 d, id;
 
 	if (!st || st->depth == 0)

@@ -1,4 +1,5 @@
 /* The bpf engine's aggregate mode, user side (bpf_agg.h). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,7 +38,9 @@ struct bpf_agg {
 	uint32_t null_id, lost_id;
 	size_t max_fns;            /* the fn_stats map's room */
 	int ncpu;
-	struct agg_stat *per_cpu;  /* one fn_stats value */
+	struct agg_stat *per_cpu;  /* STATS_BATCH fn_stats values, ncpu each */
+	__u32 *keys;               /* their ids */
+	bool no_batch;             /* the kernel refused a batch lookup */
 	uint64_t start, last;
 	uint64_t events;
 	/* Counted in the thread stacks: of those read (each_stack), and of
@@ -48,6 +51,8 @@ struct bpf_agg {
 
 /* fn_stats is per CPU: its memory is bounded, not its function count. */
 #define STATS_BYTES (64u << 20)
+/* Ids read from fn_stats per system call (bpf_map_lookup_batch). */
+#define STATS_BATCH 256u
 
 void bpf_agg_configure(struct engine_bpf *skel, const struct trace_plan *plan)
 {
@@ -106,7 +111,8 @@ struct bpf_agg *bpf_agg_new(const struct agg_sink *sink, struct engine_bpf *skel
 	a->ncpu = libbpf_num_possible_cpus();
 	if (a->ncpu < 1)
 		a->ncpu = 1;
-	a->per_cpu = xcalloc((size_t)a->ncpu, sizeof(*a->per_cpu));
+	a->per_cpu = xcalloc((size_t)a->ncpu * STATS_BATCH, sizeof(*a->per_cpu));
+	a->keys = xcalloc(STATS_BATCH, sizeof(*a->keys));
 	return a;
 }
 
@@ -121,6 +127,7 @@ void bpf_agg_free(struct bpf_agg *a)
 	free(a->cur);
 	free(a->pids);
 	free(a->per_cpu);
+	free(a->keys);
 	free(a);
 }
 
@@ -219,6 +226,56 @@ static uint64_t counter(struct bpf_agg *a, __u32 slot)
 	return bpf_percpu_sum(a->skel->maps.agg_counts, slot);
 }
 
+/* One id's per-CPU sums s[0..ncpu) added to r. */
+static void add_stat(struct agg_row *r, const struct agg_stat *s, int ncpu)
+{
+	for (int c = 0; c < ncpu; c++) {
+		r->calls += s[c].calls;
+		r->total_ns += s[c].total;
+		r->self_ns += s[c].self;
+		r->sum_ns += s[c].sum;
+		if (s[c].max > r->max_ns)
+			r->max_ns = s[c].max;
+	}
+}
+
+/* fn_stats of ids [0, n) added to a->cur: STATS_BATCH ids a system call
+ * (bpf_map_lookup_batch), or one id a call where the kernel refuses
+ * batches (before 5.6) or a batch fails. */
+static void read_stats(struct bpf_agg *a, size_t n)
+{
+	const struct bpf_map *map = a->skel->maps.fn_stats;
+	__u32 from, next, *in = NULL;
+	size_t done = 0;
+
+	while (done < n && !a->no_batch) {
+		__u32 count = (__u32)(n - done < STATS_BATCH ? n - done : STATS_BATCH);
+		int err = bpf_map_lookup_batch(bpf_map__fd(map), in, &next, a->keys, a->per_cpu,
+					       &count, NULL);
+
+		if (err < 0 && err != -ENOENT) {
+			a->no_batch = done == 0;   /* refused: one at a time from now on */
+			break;
+		}
+		for (__u32 i = 0; i < count; i++)
+			if (a->keys[i] < n)
+				add_stat(&a->cur[a->keys[i]], a->per_cpu + (size_t)i * (size_t)a->ncpu,
+					 a->ncpu);
+		done += count;
+		if (err < 0 || count == 0)
+			return;   /* the map's end */
+		from = next;
+		in = &from;
+	}
+	for (size_t id = done; id < n; id++) {
+		__u32 key = (__u32)id;
+
+		if (bpf_map__lookup_elem(map, &key, sizeof(key), a->per_cpu,
+					 sizeof(*a->per_cpu) * (size_t)a->ncpu, 0) == 0)
+			add_stat(&a->cur[id], a->per_cpu, a->ncpu);
+	}
+}
+
 /* The cumulative table at now (calls open end there) in a->t. */
 static void take(struct bpf_agg *a, uint64_t now)
 {
@@ -227,26 +284,11 @@ static void take(struct bpf_agg *a, uint64_t now)
 	if (n > a->cap_cur)
 		a->cur = xgrow(a->cur, &a->cap_cur, n, sizeof(*a->cur));
 	for (size_t id = 0; id < n; id++) {
-		struct agg_row *r = &a->cur[id];
-		__u32 key = (__u32)id;
-
-		memset(r, 0, sizeof(*r));
+		memset(&a->cur[id], 0, sizeof(a->cur[id]));
 		if (id < a->cap_closed)
-			*r = a->closed[id];
-		if (bpf_map__lookup_elem(a->skel->maps.fn_stats, &key, sizeof(key), a->per_cpu,
-					 sizeof(*a->per_cpu) * (size_t)a->ncpu, 0) < 0)
-			continue;
-		for (int c = 0; c < a->ncpu; c++) {
-			const struct agg_stat *s = &a->per_cpu[c];
-
-			r->calls += s->calls;
-			r->total_ns += s->total;
-			r->self_ns += s->self;
-			r->sum_ns += s->sum;
-			if (s->max > r->max_ns)
-				r->max_ns = s->max;
-		}
+			a->cur[id] = a->closed[id];
 	}
+	read_stats(a, n);
 	a->read_events = a->read_overflow = 0;
 	each_stack(a, 0, now, a->cur, n, false);
 

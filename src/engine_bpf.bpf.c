@@ -492,9 +492,9 @@ int on_marker(struct pt_regs *ctx)
 		emit_comm(pid_tgid);
 	}
 	if (aggregate) {
-		if (!agg_selected(pid_tgid))
-			return 0;
-		if (kind == EV_CALL)
+		/* --pid/--tid: asked at entries, a return follows its entry's
+		 * answer (agg_stack_now). */
+		if (kind == EV_CALL && agg_selected(pid_tgid))
 			agg_entry(ctx, site, pid_tgid);
 		else if (kind == EV_RETURN)
 			agg_return(ctx, site, pid_tgid);
@@ -554,8 +554,7 @@ int on_coro(struct pt_regs *ctx)
 	if (!bpf_map_lookup_elem(&procs, &tgid))
 		return 0;
 	if (aggregate) {
-		if (agg_selected(pid_tgid))
-			agg_creation(pid_tgid);
+		agg_creation(pid_tgid);   /* of an entry's stack: agg_stack_now */
 		return 0;
 	}
 	s = scratch_for(BEV_CORO, pid_tgid);
