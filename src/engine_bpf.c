@@ -85,6 +85,8 @@ struct bpf_run {
 	bool lib_hook;                /* waiting for libpython mappings (on_sys_exit) */
 	struct spawn child;
 	pid_t command_pgid;           /* the process group the command starts in (ours) */
+	pid_t *left;                  /* after teardown: the command's processes then known */
+	size_t nleft;
 	bool failed;                  /* setup failed: the error says it all */
 	bool have_child;
 	struct bpf_watchdog watchdog; /* resumes held processes, lowers semaphores if we die */
@@ -791,19 +793,38 @@ static bool pid_exited(struct bpf_run *r)
 
 /* The command's processes besides the main one (the tree the fork/exit
  * tracepoints keep), as supervise.h asks for them. */
+/* The processes of the command's tree the kernel side knows (procs). */
+static pid_t *tree_pids(struct bpf_run *r, size_t *n)
+{
+	__u32 key, next;
+	void *prev = NULL;
+	pid_t *v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	while (bpf_map__get_next_key(r->skel->maps.procs, prev, &next, sizeof(next)) == 0) {
+		key = next;
+		prev = &key;
+		v = xgrow(v, &cap, *n + 1, sizeof(*v));
+		v[(*n)++] = (pid_t)next;
+	}
+	return v;
+}
+
 static int each_other_process(void *ctx, bool group_only, int sig, char *some, size_t len)
 {
 	struct bpf_run *r = ctx;
-	__u32 key, next;
-	void *prev = NULL;
-	size_t used = 0;
+	size_t used = 0, count;
+	/* After teardown (--duration, a closed output: the command runs on),
+	 * the tree is the one known then. */
+	pid_t *pids = r->skel ? tree_pids(r, &count) : r->left;
 	int n = 0;
 
-	while (bpf_map__get_next_key(r->skel->maps.procs, prev, &next, sizeof(next)) == 0) {
-		pid_t pid = (pid_t)next;
+	if (!r->skel)
+		count = r->nleft;
+	for (size_t i = 0; i < count; i++) {
+		pid_t pid = pids[i];
 
-		key = next;
-		prev = &key;
 		if (pid == getpid() || pid == r->child.pid || kill(pid, 0) < 0)
 			continue;
 		if (group_only && getpgid(pid) != r->command_pgid)
@@ -814,6 +835,8 @@ static int each_other_process(void *ctx, bool group_only, int sig, char *some, s
 			used += (size_t)snprintf(some + used, len - used, "%s%d", n ? ", " : "", (int)pid);
 		n++;
 	}
+	if (pids != r->left)
+		free(pids);
 	return n;
 }
 
@@ -950,7 +973,10 @@ static void teardown(struct bpf_run *r)
 			 cpu, cpu > 0 ? (double)r->events / cpu / 1e6 : 0.0);
 	}
 	ring_buffer__free(r->rb);
+	if (r->skel && r->have_child)
+		r->left = tree_pids(r, &r->nleft);
 	engine_bpf__destroy(r->skel);
+	r->skel = NULL;
 	if (r->pidfd >= 0)
 		close(r->pidfd);
 	free(r->sets);
@@ -1024,12 +1050,14 @@ static int bpf_start(const struct trace_plan *plan, struct pipeline *p,
 		}
 		r.failed = true;   /* nothing more to say than err */
 		teardown(&r);
+		free(r.left);
 		return -1;
 	}
 	trace_loop(&r, res);
 	teardown(&r);
 	/* --duration or a closed output: the command runs on to its end. */
 	supervise_wait(&r.sup, res);
+	free(r.left);
 	if (r.termed)
 		info_msg("%u %s of the command ended by SIGTERM (as a pool's workers are at its "
 			 "end): %s there", r.termed, r.termed == 1 ? "process" : "processes",

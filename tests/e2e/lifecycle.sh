@@ -25,6 +25,22 @@ main() {
 	check "--duration: the command ran to its end (>= 2.5 s)" test $(((t1 - t0) / 1000000)) -ge 2500
 	check "--duration: says the command runs on untraced" grep -q "runs on untraced" "$TMP/err"
 
+	# SIGTERM after --duration (tracing stopped, the BPF side gone): the
+	# command's group still gets it, from the tree known at the stop
+	"$PYTRACE" --engine bpf -f raw -o /dev/null --duration 0.5 -c "$PYC $DATA/spin.py $TMP/dchild.pid 60 &
+$PYC -c 'import time; time.sleep(60)'" 2>"$TMP/dterm.err" &
+	local dtracer=$! dchild
+	dchild=$(spin_pid "$TMP/dchild.pid")
+	wait_file "$TMP/dterm.err" "runs on untraced" 20
+	kill -TERM "$dtracer"
+	wait_exit "$dtracer" 20
+	check "--duration, then SIGTERM: pytrace ends with the command's status (143, got $WAIT_RC)" \
+		test "$WAIT_RC" -eq 143
+	# gone, or a zombie nobody reaped yet
+	check "--duration, then SIGTERM: the command's other process got it" \
+		sh -c "! grep -qE '^[^)]*\\) [^Z]' /proc/${dchild:-0}/stat 2>/dev/null"
+	check "--duration, then SIGTERM: no error" sh -c "! grep -qiE 'error|sanitizer' '$TMP/dterm.err'"
+
 	# SIGTERM to pytrace: the group gets it, a setsid daemon does not; a
 	# process ignoring SIGTERM is killed by the escalation.
 	cat >"$TMP/ignore.py" <<'PY'
