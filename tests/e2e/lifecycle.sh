@@ -101,10 +101,17 @@ open(sys.argv[1], "w").write("%d\n" % os.getpid())' "$TMP/short.pid" &
 
 	# -p on a target that execs: the same interpreter file is followed,
 	# another one is reported and pytrace detaches.
-	"$PYC" "$DATA/exec_chain.py" "$PY311" 1.5 "$TMP/ex.pid" &
-	local ex=$!
+	# The target's first image ticks until pytrace's events come, then 0.3 s
+	# more before it execs.
+	EXEC_CHAIN_GO=$TMP/ex.go "$PYC" "$DATA/exec_chain.py" "$PY311" 0.3 "$TMP/ex.pid" &
+	local ex=$! extracer
 	spin=$(spin_pid "$TMP/ex.pid")
-	expect_exit "-p through exec: status 0" 0 "$PYTRACE" --engine bpf -f json -p "$spin"
+	"$PYTRACE" --engine bpf -f json -p "$spin" >"$TMP/out" 2>"$TMP/err" &
+	extracer=$!
+	wait_file "$TMP/out" '"func":"tick"' 30 || diag "-p through exec: no tick traced in 30 s"
+	touch "$TMP/ex.go"
+	wait_exit "$extracer" 60
+	check "-p through exec: status 0 (got $WAIT_RC)" test "$WAIT_RC" -eq 0
 	check "-p exec of the same python: still traced" grep -q "exec'd $PYC: still traced" "$TMP/err"
 	check "-p exec of another python: said, and detached" \
 		grep -q "exec'd $PY311, which is not the interpreter" "$TMP/err"
