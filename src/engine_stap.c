@@ -503,6 +503,21 @@ static bool on_start(struct stap_run *r, uint64_t at)
 	return true;
 }
 
+/* stap is still there SPAWN_GIVEUP_NS after SIGKILL: stuck in the kernel
+ * (its module's unload, say).  Waiting on would hang pytrace with it; what
+ * it wrote is read, and pytrace goes on without it. */
+static void stap_given_up(struct stap_run *r)
+{
+	char state[192];
+
+	spawn_proc_state(r->pid, state, sizeof(state));
+	warn_msg("stap (PID %d) has not ended %llu s after SIGKILL%s%s%s: it is stuck in the "
+		 "kernel; pytrace stops waiting for it", (int)r->pid, SPAWN_GIVEUP_NS / 1000000000ull,
+		 state[0] ? " (" : "", state, state[0] ? ")" : "");
+	drain_stream(r, true);
+	drain_stderr(r, true);
+}
+
 /* The main loop: read the stream and stap's stderr until stap ends.
  * When supervise.h says tracing stops, stap is asked (SIGINT: it runs the
  * script's end and flushes) and escalated on the same clock. */
@@ -540,6 +555,11 @@ static int run_loop(struct stap_run *r, struct run_result *res)
 
 			if (sig)
 				kill(r->pid, sig);
+			if (escalation_hopeless(&stap_stop, now)) {
+				stap_given_up(r);
+				wstatus = SIGKILL;
+				break;
+			}
 			continue;
 		}
 		/* --duration counts from the stream's start (-c: the command's),

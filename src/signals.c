@@ -49,6 +49,7 @@ void signals_set_last_resort(void (*fn)(void))
 void signals_install(void)
 {
 	struct sigaction sa;
+	sigset_t stops;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_stop;
@@ -60,6 +61,15 @@ void signals_install(void)
 	sigaction(SIGHUP, &sa, NULL);
 	/* A closed stdout (| head) shows up as EPIPE on write, not as a kill. */
 	signal(SIGPIPE, SIG_IGN);
+	/* What a parent left behind must not make pytrace deaf or blind: stop
+	 * signals blocked would never be seen, and SIGCHLD ignored reaps the
+	 * command and stap behind pytrace's back (waitpid never sees them end). */
+	signal(SIGCHLD, SIG_DFL);
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	pthread_sigmask(SIG_UNBLOCK, &stops, NULL);
 }
 
 int signals_thread_create(pthread_t *t, void *(*fn)(void *), void *arg)

@@ -5,13 +5,17 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "pipe_byte.h"
 #include "spawn.h"
@@ -152,20 +156,72 @@ int spawn_release(struct spawn *s, char *err, size_t errlen)
 
 void spawn_abort(struct spawn *s)
 {
+	uint64_t since = now_ns();
+	bool killed = false;
+
 	if (s->go_fd >= 0) {
 		close(s->go_fd);
 		s->go_fd = -1;
 	}
-	while (!s->reaped && waitpid(s->pid, &s->wstatus, 0) < 0 && errno == EINTR)
-		;
-	s->reaped = true;
+	/* It reads EOF and exits at once; one that does not (stopped, or held
+	 * by a tracer) is killed, and never waited for without end. */
+	while (!spawn_poll(s)) {
+		uint64_t now = now_ns();
+
+		if (!killed && now - since >= SPAWN_ABORT_GRACE_NS) {
+			kill(s->pid, SIGKILL);
+			killed = true;
+			since = now;
+		} else if (killed && now - since >= SPAWN_GIVEUP_NS) {
+			spawn_give_up(s, "the held command");
+			break;
+		}
+		poll(NULL, 0, 20);
+	}
 }
 
 bool spawn_poll(struct spawn *s)
 {
-	if (!s->reaped && waitpid(s->pid, &s->wstatus, WNOHANG) == s->pid)
+	if (!s->reaped && !s->given_up && waitpid(s->pid, &s->wstatus, WNOHANG) == s->pid)
 		s->reaped = true;
-	return s->reaped;
+	return s->reaped || s->given_up;
+}
+
+void spawn_proc_state(pid_t pid, char *buf, size_t len)
+{
+	char path[64], stat[512], wchan[128] = "", *paren;
+	ssize_t n;
+	int fd;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	n = read(fd, stat, sizeof(stat) - 1);
+	close(fd);
+	stat[n > 0 ? n : 0] = '\0';
+	if (!(paren = strrchr(stat, ')')) || paren[1] != ' ' || !paren[2])
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, wchan, sizeof(wchan) - 1);
+		close(fd);
+		wchan[n > 0 ? n : 0] = '\0';
+	}
+	snprintf(buf, len, "state %c%s%s", paren[2], wchan[0] && strcmp(wchan, "0") ? " in " : "",
+		 strcmp(wchan, "0") ? wchan : "");
+}
+
+void spawn_give_up(struct spawn *s, const char *what)
+{
+	char state[192];
+
+	spawn_proc_state(s->pid, state, sizeof(state));
+	warn_msg("%s (PID %d) has not ended %llu s after SIGKILL%s%s%s: it is stuck in the kernel; "
+		 "pytrace stops waiting for it", what, (int)s->pid, SPAWN_GIVEUP_NS / 1000000000ull,
+		 state[0] ? " (" : "", state, state[0] ? ")" : "");
+	s->given_up = true;
+	s->wstatus = SIGKILL;   /* as if killed: the signal it has pending */
 }
 
 int spawn_exit_code(const struct spawn *s)

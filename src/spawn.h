@@ -26,7 +26,8 @@ struct spawn {
 	pid_t pid;        /* the /bin/sh running the command */
 	int go_fd;        /* write end of the child's start pipe, -1 once used */
 	bool reaped;
-	int wstatus;      /* valid once reaped */
+	bool given_up;    /* still there after SIGKILL: no longer waited for */
+	int wstatus;      /* valid once reaped (given up: killed by SIGKILL) */
 };
 
 /* Fork a child that waits, then runs /bin/sh -c cmd with pytrace's stdin,
@@ -41,11 +42,26 @@ int spawn_command(const char *cmd, bool out_to_err, const struct spawn_user *use
 /* Let the command start.  Returns 0, or -1 with err. */
 int spawn_release(struct spawn *s, char *err, size_t errlen);
 
-/* The child never started (setup failed): make it exit and reap it. */
+/* The child never started (setup failed): make it exit and reap it,
+ * killing it after SPAWN_ABORT_GRACE_NS and giving up on it (a warning)
+ * SPAWN_GIVEUP_NS after that: never a wait without end. */
 void spawn_abort(struct spawn *s);
 
-/* Reap the child if it ended; true once it has. */
+/* Reap the child if it ended; true once it has, or was given up. */
 bool spawn_poll(struct spawn *s);
+
+/* Stop waiting for a child that SIGKILL did not end (stuck in the kernel,
+ * /proc names where): its status is then 128+SIGKILL, the signal it has
+ * pending.  Says so, with what (names the process: "the command"). */
+void spawn_give_up(struct spawn *s, const char *what);
+
+/* A process not gone this long after SIGKILL is stuck in the kernel (an
+ * uninterruptible sleep): waiting longer only makes pytrace hang with it. */
+#define SPAWN_GIVEUP_NS      5000000000ull
+#define SPAWN_ABORT_GRACE_NS 1000000000ull   /* a held child exits at once */
+
+/* "state D in wchan_function" for pid, from /proc (empty when gone). */
+void spawn_proc_state(pid_t pid, char *buf, size_t len);
 
 /* The command's status as a shell would report it: the exit code, or
  * 128+N when it was killed by signal N. */

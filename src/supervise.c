@@ -30,6 +30,12 @@ int escalation_due(struct escalation *e, uint64_t now)
 	return 0;
 }
 
+bool escalation_hopeless(const struct escalation *e, uint64_t now)
+{
+	return e->step == 2 && now >= e->since &&
+	       now - e->since >= SUPERVISE_GRACE_NS + SUPERVISE_KILL_NS + SPAWN_GIVEUP_NS;
+}
+
 void supervise_init(struct supervisor *s, struct spawn *child, double duration,
 		    supervise_others_fn others, void *ctx)
 {
@@ -126,6 +132,11 @@ enum supervise_verdict supervise_tick(struct supervisor *s, struct pipeline *p,
 
 		if (sig)
 			signal_command(s, sig);
+		if (escalation_hopeless(&s->esc, now)) {
+			spawn_give_up(s->child, "the command");
+			res->target_exited = true;
+			return SUP_DONE;
+		}
 	}
 	return SUP_TRACE;
 }
@@ -144,6 +155,10 @@ void supervise_wait(struct supervisor *s, struct run_result *res)
 
 			if (sig)
 				signal_command(s, sig);
+			if (escalation_hopeless(&s->esc, now)) {
+				spawn_give_up(s->child, "the command");
+				break;
+			}
 		}
 		/* A signal cuts the sleep short (no SA_RESTART): seen at once. */
 		poll(NULL, 0, SUPERVISE_POLL_MS);

@@ -22,6 +22,9 @@
  *    SIGKILL.
  *  - When the main process has ended, the command's processes that still
  *    run are named: their traces are cut there.
+ *  - A main process still there SPAWN_GIVEUP_NS after SIGKILL is stuck in
+ *    the kernel: pytrace says so and stops waiting for it (status
+ *    128+SIGKILL), so a stop request always ends pytrace within seconds.
  * An engine's own helper process (stap) is stopped by the same clock: asked
  * (SIGINT), SIGTERM after SUPERVISE_GRACE_NS, SIGKILL SUPERVISE_KILL_NS
  * later (struct escalation). */
@@ -49,6 +52,9 @@ void escalation_begin(struct escalation *e, uint64_t now);
 /* The signal due at now (SIGTERM once SUPERVISE_GRACE_NS have passed,
  * SIGKILL SUPERVISE_KILL_NS after that), each once; 0 when none is due. */
 int escalation_due(struct escalation *e, uint64_t now);
+/* SIGKILL was sent SPAWN_GIVEUP_NS before now: what is still there will
+ * not end (spawn.h). */
+bool escalation_hopeless(const struct escalation *e, uint64_t now);
 
 /* The -c command's processes besides its main one, as the engine knows its
  * tree (bpf: the kernel's fork/exit events; stap: /proc, proc_tree.h).

@@ -151,3 +151,41 @@ rate_back() {
 	echo "loop rate per 0.2 s: before $2, after detach $after"
 	[ "$after" -ge $(($2 / 2)) ]
 }
+
+# freezer_make DIR: a cgroup v1 freezer group in FREEZER (one mounted
+# already, or a mount of the freezer hierarchy at DIR); false with the
+# reason in FREEZER_WHY.  A frozen task sleeps uninterruptibly (state D)
+# and SIGKILL does not end it until thawed: a process stuck in the kernel.
+freezer_make() {
+	local root
+	root=$(awk '$3 == "cgroup" && $4 ~ /(^|,)freezer(,|$)/ { print $2; exit }' /proc/mounts)
+	if [ -z "$root" ]; then
+		mkdir -p "$1" && mount -t cgroup -o freezer pytrace-freezer "$1" 2>/dev/null && root=$1
+	fi
+	if [ -z "$root" ]; then
+		FREEZER_WHY="no cgroup v1 freezer here (none mounted, and mounting one failed)"
+		return 1
+	fi
+	FREEZER_MOUNT=$([ "$root" = "$1" ] && echo "$1")
+	FREEZER="$root/pytrace-test.$$"
+	mkdir "$FREEZER" 2>/dev/null && [ -w "$FREEZER/freezer.state" ] ||
+		{ FREEZER_WHY="cannot create a freezer group in $root"; return 1; }
+}
+# freezer_hold PID: freeze PID (true once it is frozen)
+freezer_hold() {
+	echo "$1" >"$FREEZER/cgroup.procs" && echo FROZEN >"$FREEZER/freezer.state" &&
+		wait_file "$FREEZER/freezer.state" '^FROZEN$' 10
+}
+# freezer_end: thaw (a SIGKILL pending ends the process then), remove the
+# group once empty, unmount what freezer_make mounted
+freezer_end() {
+	echo THAWED >"$FREEZER/freezer.state"
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ -z "$(cat "$FREEZER/cgroup.procs" 2>/dev/null)" ] && break
+		sleep 0.05
+	done
+	rmdir "$FREEZER" 2>/dev/null
+	[ -n "$FREEZER_MOUNT" ] && umount "$FREEZER_MOUNT" 2>/dev/null
+	return 0
+}

@@ -257,6 +257,111 @@ static void test_processes_left_are_named(void **state)
 	assert_non_null(strstr(buf, "3 of its processes still run (PID 4242)"));
 }
 
+/* A main process SIGKILL does not end (stuck in the kernel) is given up
+ * SPAWN_GIVEUP_NS after the SIGKILL, never waited for without end.  One
+ * pytrace cannot reap stands in for it: a grandchild, whose end waitpid
+ * never sees. */
+static int hopeless(void)
+{
+	struct supervisor s;
+	struct run_result res = { 0 };
+	uint64_t t0 = now_ns(), killed = t0 + SUPERVISE_GRACE_NS + SUPERVISE_KILL_NS;
+	struct spawn child = { .go_fd = -1 };
+	int fds[2];
+	pid_t a;
+
+	CHECK(pipe(fds) == 0);
+	a = fork();
+	CHECK(a >= 0);
+	if (a == 0) {
+		pid_t b = fork();
+
+		if (b == 0) {
+			execlp("sleep", "sleep", "30", (char *)NULL);
+			_exit(127);
+		}
+		_exit(write(fds[1], &b, sizeof(b)) == sizeof(b) ? 0 : 1);
+	}
+	CHECK(read(fds[0], &child.pid, sizeof(child.pid)) == sizeof(child.pid));
+	CHECK(waitpid(a, NULL, 0) == a);
+	supervise_init(&s, &child, 0, fake_others, NULL);
+	supervise_started(&s, t0);
+	signals_install();
+	kill(getpid(), SIGINT);
+	CHECK(supervise_tick(&s, NULL, &res, t0) == SUP_TRACE);
+	CHECK(supervise_tick(&s, NULL, &res, t0 + SUPERVISE_GRACE_NS) == SUP_TRACE);
+	CHECK(supervise_tick(&s, NULL, &res, killed) == SUP_TRACE);
+	CHECK(fake_nsigs == 3 && fake_sigs[2] == SIGKILL);
+	CHECK(supervise_tick(&s, NULL, &res, killed + SPAWN_GIVEUP_NS - 1) == SUP_TRACE);
+	CHECK(!child.given_up);
+	CHECK(supervise_tick(&s, NULL, &res, killed + SPAWN_GIVEUP_NS) == SUP_DONE);
+	CHECK(child.given_up && !child.reaped && res.target_exited);
+	CHECK(spawn_exit_code(&child) == 128 + SIGKILL);
+	supervise_wait(&s, &res);            /* nothing left to wait for */
+	return 0;
+}
+
+static void test_unkillable_command_is_given_up(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/pytrace-test-supervise.XXXXXX";
+	int fd = mkstemp(path);
+	char buf[512] = "";
+	FILE *f;
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(in_child(hopeless, path), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	buf[fread(buf, 1, sizeof(buf) - 1, f)] = '\0';
+	fclose(f);
+	unlink(path);
+	assert_non_null(strstr(buf, "after SIGKILL"));
+	assert_non_null(strstr(buf, "pytrace stops waiting for it"));
+}
+
+/* The final wait gives up the same way (the clock is real there: the
+ * escalation is set as if SIGKILL went out SPAWN_GIVEUP_NS ago). */
+static int wait_hopeless(void)
+{
+	struct supervisor s;
+	struct run_result res = { 0 };
+	struct spawn child = { .go_fd = -1 };
+	uint64_t now = now_ns();
+
+	child.pid = getpid();    /* never ours to reap; not signalled below */
+	supervise_init(&s, &child, 0, fake_others, NULL);
+	s.stopping = true;
+	s.esc.since = now - (SUPERVISE_GRACE_NS + SUPERVISE_KILL_NS + SPAWN_GIVEUP_NS);
+	s.esc.step = 2;
+	supervise_wait(&s, &res);
+	CHECK(child.given_up && spawn_exit_code(&child) == 128 + SIGKILL);
+	CHECK(fake_nsigs == 0);
+	return 0;
+}
+
+static void test_final_wait_gives_up_too(void **state)
+{
+	(void)state;
+	assert_int_equal(in_child(wait_hopeless, "/dev/null"), 0);
+}
+
+/* A held command that does not exit when the tracer gives up (here:
+ * stopped) is killed, not waited for without end. */
+static void test_abort_kills_a_held_child_that_stays(void **state)
+{
+	(void)state;
+	struct spawn child;
+	char err[256];
+
+	assert_int_equal(spawn_command("exit 0", false, NULL, &child, err, sizeof(err)), 0);
+	kill(child.pid, SIGSTOP);
+	spawn_abort(&child);
+	assert_true(child.reaped);
+	assert_int_equal(spawn_exit_code(&child), 128 + SIGKILL);
+}
+
 /* -p: a stop or --duration detaches; supervise_wait has nothing to wait for. */
 static int pid_mode(void)
 {
@@ -290,6 +395,9 @@ int main(void)
 		cmocka_unit_test(test_final_wait_passes_signals_on),
 		cmocka_unit_test(test_processes_left_are_named),
 		cmocka_unit_test(test_pid_mode_detaches),
+		cmocka_unit_test(test_unkillable_command_is_given_up),
+		cmocka_unit_test(test_final_wait_gives_up_too),
+		cmocka_unit_test(test_abort_kills_a_held_child_that_stays),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

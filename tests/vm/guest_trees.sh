@@ -2,6 +2,7 @@
 # --engine stap, built on the host, traces real programs with the kernel
 # module loaded.  TAP on stdout.  $HOSTTMP is the host test's $TMP, shared.
 . "$TOP/tests/lib.sh"
+. "$TOP/tests/lib/faults.sh"
 DATA="$TOP/tests/e2e/data"
 K="$DATA/known_tree.py"
 calls_of() { "$PY311" "$DATA/calls_of.py" "$@"; }
@@ -127,6 +128,35 @@ check "SIGTERM: the daemon still running is reported" grep -q "still run" "$TMP/
 st "-c through two execs: traced" 0 -f json -c "$PY311 $DATA/exec_chain.py $PY311 0.05 $TMP/ex.pid"
 check "-c exec: the three images' <module> calls all at depth 0" test "$(grep '"kind":"call"' "$TMP/out" |
 	grep -c '"depth":0,"func":"<module>","file":"[^"]*exec_chain.py"')" -eq 3
+
+# 5d. a command SIGKILL cannot end (stuck in the kernel: a frozen cgroup v1
+#     freezer group holds it in state D): SIGINT still ends pytrace once the
+#     escalation is over, naming the process, and stap is stopped (pytrace
+#     waited on such a command without end, deaf to SIGINT)
+if freezer_make "$TMP/freezer"; then
+	"$PYTRACE" --engine stap -f raw -o "$TMP/fz.raw" --python "$PY311" \
+		-c "exec $PY311 $DATA/spin.py $TMP/fz.pid 120" 2>"$TMP/fz.err" &
+	tpid=$!
+	spin=
+	wait_file "$TMP/fz.pid" '^[0-9]+$' 120 && spin=$(head -1 "$TMP/fz.pid")
+	if [ -n "$spin" ] && freezer_hold "$spin"; then
+		kill -INT "$tpid"
+		wait_exit "$tpid" 90
+		freezer_end
+		grep -v '^pytrace: engine' "$TMP/fz.err" | head -5 | sed 's/^/# /'
+		check "stuck command: SIGINT ends pytrace, status 128+SIGKILL (got $WAIT_RC)" \
+			test "$WAIT_RC" -eq 137
+		check "stuck command: named, with its state" grep -q \
+			"the command (PID $spin) has not ended 5 s after SIGKILL (state D.*stuck in the kernel" \
+			"$TMP/fz.err"
+	else
+		kill -KILL "$tpid" 2>/dev/null; wait "$tpid" 2>/dev/null
+		freezer_end
+		fail "stuck command: the command was frozen"
+	fi
+else
+	skip "stuck command: $FREEZER_WHY"
+fi
 
 # 6. -p PID on a running loop, Ctrl-C (SIGINT) detaches
 "$PY311" "$DATA/loop.py" >"$TMP/loop.out" &
