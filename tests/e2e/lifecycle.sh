@@ -133,28 +133,7 @@ open(sys.argv[1], "w").write("%d\n" % os.getpid())' "$TMP/short.pid" &
 	# freezer group holds it in state D): a stop still ends pytrace once
 	# the escalation is over, naming the process, instead of waiting on it
 	# without end (pytrace ignored SIGINT for good there).
-	if freezer_make "$TMP/freezer"; then
-		"$PYTRACE" --engine bpf -f raw -o "$TMP/fz.raw" -c "exec $PYC $DATA/spin.py $TMP/fz.pid 60" \
-			2>"$TMP/fz.err" &
-		tracer=$!
-		spin=$(spin_pid "$TMP/fz.pid")
-		if [ -n "$spin" ] && freezer_hold "$spin"; then
-			kill -INT "$tracer"
-			wait_exit "$tracer" 60
-			freezer_end
-			check "stuck command: SIGINT ends pytrace, status 128+SIGKILL (got $WAIT_RC)" \
-				test "$WAIT_RC" -eq 137
-			check "stuck command: named, with its state" grep -q \
-				"the command (PID $spin) has not ended 5 s after SIGKILL (state D.*stuck in the kernel" \
-				"$TMP/fz.err"
-		else
-			kill -KILL "$tracer" 2>/dev/null; wait "$tracer" 2>/dev/null
-			freezer_end
-			fail "stuck command: the command was frozen"
-		fi
-	else
-		skip "stuck command: $FREEZER_WHY"
-	fi
+	stuck_command "$PYC" --engine bpf
 
 	# The watchdog resumes only what pytrace stopped.
 	"$PYTRACE" --engine bpf -f raw -o "$TMP/w.raw" -c "$PYC $DATA/spin.py $TMP/w.pid 30" 2>/dev/null &

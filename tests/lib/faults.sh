@@ -189,3 +189,32 @@ freezer_end() {
 	[ -n "$FREEZER_MOUNT" ] && umount "$FREEZER_MOUNT" 2>/dev/null
 	return 0
 }
+
+# stuck_command PYTHON PYTRACE-ARGS...: a -c command SIGKILL cannot end
+# (PYTHON running data/spin.py, frozen once it runs) and a SIGINT to
+# pytrace: checks that pytrace still ends, with status 128+SIGKILL, and
+# names the process with its state (SKIP without a freezer)
+stuck_command() {
+	local py=$1 tracer spin=; shift
+	if ! freezer_make "$TMP/freezer"; then
+		skip "stuck command: $FREEZER_WHY"
+		return
+	fi
+	rm -f "$TMP/fz.pid"
+	"$PYTRACE" "$@" -f raw -o "$TMP/fz.raw" -c "exec $py $DATA/spin.py $TMP/fz.pid 120" 2>"$TMP/fz.err" &
+	tracer=$!
+	wait_file "$TMP/fz.pid" '^[0-9]+$' 120 && spin=$(head -1 "$TMP/fz.pid")
+	if [ -z "$spin" ] || ! freezer_hold "$spin"; then
+		kill -KILL "$tracer" 2>/dev/null; wait "$tracer" 2>/dev/null
+		freezer_end
+		fail "stuck command: the command was frozen"
+		return
+	fi
+	kill -INT "$tracer"
+	wait_exit "$tracer" 90
+	freezer_end
+	grep -v '^pytrace: engine' "$TMP/fz.err" | head -5 | sed 's/^/# /'
+	check "stuck command: SIGINT ends pytrace, status 128+SIGKILL (got $WAIT_RC)" test "$WAIT_RC" -eq 137
+	check "stuck command: named, with its state" grep -q \
+		"the command (PID $spin) has not ended 5 s after SIGKILL (state D.*stuck in the kernel" "$TMP/fz.err"
+}

@@ -47,6 +47,25 @@ static int in_child(int (*scenario)(void), const char *stderr_to)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 100 + WTERMSIG(st);
 }
 
+/* scenario() in a child process, as in_child(); what it wrote on stderr
+ * goes into buf. */
+static int stderr_of(int (*scenario)(void), char *buf, size_t len)
+{
+	char path[] = "/tmp/pytrace-test-supervise.XXXXXX";
+	int fd = mkstemp(path), rc;
+	FILE *f;
+
+	assert_true(fd >= 0);
+	close(fd);
+	rc = in_child(scenario, path);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	buf[fread(buf, 1, len - 1, f)] = '\0';
+	fclose(f);
+	unlink(path);
+	return rc;
+}
+
 static int start(const char *cmd, struct spawn *child)
 {
 	char err[256];
@@ -241,19 +260,9 @@ static int left(void)
 static void test_processes_left_are_named(void **state)
 {
 	(void)state;
-	char path[] = "/tmp/pytrace-test-supervise.XXXXXX";
-	int fd = mkstemp(path);
-	char buf[512] = "";
-	FILE *f;
+	char buf[512];
 
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(in_child(left, path), 0);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	buf[fread(buf, 1, sizeof(buf) - 1, f)] = '\0';
-	fclose(f);
-	unlink(path);
+	assert_int_equal(stderr_of(left, buf, sizeof(buf)), 0);
 	assert_non_null(strstr(buf, "3 of its processes still run (PID 4242)"));
 }
 
@@ -304,19 +313,9 @@ static int hopeless(void)
 static void test_unkillable_command_is_given_up(void **state)
 {
 	(void)state;
-	char path[] = "/tmp/pytrace-test-supervise.XXXXXX";
-	int fd = mkstemp(path);
-	char buf[512] = "";
-	FILE *f;
+	char buf[512];
 
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(in_child(hopeless, path), 0);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	buf[fread(buf, 1, sizeof(buf) - 1, f)] = '\0';
-	fclose(f);
-	unlink(path);
+	assert_int_equal(stderr_of(hopeless, buf, sizeof(buf)), 0);
 	assert_non_null(strstr(buf, "after SIGKILL"));
 	assert_non_null(strstr(buf, "pytrace stops waiting for it"));
 }

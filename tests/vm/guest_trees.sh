@@ -133,30 +133,7 @@ check "-c exec: the three images' <module> calls all at depth 0" test "$(grep '"
 #     freezer group holds it in state D): SIGINT still ends pytrace once the
 #     escalation is over, naming the process, and stap is stopped (pytrace
 #     waited on such a command without end, deaf to SIGINT)
-if freezer_make "$TMP/freezer"; then
-	"$PYTRACE" --engine stap -f raw -o "$TMP/fz.raw" --python "$PY311" \
-		-c "exec $PY311 $DATA/spin.py $TMP/fz.pid 120" 2>"$TMP/fz.err" &
-	tpid=$!
-	spin=
-	wait_file "$TMP/fz.pid" '^[0-9]+$' 120 && spin=$(head -1 "$TMP/fz.pid")
-	if [ -n "$spin" ] && freezer_hold "$spin"; then
-		kill -INT "$tpid"
-		wait_exit "$tpid" 90
-		freezer_end
-		grep -v '^pytrace: engine' "$TMP/fz.err" | head -5 | sed 's/^/# /'
-		check "stuck command: SIGINT ends pytrace, status 128+SIGKILL (got $WAIT_RC)" \
-			test "$WAIT_RC" -eq 137
-		check "stuck command: named, with its state" grep -q \
-			"the command (PID $spin) has not ended 5 s after SIGKILL (state D.*stuck in the kernel" \
-			"$TMP/fz.err"
-	else
-		kill -KILL "$tpid" 2>/dev/null; wait "$tpid" 2>/dev/null
-		freezer_end
-		fail "stuck command: the command was frozen"
-	fi
-else
-	skip "stuck command: $FREEZER_WHY"
-fi
+stuck_command "$PY311" --engine stap --python "$PY311"
 
 # 6. -p PID on a running loop, Ctrl-C (SIGINT) detaches
 "$PY311" "$DATA/loop.py" >"$TMP/loop.out" &
