@@ -13,6 +13,7 @@
 
 #include "engine_bpf.h"
 #include "bpf_watchdog.h"
+#include "proc_stat.h"
 #include "log.h"
 #include "pipe_byte.h"
 #include "sema.h"
@@ -23,21 +24,7 @@
 /* 'T' in /proc/PID/stat: stopped by a signal (ours), not traced ('t'). */
 static bool stopped(pid_t pid)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');   /* the name may hold anything, even ") T" */
-	return p && p[1] == ' ' && p[2] == 'T';
+	return proc_state(pid) == 'T';
 }
 
 _Static_assert(sizeof(struct sema_set) == BPF_SEMA_VALUE_SIZE, "marker_files value = sema_set");

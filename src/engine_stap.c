@@ -66,6 +66,7 @@
 #include "exitcodes.h"
 #include "log.h"
 #include "probe_checks.h"
+#include "proc_stat.h"
 #include "proc_tree.h"
 #include "raw.h"
 #include "signals.h"
@@ -425,20 +426,12 @@ static void agg_final(struct stap_run *r)
 /* -p: the target process is gone (or a zombie: it has ended). */
 static bool pid_target_gone(const struct stap_run *r)
 {
-	char path[64], buf[512], *close;
-	size_t n;
-	FILE *f;
+	char state;
 
 	if (r->have_child || r->plan->pid <= 0)
 		return false;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)r->plan->pid);
-	if (!(f = fopen(path, "re")))
-		return errno == ENOENT;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	close = strrchr(buf, ')');
-	return close && close[1] == ' ' && close[2] == 'Z';
+	state = proc_state(r->plan->pid);
+	return state ? state == 'Z' : errno == ENOENT;
 }
 
 /* What to do before tracing starts (stap compiles, loads): a stop, a held
@@ -508,12 +501,7 @@ static bool on_start(struct stap_run *r, uint64_t at)
  * it wrote is read, and pytrace goes on without it. */
 static void stap_given_up(struct stap_run *r)
 {
-	char state[192];
-
-	spawn_proc_state(r->pid, state, sizeof(state));
-	warn_msg("stap (PID %d) has not ended %llu s after SIGKILL%s%s%s: it is stuck in the "
-		 "kernel; pytrace stops waiting for it", (int)r->pid, SPAWN_GIVEUP_NS / 1000000000ull,
-		 state[0] ? " (" : "", state, state[0] ? ")" : "");
+	spawn_say_stuck(r->pid, "stap");
 	drain_stream(r, true);
 	drain_stderr(r, true);
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "proc_stat.h"
 #include "proc_tree.h"
 #include "xmalloc.h"
 
@@ -29,25 +30,14 @@ struct look {
 
 static bool read_stat(pid_t pid, struct snap *s)
 {
-	char path[64], buf[1024], *close;
-	size_t n;
-	FILE *f;
-	char state;
+	char buf[1024], state;
+	const char *f = proc_stat_fields(pid, buf, sizeof(buf));
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "re");
 	if (!f)
-		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* The name in parentheses may hold anything, ')' too: the last one. */
-	close = strrchr(buf, ')');
-	if (!close)
 		return false;
 	s->pid = pid;
 	s->mark = UNSEEN;
-	return sscanf(close + 1, " %c %d %d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+	return sscanf(f, "%c %d %d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
 		      "%*d %*d %*d %llu", &state, &s->ppid, &s->pgrp, &s->start) == 4 &&
 	       state != 'Z';   /* a zombie runs nothing and takes no signal */
 }

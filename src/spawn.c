@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "log.h"
 #include "pipe_byte.h"
+#include "proc_stat.h"
 #include "spawn.h"
 #include "xmalloc.h"
 
@@ -187,20 +188,15 @@ bool spawn_poll(struct spawn *s)
 	return s->reaped || s->given_up;
 }
 
-void spawn_proc_state(pid_t pid, char *buf, size_t len)
+/* "state D in wchan_function" for pid, from /proc (empty when gone). */
+static void proc_state_text(pid_t pid, char *buf, size_t len)
 {
-	char path[64], stat[512], wchan[128] = "", *paren;
+	char path[64], wchan[128] = "", state = proc_state(pid);
 	ssize_t n;
 	int fd;
 
 	buf[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return;
-	n = read(fd, stat, sizeof(stat) - 1);
-	close(fd);
-	stat[n > 0 ? n : 0] = '\0';
-	if (!(paren = strrchr(stat, ')')) || paren[1] != ' ' || !paren[2])
+	if (!state)
 		return;
 	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
@@ -208,18 +204,23 @@ void spawn_proc_state(pid_t pid, char *buf, size_t len)
 		close(fd);
 		wchan[n > 0 ? n : 0] = '\0';
 	}
-	snprintf(buf, len, "state %c%s%s", paren[2], wchan[0] && strcmp(wchan, "0") ? " in " : "",
+	snprintf(buf, len, "state %c%s%s", state, wchan[0] && strcmp(wchan, "0") ? " in " : "",
 		 strcmp(wchan, "0") ? wchan : "");
+}
+
+void spawn_say_stuck(pid_t pid, const char *what)
+{
+	char state[192];
+
+	proc_state_text(pid, state, sizeof(state));
+	warn_msg("%s (PID %d) has not ended %llu s after SIGKILL%s%s%s: it is stuck in the kernel; "
+		 "pytrace stops waiting for it", what, (int)pid, SPAWN_GIVEUP_NS / 1000000000ull,
+		 state[0] ? " (" : "", state, state[0] ? ")" : "");
 }
 
 void spawn_give_up(struct spawn *s, const char *what)
 {
-	char state[192];
-
-	spawn_proc_state(s->pid, state, sizeof(state));
-	warn_msg("%s (PID %d) has not ended %llu s after SIGKILL%s%s%s: it is stuck in the kernel; "
-		 "pytrace stops waiting for it", what, (int)s->pid, SPAWN_GIVEUP_NS / 1000000000ull,
-		 state[0] ? " (" : "", state, state[0] ? ")" : "");
+	spawn_say_stuck(s->pid, what);
 	s->given_up = true;
 	s->wstatus = SIGKILL;   /* as if killed: the signal it has pending */
 }

@@ -60,8 +60,9 @@ void spawn_give_up(struct spawn *s, const char *what);
 #define SPAWN_GIVEUP_NS      5000000000ull
 #define SPAWN_ABORT_GRACE_NS 1000000000ull   /* a held child exits at once */
 
-/* "state D in wchan_function" for pid, from /proc (empty when gone). */
-void spawn_proc_state(pid_t pid, char *buf, size_t len);
+/* The warning of a process SIGKILL did not end (what: "the command",
+ * "stap"), with its state and kernel wait point from /proc. */
+void spawn_say_stuck(pid_t pid, const char *what);
 
 /* The command's status as a shell would report it: the exit code, or
  * 128+N when it was killed by signal N. */
