@@ -791,8 +791,6 @@ static bool pid_exited(struct bpf_run *r)
 	return poll(&pfd, 1, 0) > 0;
 }
 
-/* The command's processes besides the main one (the tree the fork/exit
- * tracepoints keep), as supervise.h asks for them. */
 /* The processes of the command's tree the kernel side knows (procs). */
 static pid_t *tree_pids(struct bpf_run *r, size_t *n)
 {
@@ -811,17 +809,17 @@ static pid_t *tree_pids(struct bpf_run *r, size_t *n)
 	return v;
 }
 
+/* The command's processes besides the main one (the tree the fork/exit
+ * tracepoints keep), as supervise.h asks for them.  After teardown
+ * (--duration, a closed output: the command runs on), the tree is the one
+ * known then. */
 static int each_other_process(void *ctx, bool group_only, int sig, char *some, size_t len)
 {
 	struct bpf_run *r = ctx;
-	size_t used = 0, count;
-	/* After teardown (--duration, a closed output: the command runs on),
-	 * the tree is the one known then. */
+	size_t used = 0, count = r->nleft;
 	pid_t *pids = r->skel ? tree_pids(r, &count) : r->left;
 	int n = 0;
 
-	if (!r->skel)
-		count = r->nleft;
 	for (size_t i = 0; i < count; i++) {
 		pid_t pid = pids[i];
 
